@@ -1,0 +1,59 @@
+package dev.turboagents.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Every setting of the daemon, typed and validated. Built once at start; a wrong value fails the
+ * start with an {@link InvalidSettingException} that names the key.
+ *
+ * @param config the resolved configuration the settings came from, including the Pekko section
+ *     with the journal and snapshot directories pointed under {@code dataDir}
+ */
+public record Settings(Path dataDir, HttpSettings http, TrackerSettings tracker, ExternalServices services,
+    Config config) {
+
+  /** Loads reference.conf, application.conf, system properties and environment, then {@code overrides}. */
+  public static Settings load(Map<String, ?> overrides) {
+    Config layered;
+    try {
+      Config unresolved = ConfigFactory.defaultOverrides()
+          .withFallback(ConfigFactory.parseMap(overrides, "command-line flags"))
+          .withFallback(ConfigFactory.defaultApplication(ConfigParseOptions.defaults()))
+          .withFallback(ConfigFactory.defaultReferenceUnresolved());
+      layered = unresolved.resolve(ConfigResolveOptions.defaults());
+    } catch (ConfigException e) {
+      throw new InvalidSettingException(e.origin() == null ? "configuration" : e.origin().description(), e.getMessage());
+    }
+    return from(layered);
+  }
+
+  /** Validates an already resolved config. */
+  public static Settings from(Config config) {
+    SettingsReader r = new SettingsReader(config);
+    Path dataDir = r.path("turbo-agents.data-dir");
+    Config pekko = ConfigFactory.parseMap(Map.of(
+            "pekko.persistence.journal.leveldb.dir", dataDir.resolve("journal").toString(),
+            "pekko.persistence.snapshot-store.local.dir", dataDir.resolve("snapshots").toString()),
+        "turbo-agents.data-dir");
+    return new Settings(
+        dataDir,
+        HttpSettings.read(r),
+        TrackerSettings.read(r),
+        ExternalServices.read(r),
+        pekko.withFallback(config));
+  }
+
+  /** Settings for a test: everything default except the data directory and {@code overrides}. */
+  public static Settings forTest(Path dataDir, Map<String, ?> overrides) {
+    Map<String, Object> all = new java.util.HashMap<>(overrides);
+    all.put("turbo-agents.data-dir", dataDir.toString());
+    all.putIfAbsent("turbo-agents.http.port", 0);
+    return load(all);
+  }
+}
