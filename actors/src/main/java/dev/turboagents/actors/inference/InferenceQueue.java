@@ -71,7 +71,6 @@ public final class InferenceQueue<T> {
   public List<Waiting<T>> ordered(long nowNanos) {
     List<Waiting<T>> all = new ArrayList<>(waiting.values());
     all.sort(Comparator.comparingInt((Waiting<T> w) -> effectiveClass(w, nowNanos))
-        .thenComparingInt(w -> w.priority().ordinal())
         .thenComparingLong(Waiting::enqueuedNanos));
     return all;
   }
