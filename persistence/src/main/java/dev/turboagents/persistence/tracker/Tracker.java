@@ -95,7 +95,7 @@ public final class Tracker {
         .thenCompose(ok -> askIssue(id, r -> new IssueEntity.Update(changes, expectedVersion, r)));
   }
 
-  public CompletionStage<dev.turboagents.persistence.tracker.Comment> comment(String issueId, String text, String author) {
+  public CompletionStage<Comment> comment(String issueId, String text, String author) {
     String commentId = UUID.randomUUID().toString();
     return knownIssue(issueId).thenCompose(i -> AskPattern.askWithStatus(issues,
         (ActorRef<StatusReply<Comment>> r) -> new EntityRegistry.Deliver<>(issueId, new IssueEntity.AddComment(commentId, text, author, r)),
@@ -112,6 +112,13 @@ public final class Tracker {
             ? CompletableFuture.failedStage(TrackerRejection.invalid("blocked_by",
                 "issue " + issueId + " cannot be blocked by " + blockerId + ": that makes a cycle (" + cycle.get() + ")"))
             : askIssue(issueId, r -> new IssueEntity.AddBlocker(blockerId, expectedVersion, r)));
+  }
+
+  /** Records that {@code blockedId} cannot finish before {@code issueId} (the same edge, seen from the blocker). */
+  public CompletionStage<Issue> addBlocks(String issueId, String blockedId) {
+    return knownIssue(issueId)
+        .thenCompose(i -> knownIssue(blockedId, "blocks"))
+        .thenCompose(b -> addBlocker(blockedId, issueId, OptionalLong.empty()));
   }
 
   public CompletionStage<Issue> removeBlocker(String issueId, String blockerId, OptionalLong expectedVersion) {
