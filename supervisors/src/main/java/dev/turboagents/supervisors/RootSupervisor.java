@@ -1,10 +1,12 @@
 package dev.turboagents.supervisors;
 
+import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.config.Settings;
 import dev.turboagents.health.HealthCheck;
 import dev.turboagents.persistence.tracker.Tracker;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -20,9 +22,12 @@ public final class RootSupervisor {
     return Behaviors.setup(ctx -> {
       CompletableFuture<Tracker> tracker = new CompletableFuture<>();
       ctx.spawn(TrackerSupervisor.create(settings, tracker), "tracker");
-      tracker.thenAccept(t -> {
-        List<HealthCheck> checks = List.of(new TrackerHealth(t, settings.dataDir()));
-        ready.complete(new Subsystems(t, checks));
+      CompletableFuture<ActorRef<InferenceActor.Command>> inference = new CompletableFuture<>();
+      ctx.spawn(InferenceSupervisor.create(settings, inference), "inference");
+      tracker.thenCombine(inference, (t, i) -> {
+        List<HealthCheck> checks = List.of(new TrackerHealth(t, settings.dataDir()),
+            new InferenceHealth(i, ctx.getSystem(), settings.http().askTimeout()));
+        return ready.complete(new Subsystems(t, i, checks));
       });
       return Behaviors.empty();
     });
