@@ -185,7 +185,7 @@ public final class OllamaStandIn implements AutoCloseable {
   // ---- HTTP ------------------------------------------------------------------------------------
 
   private void handle(HttpExchange ex) throws IOException {
-    try (ex) {
+    try {
       String path = ex.getRequestURI().getPath();
       switch (path) {
         case "/api/version" -> send(ex, 200, JSON.createObjectNode().put("version", "0.24.0"));
@@ -204,6 +204,8 @@ public final class OllamaStandIn implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (IOException e) {
       // the client went away or the stand-in was stopped mid-stream
+    } finally {
+      ex.close();
     }
   }
 
