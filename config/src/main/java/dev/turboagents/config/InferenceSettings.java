@@ -30,8 +30,7 @@ public record InferenceSettings(
     int totalConcurrency,
     Duration defaultDeadline,
     Duration agingStep,
-    double swapPatienceLoads,
-    Duration minSwapPatience,
+    Duration maxSwapWait,
     Duration keepAlive,
     Duration reconcileInterval,
     Duration minBackoff,
@@ -67,8 +66,7 @@ public record InferenceSettings(
         r.intIn(P + "total-concurrency", 1, 1024),
         r.positiveDuration(P + "default-deadline"),
         r.positiveDuration(P + "aging-step"),
-        positiveDouble(r.config(), P + "swap-patience-loads"),
-        r.positiveDuration(P + "min-swap-patience"),
+        r.positiveDuration(P + "max-swap-wait"),
         r.positiveDuration(P + "keep-alive"),
         r.positiveDuration(P + "reconcile-interval"),
         minBackoff,
@@ -89,14 +87,6 @@ public record InferenceSettings(
     double value = number(c, key);
     if (!(value > 0 && value <= 1)) {
       throw new InvalidSettingException(key, "must be a fraction in (0, 1], was " + value);
-    }
-    return value;
-  }
-
-  private static double positiveDouble(Config c, String key) {
-    double value = number(c, key);
-    if (!(value > 0)) {
-      throw new InvalidSettingException(key, "must be positive, was " + value);
     }
     return value;
   }

@@ -44,6 +44,7 @@ public final class HttpServer {
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, Settings settings, Subsystems subsystems) {
     return Http.get(system)
         .newServerAt(settings.http().bind(), settings.http().port())
+        .adaptSettings(s -> OllamaRoutes.allowLongCalls(s, settings.inference().defaultDeadline()))
         .bind(routes(system, settings, subsystems))
         .thenApply(binding -> binding.addToCoordinatedShutdown(settings.http().shutdownGrace(), system));
   }

@@ -182,6 +182,10 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final Map<String, String> waitReasons = new HashMap<>();
   private Optional<InferenceBackend.Catalog> catalog = Optional.empty();
   private Optional<String> loadingFor = Optional.empty();
+  /** The model a swap was decided for; it loads as soon as its evictions are done. */
+  private Optional<String> committed = Optional.empty();
+  /** The models that swap evicts: they take no new work meanwhile. */
+  private Set<String> draining = Set.of();
 
   private boolean backendUp = false;
   private int failures = 0;
@@ -339,47 +343,65 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     return this;
   }
 
-  /** Starts one request or one load/unload; false when nothing can move now. */
+  /**
+   * Starts one request or one load/unload; false when nothing can move now. In order: top-class
+   * work on resident models (sticky batching), then a swap for the top class when it pays, then
+   * lower-class work on resident models. Models being drained for a decided swap take no new work.
+   */
   private boolean step(long now) {
     List<InferenceQueue.Waiting<Asker>> ordered = queue.ordered(now);
     int top = queue.effectiveClass(ordered.get(0), now);
     List<InferenceQueue.Waiting<Asker>> topClass = ordered.stream()
         .filter(w -> queue.effectiveClass(w, now) == top).toList();
-    Set<String> busy = running.values().stream().map(r -> r.waiting.model()).collect(Collectors.toSet());
-    Set<String> frozen = new HashSet<>();
+    if (committed.isPresent() && (planner.isReady(committed.get()) || planner.isLoading(committed.get())
+        || ordered.stream().noneMatch(w -> w.model().equals(committed.get())))) {
+      committed = Optional.empty();
+      draining = Set.of();
+    }
 
-    Optional<String> candidate = chooseLoad(topClass);
+    if (startOnResident(topClass, now)) {
+      return true;
+    }
+
+    Optional<String> candidate = committed.or(() -> chooseLoad(topClass));
     if (candidate.isPresent() && !planner.anyInFlight()) {
       String model = candidate.get();
       long bytes = planner.estimate(model, numCtx(model));
+      Set<String> busy = running.values().stream().map(r -> r.waiting.model()).collect(Collectors.toSet());
       Set<String> keep = topClass.stream().map(InferenceQueue.Waiting::model).filter(m -> !m.equals(model))
           .collect(Collectors.toSet());
-      long oldestWait = now - topClass.stream().filter(w -> w.model().equals(model))
-          .mapToLong(InferenceQueue.Waiting::enqueuedNanos).min().orElse(now);
-      // what the load would evict if every model were idle: those must not take new work once the swap is due
-      ResidencyPlanner.LoadPlan ideal = planner.planLoad(model, bytes, Set.of(), keep);
-      Set<String> needed = ideal instanceof ResidencyPlanner.LoadPlan.Evict e ? Set.copyOf(e.evict()) : Set.of();
-      boolean hurts = needed.stream().anyMatch(keep::contains);
-      boolean due = !hurts || oldestWait >= patience(needed);
-      if (due) {
-        ResidencyPlanner.LoadPlan plan = planner.planLoad(model, bytes, busy, keep);
-        if (plan instanceof ResidencyPlanner.LoadPlan.Evict e) {
-          execute(model, e, now);
-          return true;
+      if (committed.isEmpty()) {
+        // what the load would evict if every model were idle
+        ResidencyPlanner.LoadPlan ideal = planner.planLoad(model, bytes, Set.of(), keep);
+        Set<String> needed = ideal instanceof ResidencyPlanner.LoadPlan.Evict e ? Set.copyOf(e.evict()) : Set.of();
+        boolean hurts = needed.stream().anyMatch(keep::contains);
+        long oldestWait = now - topClass.stream().filter(w -> w.model().equals(model))
+            .mapToLong(InferenceQueue.Waiting::enqueuedNanos).min().orElse(now);
+        if (hurts && !swapPays(model, needed, topClass) && oldestWait < settings.maxSwapWait().toNanos()) {
+          waitReasons.put(model, "batching queued work for " + String.join(", ", needed) + " before swapping to "
+              + model + " (a swap now costs more waiting than it saves; at most "
+              + millis(settings.maxSwapWait().toNanos() - oldestWait) + " ms more)");
+          return startOnResident(ordered, now);
         }
-        frozen.addAll(needed);
-        waitReasons.put(model, ((ResidencyPlanner.LoadPlan.Wait) plan).reason());
-      } else {
-        waitReasons.put(model, "batching queued work for " + String.join(", ", needed) + " before swapping to " + model
-            + " (swap in " + millis(patience(needed) - oldestWait) + " ms at most)");
+        committed = Optional.of(model);
+        draining = needed;
       }
+      ResidencyPlanner.LoadPlan plan = planner.planLoad(model, bytes, busy, keep);
+      if (plan instanceof ResidencyPlanner.LoadPlan.Evict e) {
+        execute(model, e, now);
+        return true;
+      }
+      waitReasons.put(model, ((ResidencyPlanner.LoadPlan.Wait) plan).reason());
     } else {
       candidate.ifPresent(m -> waitReasons.put(m, loadingFor.map(l -> l + " is loading").orElse("a model is unloading")));
     }
+    return startOnResident(ordered, now);
+  }
 
-    // work for resident models, in queue order (top class first), except on models being drained for a swap
-    for (var w : ordered) {
-      if (!frozen.contains(w.model()) && planner.isReady(w.model())
+  /** Starts the first of {@code waiting} whose model is resident, not being drained, and has a free slot. */
+  private boolean startOnResident(List<InferenceQueue.Waiting<Asker>> waiting, long now) {
+    for (var w : waiting) {
+      if (!draining.contains(w.model()) && planner.isReady(w.model())
           && runningOn(w.model()) < settings.perModelConcurrency()) {
         start(w, now);
         return true;
@@ -405,10 +427,36 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     return Optional.ofNullable(best);
   }
 
-  /** How long a request may wait before evicting models that still have work: a few of their load times. */
-  private long patience(java.util.Collection<String> victims) {
-    long longestLoad = victims.stream().mapToLong(m -> loadNanos.getOrDefault(m, 0L)).max().orElse(0);
-    return Math.max(settings.minSwapPatience().toNanos(), (long) (settings.swapPatienceLoads() * longestLoad));
+  /**
+   * Whether evicting {@code needed} to load {@code model} now costs less waiting than serving the
+   * evicted models' queued top-class work first. Staying makes the new model's n_M requests wait the
+   * evicted models' queued service time S_R; swapping makes the evicted models' n_R requests wait
+   * both load times plus the new model's work: swap when n_R (L_M + S_M + L_R) < n_M S_R.
+   */
+  private boolean swapPays(String model, Set<String> needed, List<InferenceQueue.Waiting<Asker>> topClass) {
+    long nM = topClass.stream().filter(w -> w.model().equals(model)).count();
+    long nR = topClass.stream().filter(w -> needed.contains(w.model())).count();
+    double sM = nM * service(model);
+    double sR = topClass.stream().filter(w -> needed.contains(w.model())).mapToDouble(w -> service(w.model())).sum();
+    double lM = load(model);
+    double lR = needed.stream().mapToDouble(this::load).sum();
+    return nR * (lM + sM + lR) < nM * sR;
+  }
+
+  private double service(String model) {
+    Long measured = serviceNanos.get(model);
+    if (measured != null) {
+      return measured;
+    }
+    return serviceNanos.values().stream().mapToLong(Long::longValue).average().orElse(load(model));
+  }
+
+  private double load(String model) {
+    Long measured = loadNanos.get(model);
+    if (measured != null) {
+      return measured;
+    }
+    return loadNanos.values().stream().mapToLong(Long::longValue).average().orElse(1e9);
   }
 
   private void execute(String model, ResidencyPlanner.LoadPlan.Evict plan, long now) {
@@ -622,6 +670,8 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     if (!backendUp) {
       planner.forgetResident();
       loadingFor = Optional.empty();
+      committed = Optional.empty();
+      draining = Set.of();
       planner.reconcile(r.running().orElseThrow().models(), System.nanoTime());
       backendUp = true;
       failures = 0;

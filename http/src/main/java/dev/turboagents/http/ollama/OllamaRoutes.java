@@ -11,6 +11,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.pathSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.withRequestTimeout;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,6 +38,7 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.OverflowStrategy;
@@ -44,6 +46,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
+import scala.concurrent.duration.FiniteDuration;
 
 /**
  * Ollama's API, served by the daemon and routed through the inference actor, so other local tools
@@ -105,7 +108,22 @@ public final class OllamaRoutes {
 
   // ---- model calls ----
 
+  /**
+   * Server settings that let a model call wait its whole deadline: Pekko's default idle timeout
+   * (60 s) would close a connection whose request is still queued behind a model load.
+   */
+  public static ServerSettings allowLongCalls(ServerSettings settings, Duration deadline) {
+    FiniteDuration wanted = FiniteDuration.fromNanos(deadline.plusMinutes(1).toNanos());
+    ServerSettings.Timeouts timeouts = settings.getTimeouts();
+    return timeouts.idleTimeout().isFinite() && timeouts.idleTimeout().lt(wanted)
+        ? settings.withTimeouts(timeouts.withIdleTimeout(wanted)) : settings;
+  }
+
   private Route call(Function<JsonNode, InferenceCall> parse) {
+    return withRequestTimeout(FiniteDuration.fromNanos(callTimeout.toNanos()), () -> callWithin(parse));
+  }
+
+  private Route callWithin(Function<JsonNode, InferenceCall> parse) {
     return optionalHeaderValueByName(PRIORITY_HEADER, header -> body(json -> {
       Priority priority;
       InferenceCall call;

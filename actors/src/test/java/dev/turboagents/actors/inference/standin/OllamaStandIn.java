@@ -50,6 +50,7 @@ public final class OllamaStandIn implements AutoCloseable {
   private final int defaultNumCtx;
   private final Duration defaultKeepAlive;
   private volatile Script script = Script.standard();
+  private volatile Semaphore gpu = null;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -154,6 +155,15 @@ public final class OllamaStandIn implements AutoCloseable {
 
   public void script(Script script) {
     this.script = script;
+  }
+
+  /**
+   * Makes generation share {@code slots} GPU slots across all models, as one Mac GPU does (runners
+   * of different models otherwise compute in parallel here). Call before start.
+   */
+  public OllamaStandIn gpuSlots(int slots) {
+    this.gpu = new Semaphore(slots, true);
+    return this;
   }
 
   public int loads() {
@@ -322,8 +332,18 @@ public final class OllamaStandIn implements AutoCloseable {
         return;
       }
       runner.slot.acquire();
+      Semaphore shared = gpu;
       try {
-        generate(ex, kind, body, model, start, loadNanos);
+        if (shared != null) {
+          shared.acquire();
+        }
+        try {
+          generate(ex, kind, body, model, start, loadNanos);
+        } finally {
+          if (shared != null) {
+            shared.release();
+          }
+        }
       } finally {
         runner.slot.release();
       }

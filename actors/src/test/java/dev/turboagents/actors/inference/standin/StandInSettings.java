@@ -13,7 +13,7 @@ public final class StandInSettings {
     Map<String, Object> all = new HashMap<>();
     all.put("turbo-agents.inference.min-backoff", "50ms");
     all.put("turbo-agents.inference.max-backoff", "400ms");
-    all.put("turbo-agents.inference.min-swap-patience", "200ms");
+    all.put("turbo-agents.inference.max-swap-wait", "2s");
     all.put("turbo-agents.inference.reconcile-interval", "2s");
     all.put("turbo-agents.inference.request-timeout", "30s");
     all.put("turbo-agents.inference.default-deadline", "30s");
