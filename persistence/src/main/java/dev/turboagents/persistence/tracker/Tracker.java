@@ -50,7 +50,7 @@ public final class Tracker {
   /** Starts the index and the two entity registries as children of whoever {@code spawner} belongs to. */
   public static Tracker start(Spawner spawner, ActorSystem<?> system, TrackerSettings settings, Duration askTimeout) {
     ActorRef<TrackerIndex.Command> index = spawner.spawn(TrackerIndex.create(), "tracker-index");
-    Duration idle = Duration.ofMinutes(10);
+    Duration idle = settings.passivateAfter();
     var issues = spawner.spawn(EntityRegistry.<IssueEntity.Command>create(
         id -> IssueEntity.create(id, settings, index), new IssueEntity.Passivate(), idle), "issues");
     var projects = spawner.spawn(EntityRegistry.<ProjectEntity.Command>create(
@@ -170,6 +170,11 @@ public final class Tracker {
 
   public CompletionStage<List<HistoryEntry>> projectHistory(String id) {
     return knownProject(id, "id").thenCompose(p -> history(ProjectEntity.persistenceId(id).id()));
+  }
+
+  /** How many issue actors are in memory now (idle ones are passivated). */
+  public CompletionStage<Integer> activeIssueActors() {
+    return AskPattern.ask(issues, (ActorRef<Integer> r) -> new EntityRegistry.CountActive<IssueEntity.Command>(r), timeout, system.scheduler());
   }
 
   public CompletionStage<TrackerIndex.Stats> stats() {
