@@ -210,13 +210,13 @@ public final class Tracker {
   }
 
   private CompletionStage<Object> requireBlockersFinished(Issue issue) {
-    if (issue.blockedBy().isEmpty()) {
-      return done();
-    }
-    return issues(IssueFilter.all()).thenCompose(all -> {
-      List<String> open = all.stream().map(IndexedIssue::issue)
-          .filter(i -> issue.blockedBy().contains(i.id()) && !i.status().isFinished())
-          .map(i -> i.id() + " (" + i.status().wire() + ")").toList();
+    List<CompletableFuture<Optional<IndexedIssue>>> blockers = issue.blockedBy().stream()
+        .map(id -> AskPattern.ask(index, (ActorRef<Optional<IndexedIssue>> r) -> new TrackerIndex.FindIssue(id, r), timeout, system.scheduler())
+            .toCompletableFuture())
+        .toList();
+    return CompletableFuture.allOf(blockers.toArray(CompletableFuture[]::new)).thenCompose(x -> {
+      List<String> open = blockers.stream().map(CompletableFuture::join).flatMap(Optional::stream).map(IndexedIssue::issue)
+          .filter(i -> !i.status().isFinished()).map(i -> i.id() + " (" + i.status().wire() + ")").toList();
       return open.isEmpty() ? done() : CompletableFuture.failedStage(TrackerRejection.invalid("status",
           "issue " + issue.id() + " cannot be done while it is blocked by unfinished issues: " + String.join(", ", open)));
     });
