@@ -45,11 +45,12 @@ public final class Tracker {
   private final ActorRef<EntityRegistry.Command<ProjectEntity.Command>> projects;
   private final ActorRef<TrackerIndex.Command> index;
   private final Duration timeout;
+  private final LeveldbReadJournal journal;
 
   /** Starts the index and the two entity registries as children of whoever {@code spawner} belongs to. */
   public static Tracker start(Spawner spawner, ActorSystem<?> system, TrackerSettings settings, Duration askTimeout) {
     ActorRef<TrackerIndex.Command> index = spawner.spawn(TrackerIndex.create(), "tracker-index");
-    Duration idle = Duration.ofMinutes(10);
+    Duration idle = settings.passivateAfter();
     var issues = spawner.spawn(EntityRegistry.<IssueEntity.Command>create(
         id -> IssueEntity.create(id, settings, index), new IssueEntity.Passivate(), idle), "issues");
     var projects = spawner.spawn(EntityRegistry.<ProjectEntity.Command>create(
@@ -65,6 +66,7 @@ public final class Tracker {
     this.projects = projects;
     this.index = index;
     this.timeout = timeout;
+    this.journal = PersistenceQuery.get(system).getReadJournalFor(LeveldbReadJournal.class, LeveldbReadJournal.Identifier());
   }
 
   // ---- issues -------------------------------------------------------------------------------
@@ -134,6 +136,14 @@ public final class Tracker {
             : askIssue(issueId, r -> new IssueEntity.MarkDuplicate(originalId, expectedVersion, r)));
   }
 
+  /** Comments on an issue, oldest first, read from its journaled events. */
+  public CompletionStage<List<Comment>> comments(String id) {
+    return knownIssue(id).thenCompose(i -> events(IssueEntity.persistenceId(id).id())
+        .filter(env -> env.event() instanceof IssueEntity.CommentAdded)
+        .map(env -> ((IssueEntity.CommentAdded) env.event()).comment())
+        .runWith(Sink.seq(), system));
+  }
+
   public CompletionStage<List<HistoryEntry>> issueHistory(String id) {
     return knownIssue(id).thenCompose(i -> history(IssueEntity.persistenceId(id).id()));
   }
@@ -160,6 +170,11 @@ public final class Tracker {
 
   public CompletionStage<List<HistoryEntry>> projectHistory(String id) {
     return knownProject(id, "id").thenCompose(p -> history(ProjectEntity.persistenceId(id).id()));
+  }
+
+  /** How many issue actors are in memory now (idle ones are passivated). */
+  public CompletionStage<Integer> activeIssueActors() {
+    return AskPattern.ask(issues, (ActorRef<Integer> r) -> new EntityRegistry.CountActive<IssueEntity.Command>(r), timeout, system.scheduler());
   }
 
   public CompletionStage<TrackerIndex.Stats> stats() {
@@ -195,13 +210,13 @@ public final class Tracker {
   }
 
   private CompletionStage<Object> requireBlockersFinished(Issue issue) {
-    if (issue.blockedBy().isEmpty()) {
-      return done();
-    }
-    return issues(IssueFilter.all()).thenCompose(all -> {
-      List<String> open = all.stream().map(IndexedIssue::issue)
-          .filter(i -> issue.blockedBy().contains(i.id()) && !i.status().isFinished())
-          .map(i -> i.id() + " (" + i.status().wire() + ")").toList();
+    List<CompletableFuture<Optional<IndexedIssue>>> blockers = issue.blockedBy().stream()
+        .map(id -> AskPattern.ask(index, (ActorRef<Optional<IndexedIssue>> r) -> new TrackerIndex.FindIssue(id, r), timeout, system.scheduler())
+            .toCompletableFuture())
+        .toList();
+    return CompletableFuture.allOf(blockers.toArray(CompletableFuture[]::new)).thenCompose(x -> {
+      List<String> open = blockers.stream().map(CompletableFuture::join).flatMap(Optional::stream).map(IndexedIssue::issue)
+          .filter(i -> !i.status().isFinished()).map(i -> i.id() + " (" + i.status().wire() + ")").toList();
       return open.isEmpty() ? done() : CompletableFuture.failedStage(TrackerRejection.invalid("status",
           "issue " + issue.id() + " cannot be done while it is blocked by unfinished issues: " + String.join(", ", open)));
     });
@@ -220,10 +235,11 @@ public final class Tracker {
   }
 
   private CompletionStage<List<HistoryEntry>> history(String persistenceId) {
-    LeveldbReadJournal journal = PersistenceQuery.get(system).getReadJournalFor(LeveldbReadJournal.class, LeveldbReadJournal.Identifier());
-    return journal.currentEventsByPersistenceId(persistenceId, 1, Long.MAX_VALUE)
-        .map(Tracker::entry)
-        .runWith(Sink.seq(), system);
+    return events(persistenceId).map(Tracker::entry).runWith(Sink.seq(), system);
+  }
+
+  private org.apache.pekko.stream.javadsl.Source<EventEnvelope, org.apache.pekko.NotUsed> events(String persistenceId) {
+    return journal.currentEventsByPersistenceId(persistenceId, 1, Long.MAX_VALUE);
   }
 
   private static HistoryEntry entry(EventEnvelope env) {

@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
@@ -24,11 +26,13 @@ public final class Daemon implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final Subsystems subsystems;
+  private final DataDirectoryLock lock;
 
-  private Daemon(ActorSystem<Void> system, ServerBinding binding, Subsystems subsystems) {
+  private Daemon(ActorSystem<Void> system, ServerBinding binding, Subsystems subsystems, DataDirectoryLock lock) {
     this.system = system;
     this.binding = binding;
     this.subsystems = subsystems;
+    this.lock = lock;
   }
 
   /** Starts everything or fails with a message fit for the user; nothing is left running on failure. */
@@ -44,13 +48,21 @@ public final class Daemon implements AutoCloseable {
     CompletableFuture<Subsystems> ready = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(RootSupervisor.create(settings, ready), "turbo-agents", settings.config());
     system.getWhenTerminated().thenRun(() -> closeQuietly(lock));
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    // Printed by CoordinatedShutdown itself, after HTTP unbound and the actors stopped, so it is never lost.
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "announce-stop", () -> {
+      System.out.println("turbo-agents stopped (" + shutdown.getShutdownReason().map(Object::toString).orElse("unknown reason") + ")");
+      System.out.flush();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
     try {
       Subsystems subsystems = ready.get(60, TimeUnit.SECONDS);
       ServerBinding binding = HttpServer.bind(system, settings, subsystems).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new Daemon(system, binding, subsystems);
+      return new Daemon(system, binding, subsystems, lock);
     } catch (Exception e) {
       system.terminate();
       awaitQuietly(system);
+      closeQuietly(lock);
       Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw new StartFailure("could not start on " + settings.http().bind() + ":" + settings.http().port() + ": " + cause.getMessage());
     }
@@ -77,10 +89,12 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
+  /** Stops the daemon and returns once the journal is closed and the data directory is free again. */
   @Override
   public void close() {
     system.terminate();
     awaitQuietly(system);
+    closeQuietly(lock);
   }
 
   private static void awaitQuietly(ActorSystem<?> system) {
