@@ -347,7 +347,9 @@ public final class OllamaBackend implements InferenceBackend {
 
   @Override
   public void close() {
-    threads.shutdownNow();
-    http.close();
+    // abort what is in flight (close() would wait for it); no interrupts: shutdownNow() on the
+    // executor here broke the JVM's CoordinatedShutdown hook, the daemon died without its last phases
+    http.shutdownNow();
+    threads.shutdown();
   }
 }
