@@ -305,4 +305,27 @@ class InferenceActorTest {
     assertEquals("get_weather", call.name());
     assertTrue(call.arguments().has("city"), call.arguments().toString());
   }
+
+  @Test
+  void modelsAnotherToolLoadedCountAgainstTheBudget() throws Exception {
+    OllamaStandIn s = standIn(List.of(model("theirs", 3 * GIB, 20), model("ours", 2 * GIB, 20)), 100 * GIB);
+    // another tool loads a model straight into Ollama, with a long keep_alive
+    var client = java.net.http.HttpClient.newHttpClient();
+    var loaded = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.url() + "/api/generate"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\": \"theirs\", \"keep_alive\": \"1h\"}")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, loaded.statusCode(), loaded.body());
+    var door = door(s, 5 * GIB, Map.of());
+    TestProbe<InferenceActor.Status> status = kit.createTestProbe();
+    door.tell(new InferenceActor.GetStatus(status.ref()));
+    InferenceActor.Status before = status.receiveMessage();
+    assertEquals(List.of("theirs"), before.resident().stream().map(InferenceActor.ResidentModel::model).toList());
+    assertTrue(before.resident().get(0).loadedByAnotherTool());
+    assertTrue(before.usedBytes() >= 3 * GIB, before.toString());
+    TestProbe<Reply> probe = kit.createTestProbe();
+    door.tell(submit("r", chat("ours", 2), Priority.INTERACTIVE, probe.ref()));
+    probe.expectMessageClass(Completed.class, Duration.ofSeconds(20));
+    // Ollama itself had room for both; the door unloaded the other tool's model to stay inside 5 GiB
+    assertEquals(List.of("ours"), s.loadedModels());
+  }
 }

@@ -235,4 +235,28 @@ class OllamaRoutesTest {
     }
     throw new AssertionError("the queue never held " + n);
   }
+
+  @Test
+  void aStreamingClientThatGoesAwayFreesItsPlace() throws Exception {
+    HttpResponse<java.io.InputStream> r = door.client.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(door.url + "/api/generate"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"model\": \"chatty:1b\", \"prompt\": \"go on\", \"options\": {\"num_predict\": 100000}}")).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, r.statusCode());
+    java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(r.body()));
+    assertFalse(JSON.readTree(lines.readLine()).path("done").asBoolean());
+    assertEquals(1, json(door.get("/api/v1/inference/status")).path("running").size());
+    r.body().close(); // the client hangs up mid-answer (100000 tokens would take minutes)
+    int running = 1;
+    for (int i = 0; i < 200 && running > 0; i++) {
+      Thread.sleep(25);
+      running = json(door.get("/api/v1/inference/status")).path("running").size();
+    }
+    assertEquals(0, running, "the abandoned request still runs");
+    // and the door serves the next one at once
+    HttpResponse<String> next = door.post("/api/generate",
+        "{\"model\": \"chatty:1b\", \"prompt\": \"x\", \"stream\": false, \"options\": {\"num_predict\": 2}}");
+    assertEquals(200, next.statusCode(), next.body());
+  }
 }
