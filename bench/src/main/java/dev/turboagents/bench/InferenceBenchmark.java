@@ -114,10 +114,11 @@ public final class InferenceBenchmark {
         case AGENT -> m < 0.2 ? models.get(0).name() : m < 0.6 ? models.get(1).name() : models.get(2).name();
         case BACKGROUND -> models.get(random.nextInt(3)).name();
       };
+      // answers to a person: a paragraph; agent steps: mostly a tool call; background: summaries
       int tokens = switch (cls) {
-        case INTERACTIVE -> 40 + random.nextInt(60);
-        case AGENT -> 60 + random.nextInt(120);
-        case BACKGROUND -> 100 + random.nextInt(200);
+        case INTERACTIVE -> 20 + random.nextInt(40);
+        case AGENT -> 16 + random.nextInt(48);
+        case BACKGROUND -> 40 + random.nextInt(120);
       };
       int numCtx = random.nextBoolean() ? 4096 : 8192;
       out.add(new Request(i, t, cls, model, tokens, numCtx));
@@ -209,6 +210,11 @@ public final class InferenceBenchmark {
       outcomes.add(f.get(3, TimeUnit.HOURS));
     }
     outcomes.stream().filter(o -> !o.ok()).limit(3).forEach(o -> System.out.println("  failed: " + o.error()));
+    if (Boolean.getBoolean("bench.verbose")) {
+      outcomes.forEach(o -> System.out.printf(Locale.ROOT, "  #%02d at %6.1f s %-11s %-18s %3d tokens: %6.1f s%n",
+          o.request().index(), o.request().arrivalSeconds(), o.request().cls(), o.request().model(),
+          o.request().tokens(), o.latencySeconds()));
+    }
     client.close();
     return outcomes;
   }

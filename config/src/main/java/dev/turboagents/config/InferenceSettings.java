@@ -31,6 +31,7 @@ public record InferenceSettings(
     Duration defaultDeadline,
     Duration agingStep,
     Duration maxSwapWait,
+    double minResidencyLoads,
     Duration keepAlive,
     Duration reconcileInterval,
     Duration minBackoff,
@@ -67,6 +68,7 @@ public record InferenceSettings(
         r.positiveDuration(P + "default-deadline"),
         r.positiveDuration(P + "aging-step"),
         r.positiveDuration(P + "max-swap-wait"),
+        nonNegative(r.config(), P + "min-residency-loads"),
         r.positiveDuration(P + "keep-alive"),
         r.positiveDuration(P + "reconcile-interval"),
         minBackoff,
@@ -87,6 +89,14 @@ public record InferenceSettings(
     double value = number(c, key);
     if (!(value > 0 && value <= 1)) {
       throw new InvalidSettingException(key, "must be a fraction in (0, 1], was " + value);
+    }
+    return value;
+  }
+
+  private static double nonNegative(Config c, String key) {
+    double value = number(c, key);
+    if (value < 0) {
+      throw new InvalidSettingException(key, "must not be negative, was " + value);
     }
     return value;
   }

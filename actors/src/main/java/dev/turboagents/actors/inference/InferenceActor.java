@@ -178,6 +178,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final ResidencyPlanner planner;
   private final Map<String, Running> running = new LinkedHashMap<>();
   private final Map<String, Long> loadNanos = new HashMap<>();
+  private final Map<String, Long> loadedAt = new HashMap<>();
   private final Map<String, Long> serviceNanos = new HashMap<>();
   private final Map<String, String> waitReasons = new HashMap<>();
   private Optional<InferenceBackend.Catalog> catalog = Optional.empty();
@@ -377,10 +378,20 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         boolean hurts = needed.stream().anyMatch(keep::contains);
         long oldestWait = now - topClass.stream().filter(w -> w.model().equals(model))
             .mapToLong(InferenceQueue.Waiting::enqueuedNanos).min().orElse(now);
-        if (hurts && !swapPays(model, needed, topClass) && oldestWait < settings.maxSwapWait().toNanos()) {
+        boolean backstop = oldestWait >= settings.maxSwapWait().toNanos();
+        if (hurts && !swapPays(model, needed, topClass) && !backstop) {
           waitReasons.put(model, "batching queued work for " + String.join(", ", needed) + " before swapping to "
               + model + " (a swap now costs more waiting than it saves; at most "
               + millis(settings.maxSwapWait().toNanos() - oldestWait) + " ms more)");
+          return startOnResident(ordered, now);
+        }
+        // a model earns its load: only interactive work evicts it before it has been resident a few
+        // of its load times, so work for it that keeps coming does not make it bounce in and out
+        Optional<String> fresh = needed.stream()
+            .filter(m -> now - loadedAt.getOrDefault(m, 0L) < settings.minResidencyLoads() * load(m)).findFirst();
+        if (top > 0 && fresh.isPresent() && !backstop) {
+          waitReasons.put(model, fresh.get() + " was loaded " + millis(now - loadedAt.get(fresh.get()))
+              + " ms ago and stays a little longer before " + model + " replaces it");
           return startOnResident(ordered, now);
         }
         committed = Optional.of(model);
@@ -565,6 +576,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       loads++;
       loadNanos.merge(d.model(), d.nanos(), (a, b) -> (a + b) / 2);
       planner.loaded(d.model(), System.nanoTime());
+      loadedAt.put(d.model(), System.nanoTime());
       getContext().getLog().info("inference: loaded {} in {} ms", d.model(), millis(d.nanos()));
       return dispatch();
     }

@@ -328,4 +328,22 @@ class InferenceActorTest {
     // Ollama itself had room for both; the door unloaded the other tool's model to stay inside 5 GiB
     assertEquals(List.of("ours"), s.loadedModels());
   }
+
+  @Test
+  void queuedWorkIsBatchedByModelInsteadOfSwappingForEveryRequest() {
+    // two models that cannot be resident together; requests alternate between them
+    OllamaStandIn s = standIn(List.of(model("a", 3 * GIB, 500), model("b", 3 * GIB, 500)), 100 * GIB);
+    var door = door(s, 5 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1));
+    TestProbe<Reply> probe = kit.createTestProbe();
+    door.tell(submit("a1", chat("a", 100), Priority.AGENT, probe.ref()));
+    for (String id : List.of("b1", "a2", "b2", "a3", "b3")) {
+      door.tell(submit(id, chat(id.substring(0, 1), 2), Priority.AGENT, probe.ref()));
+    }
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      order.add(probe.expectMessageClass(Completed.class, Duration.ofSeconds(20)).requestId());
+    }
+    assertEquals(List.of("a1", "a2", "a3", "b1", "b2", "b3"), order);
+    assertEquals(2, s.loads(), "one load per model; first come first served would load six times");
+  }
 }
