@@ -91,7 +91,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     /** The server refused the call (e.g. the model does not support tools). */
     REJECTED,
     /** The server went away after part of a streamed answer was sent. */
-    BROKEN_STREAM
+    BROKEN_STREAM,
+    /** The server does not answer (for listings, which do not wait in the queue). */
+    UNAVAILABLE
   }
 
   /** A streamed piece of an answer. */
@@ -761,7 +763,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   }
 
   private Failed unavailable(Throwable e) {
-    return new Failed("", Failure.REJECTED, backendError(e).getMessage(), List.of());
+    BackendException b = backendError(e);
+    return new Failed("", b.kind() == BackendException.Kind.REJECTED ? Failure.REJECTED : Failure.UNAVAILABLE,
+        b.getMessage(), List.of());
   }
 
   // ---- status ----

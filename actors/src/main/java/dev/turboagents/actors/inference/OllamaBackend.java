@@ -125,6 +125,19 @@ public final class OllamaBackend implements InferenceBackend {
   public CompletionStage<Void> unload(String model) {
     return viaOllama4j(() -> {
       ollama.unloadModel(model);
+      // Ollama frees the memory asynchronously (0.05-0.5 s): wait, bounded, until /api/ps no longer lists it
+      for (int i = 0; i < 40; i++) {
+        ModelProcessesResult ps = ollama.ps();
+        if (ps.getModels() == null || ps.getModels().stream().noneMatch(p -> model.equals(p.getName()))) {
+          break;
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
       return null;
     });
   }

@@ -237,6 +237,7 @@ public final class OllamaRoutes {
       case UNKNOWN_MODEL -> StatusCodes.NOT_FOUND;
       case REJECTED -> StatusCodes.BAD_REQUEST;
       case BROKEN_STREAM -> StatusCodes.BAD_GATEWAY;
+      case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
     };
     return ApiErrors.response(status, f.message(), f.failure().name().toLowerCase(java.util.Locale.ROOT)
         + (f.availableModels().isEmpty() ? "" : ": available models " + String.join(", ", f.availableModels())));
