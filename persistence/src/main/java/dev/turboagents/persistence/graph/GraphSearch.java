@@ -4,7 +4,6 @@ import dev.turboagents.config.GraphSettings;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -147,52 +146,56 @@ public final class GraphSearch {
       throw new IllegalArgumentException("token budget must be positive, was " + tokenBudget);
     }
     List<SearchHit> hits = search(SearchQuery.of(task, 10, settings.defaultMinRelevance()));
-    Map<String, EntityRef> cited = new LinkedHashMap<>();
-    List<Map.Entry<List<EntityRef>, String>> blocks = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    List<ContextBlock> blocks = new ArrayList<>();
     for (int i = 0; i < hits.size(); i++) {
       SearchHit hit = hits.get(i);
-      if (cited.containsKey(hit.entity().key())) {
+      if (!seen.add(hit.entity().key())) {
         continue;
       }
-      StringBuilder block = new StringBuilder();
-      List<EntityRef> refs = new ArrayList<>(List.of(hit.entity()));
-      block.append('[').append(hit.entity().key()).append("] ").append(hit.title());
+      StringBuilder line = new StringBuilder();
+      line.append('[').append(hit.entity().key()).append("] ").append(hit.title());
       if (!hit.status().isEmpty()) {
-        block.append(" (status: ").append(hit.status()).append(')');
+        line.append(" (status: ").append(hit.status()).append(')');
       }
-      block.append(String.format(Locale.ROOT, " relevance %.2f%n", hit.relevance()));
+      line.append(String.format(Locale.ROOT, " relevance %.2f%n", hit.relevance()));
+      StringBuilder full = new StringBuilder(line);
+      List<EntityRef> refs = new ArrayList<>(List.of(hit.entity()));
       if (!hit.snippet().isEmpty() && !hit.snippet().equals(hit.title())) {
-        block.append("  ").append(hit.snippet()).append('\n');
+        full.append("  ").append(hit.snippet()).append('\n');
       }
-      cited.put(hit.entity().key(), hit.entity());
       if (i < settings.contextHits() && settings.contextNeighbours() > 0) {
         for (RelatedEntity n : related(hit.entity(), 1, settings.contextNeighbours()).orElse(List.of())) {
-          block.append("  related ").append(n.via()).append(" [").append(n.entity().key()).append("] ").append(n.title()).append('\n');
+          full.append("  related ").append(n.via()).append(" [").append(n.entity().key()).append("] ").append(n.title()).append('\n');
           refs.add(n.entity());
+          seen.add(n.entity().key());
         }
       }
-      blocks.add(Map.entry(refs, block.toString()));
-      refs.forEach(r -> cited.putIfAbsent(r.key(), r));
+      blocks.add(new ContextBlock(refs, full.toString(), line.toString()));
     }
     String header = "Context from the knowledge graph; cite entries by their [type:id].\n";
     StringBuilder text = new StringBuilder();
     List<EntityRef> included = new ArrayList<>();
     boolean truncated = false;
-    for (var block : blocks) {
-      String candidate = (text.isEmpty() ? header : "") + block.getValue();
-      if (GraphContext.estimateTokens(text + candidate) > tokenBudget) {
+    for (ContextBlock block : blocks) {
+      String prefix = text.isEmpty() ? header : "";
+      if (GraphContext.estimateTokens(text + prefix + block.full()) <= tokenBudget) {
+        text.append(prefix).append(block.full());
+        block.refs().stream().filter(r -> !included.contains(r)).forEach(included::add);
+      } else if (GraphContext.estimateTokens(text + prefix + block.headline()) <= tokenBudget) {
+        // the hit without its snippet and neighbours still tells the model where to look
+        text.append(prefix).append(block.headline());
+        included.add(block.refs().getFirst());
+        truncated = true;
+      } else {
         truncated = true;
         break;
       }
-      text.append(candidate);
-      block.getKey().forEach(r -> {
-        if (!included.contains(r)) {
-          included.add(r);
-        }
-      });
     }
     return new GraphContext(text.toString(), List.copyOf(included), GraphContext.estimateTokens(text.toString()), truncated);
   }
+
+  private record ContextBlock(List<EntityRef> refs, String full, String headline) {}
 
   /** Words of the query as Lucene terms; every reserved character is dropped, so no input breaks the parser. */
   static String luceneQuery(String text) {
