@@ -1,0 +1,105 @@
+package dev.turboagents.http;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractUnmatchedPath;
+
+import dev.turboagents.persistence.tracker.TrackerRejection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Every error the API returns is JSON {@code {"error": ..., "detail": ...}} with a fitting status. */
+public final class ApiErrors {
+
+  private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+
+  private ApiErrors() {}
+
+  /** A problem with the request a client can fix; the detail says which field and why. */
+  public static final class BadRequest extends RuntimeException {
+    private final StatusCode status;
+    private final String error;
+
+    public BadRequest(StatusCode status, String error, String detail) {
+      super(detail, null, false, false);
+      this.status = status;
+      this.error = error;
+    }
+
+    public static BadRequest invalid(String detail) {
+      return new BadRequest(StatusCodes.BAD_REQUEST, "invalid request", detail);
+    }
+  }
+
+  public static HttpResponse response(StatusCode status, String error, String detail) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", error);
+    body.put("detail", detail);
+    return ApiJson.response(status, body);
+  }
+
+  public static HttpResponse forThrowable(Throwable thrown) {
+    Throwable t = unwrap(thrown);
+    return switch (t) {
+      case BadRequest b -> response(b.status, b.error, b.getMessage());
+      case TrackerRejection r -> switch (r.reason()) {
+        case INVALID -> response(StatusCodes.BAD_REQUEST, "invalid request", r.getMessage());
+        case NOT_FOUND -> response(StatusCodes.NOT_FOUND, "not found", r.getMessage());
+        case CONFLICT -> response(StatusCodes.CONFLICT, "stale version", r.getMessage());
+      };
+      case EntityStreamSizeException s -> response(StatusCodes.PAYLOAD_TOO_LARGE, "request body too large",
+          "the body is larger than the limit of " + s.limit() + " bytes (turbo-agents.http.max-body-size)");
+      case TimeoutException e -> response(StatusCodes.SERVICE_UNAVAILABLE, "timed out",
+          "the daemon did not answer in time (turbo-agents.http.ask-timeout); the request may still complete: " + e.getMessage());
+      default -> {
+        log.error("Unexpected failure while serving a request", t);
+        yield response(StatusCodes.INTERNAL_SERVER_ERROR, "internal error", t.getClass().getSimpleName() + ": " + t.getMessage());
+      }
+    };
+  }
+
+  public static Throwable unwrap(Throwable t) {
+    Throwable current = t;
+    while ((current instanceof CompletionException || current instanceof ExecutionException) && current.getCause() != null) {
+      current = current.getCause();
+    }
+    return current;
+  }
+
+  public static ExceptionHandler exceptionHandler() {
+    return ExceptionHandler.newBuilder().match(Throwable.class, t -> complete(forThrowable(t))).build();
+  }
+
+  public static RejectionHandler rejectionHandler() {
+    return RejectionHandler.newBuilder()
+        .handleNotFound(extractUnmatchedPath(path ->
+            complete(response(StatusCodes.NOT_FOUND, "not found", "no endpoint at " + path))))
+        .handleAll(MethodRejection.class, rejections ->
+            complete(response(StatusCodes.METHOD_NOT_ALLOWED, "method not allowed",
+                "this endpoint accepts " + rejections.stream().map(r -> r.supported().name()).distinct().sorted().toList())))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
+        .mapRejectionResponse(response -> {
+          if (response.entity().getContentType().equals(ContentTypes.APPLICATION_JSON)) {
+            return response;
+          }
+          String text = response.entity() instanceof HttpEntity.Strict strict
+              ? strict.getData().utf8String() : response.status().reason();
+          return response(response.status(), response.status().reason().toLowerCase(java.util.Locale.ROOT), text);
+        });
+  }
+}

@@ -1,0 +1,346 @@
+package dev.turboagents.persistence.issues;
+
+import dev.turboagents.config.TrackerSettings;
+import dev.turboagents.persistence.CborSerializable;
+import dev.turboagents.persistence.tracker.Comment;
+import dev.turboagents.persistence.tracker.TextRules;
+import dev.turboagents.persistence.tracker.TrackerIndex;
+import dev.turboagents.persistence.tracker.TrackerRejection;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * One issue, event-sourced. Every event is tagged {@value #TAG} so read-side projections (the
+ * tracker index, the knowledge graph) can follow them in order. After each persisted change the
+ * entity tells the {@link TrackerIndex}, before it replies, so a client that lists issues right
+ * after a write sees it.
+ */
+public final class IssueEntity extends EventSourcedBehavior<IssueEntity.Command, IssueEntity.Event, IssueEntity.State> {
+
+  public static final String TAG = "issue";
+  public static final String TYPE = "issue";
+
+  // ---- protocol ---------------------------------------------------------------------------
+
+  /** Commands an issue accepts. Replies carry the issue after the change, or a {@link TrackerRejection}. */
+  public sealed interface Command extends CborSerializable
+      permits Create, Update, AddComment, AddBlocker, RemoveBlocker, MarkDuplicate, Get, Passivate {}
+
+  /** What a new issue starts with. The author is a person or an agent's name. */
+  public record Draft(String title, String description, Priority priority, List<String> labels,
+      Optional<String> assignee, Optional<String> projectId, String author) {}
+
+  public record Create(Draft draft, ActorRef<StatusReply<Issue>> replyTo) implements Command {}
+
+  /**
+   * Field changes; an empty Optional leaves the field alone. An empty string for assignee or
+   * projectId clears it. With {@code expectedVersion} set, a different current version is refused.
+   */
+  public record Changes(Optional<String> title, Optional<String> description, Optional<IssueStatus> status,
+      Optional<Priority> priority, Optional<List<String>> labels, Optional<String> assignee,
+      Optional<String> projectId) {
+
+    public static Changes none() {
+      return new Changes(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), Optional.empty());
+    }
+
+    public static Changes status(IssueStatus status) {
+      return new Changes(Optional.empty(), Optional.empty(), Optional.of(status), Optional.empty(), Optional.empty(),
+          Optional.empty(), Optional.empty());
+    }
+  }
+
+  public record Update(Changes changes, OptionalLong expectedVersion, ActorRef<StatusReply<Issue>> replyTo)
+      implements Command {}
+
+  public record AddComment(String commentId, String text, String author, ActorRef<StatusReply<Comment>> replyTo)
+      implements Command {}
+
+  /** This issue cannot finish before {@code blockerId}. */
+  public record AddBlocker(String blockerId, OptionalLong expectedVersion, ActorRef<StatusReply<Issue>> replyTo)
+      implements Command {}
+
+  public record RemoveBlocker(String blockerId, OptionalLong expectedVersion, ActorRef<StatusReply<Issue>> replyTo)
+      implements Command {}
+
+  /** This issue repeats {@code originalId}; it is closed and points there. */
+  public record MarkDuplicate(String originalId, OptionalLong expectedVersion, ActorRef<StatusReply<Issue>> replyTo)
+      implements Command {}
+
+  public record Get(ActorRef<StatusReply<Issue>> replyTo) implements Command {}
+
+  /** Sent by the registry when the entity has been idle; it stops without a reply. */
+  public record Passivate() implements Command {}
+
+  // ---- events -----------------------------------------------------------------------------
+
+  /** What happened to an issue, in the order it happened. */
+  public sealed interface Event extends CborSerializable
+      permits IssueCreated, TitleChanged, DescriptionChanged, StatusChanged, PriorityChanged, LabelsChanged,
+      AssigneeChanged, ProjectChanged, CommentAdded, BlockerAdded, BlockerRemoved, DuplicateMarked {
+    Instant at();
+  }
+
+  public record IssueCreated(String title, String description, Priority priority, List<String> labels,
+      Optional<String> assignee, Optional<String> projectId, String author, Instant at) implements Event {}
+
+  public record TitleChanged(String title, Instant at) implements Event {}
+
+  public record DescriptionChanged(String description, Instant at) implements Event {}
+
+  public record StatusChanged(IssueStatus from, IssueStatus to, Instant at) implements Event {}
+
+  public record PriorityChanged(Priority from, Priority to, Instant at) implements Event {}
+
+  public record LabelsChanged(List<String> labels, Instant at) implements Event {}
+
+  public record AssigneeChanged(Optional<String> assignee, Instant at) implements Event {}
+
+  public record ProjectChanged(Optional<String> projectId, Instant at) implements Event {}
+
+  public record CommentAdded(Comment comment) implements Event {
+    @Override
+    public Instant at() {
+      return comment.createdAt();
+    }
+  }
+
+  public record BlockerAdded(String blockerId, Instant at) implements Event {}
+
+  public record BlockerRemoved(String blockerId, Instant at) implements Event {}
+
+  public record DuplicateMarked(String duplicateOf, Instant at) implements Event {}
+
+  // ---- state ------------------------------------------------------------------------------
+
+  public sealed interface State extends CborSerializable permits Blank, Active {}
+
+  /** No issue with this id was ever created. */
+  public record Blank() implements State {}
+
+  public record Active(Issue issue) implements State {}
+
+  // ---- behavior ---------------------------------------------------------------------------
+
+  private final String id;
+  private final TrackerSettings settings;
+  private final TextRules rules;
+  private final ActorRef<TrackerIndex.Command> index;
+  private final Clock clock;
+
+  public static Behavior<Command> create(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index) {
+    return new IssueEntity(id, settings, index, Clock.systemUTC());
+  }
+
+  public static PersistenceId persistenceId(String id) {
+    return PersistenceId.of(TYPE, id);
+  }
+
+  /** The issue id inside a persistence id such as {@code issue|<uuid>}. */
+  public static String idOf(String persistenceId) {
+    return persistenceId.substring(persistenceId.indexOf('|') + 1);
+  }
+
+  private IssueEntity(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index, Clock clock) {
+    super(persistenceId(id));
+    this.id = id;
+    this.settings = settings;
+    this.rules = new TextRules(settings);
+    this.index = index;
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return new Blank();
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(TAG);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots());
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    var builder = newCommandHandlerBuilder();
+    builder.forStateType(Blank.class)
+        .onCommand(Create.class, this::create)
+        .onCommand(Passivate.class, c -> Effect().stop())
+        .onAnyCommand(this::notFound);
+    builder.forStateType(Active.class)
+        .onCommand(Create.class, (s, c) -> reject(c.replyTo(), TrackerRejection.invalid("id", "issue " + id + " already exists")))
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.issue())))
+        .onCommand(Update.class, this::update)
+        .onCommand(AddComment.class, this::comment)
+        .onCommand(AddBlocker.class, this::addBlocker)
+        .onCommand(RemoveBlocker.class, this::removeBlocker)
+        .onCommand(MarkDuplicate.class, this::markDuplicate)
+        .onCommand(Passivate.class, c -> Effect().stop());
+    return builder.build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return (state, event) -> switch (state) {
+      case Blank b when event instanceof IssueCreated created -> new Active(Issue.created(id, created));
+      case Blank b -> throw new IllegalStateException("issue " + id + ": " + event + " before IssueCreated");
+      case Active a -> new Active(a.issue().apply(event));
+    };
+  }
+
+  private Effect<Event, State> create(Blank state, Create c) {
+    try {
+      Draft d = c.draft();
+      IssueCreated event = new IssueCreated(rules.title("title", d.title()), rules.text("description", d.description(), true),
+          d.priority(), rules.labels("labels", d.labels()), d.assignee().map(a -> rules.name("assignee", a)),
+          d.projectId(), rules.name("author", d.author()), clock.instant());
+      return persistAll(List.of(event), c.replyTo());
+    } catch (TrackerRejection e) {
+      return reject(c.replyTo(), e);
+    }
+  }
+
+  private Effect<Event, State> update(Active state, Update c) {
+    Issue issue = state.issue();
+    try {
+      checkVersion(issue, c.expectedVersion());
+      Changes ch = c.changes();
+      Instant at = clock.instant();
+      List<Event> events = new ArrayList<>();
+      ch.title().map(t -> rules.title("title", t)).filter(t -> !t.equals(issue.title()))
+          .ifPresent(t -> events.add(new TitleChanged(t, at)));
+      ch.description().map(t -> rules.text("description", t, true)).filter(t -> !t.equals(issue.description()))
+          .ifPresent(t -> events.add(new DescriptionChanged(t, at)));
+      ch.priority().filter(p -> p != issue.priority())
+          .ifPresent(p -> events.add(new PriorityChanged(issue.priority(), p, at)));
+      ch.labels().map(l -> rules.labels("labels", l)).filter(l -> !l.equals(issue.labels()))
+          .ifPresent(l -> events.add(new LabelsChanged(l, at)));
+      ch.assignee().map(a -> a.isBlank() ? Optional.<String>empty() : Optional.of(rules.name("assignee", a)))
+          .filter(a -> !a.equals(issue.assignee())).ifPresent(a -> events.add(new AssigneeChanged(a, at)));
+      ch.projectId().map(p -> p.isBlank() ? Optional.<String>empty() : Optional.of(p))
+          .filter(p -> !p.equals(issue.projectId())).ifPresent(p -> events.add(new ProjectChanged(p, at)));
+      ch.status().filter(s -> s != issue.status()).ifPresent(s -> {
+        if (!issue.status().next().contains(s)) {
+          throw TrackerRejection.invalid("status", "an issue in status " + issue.status().wire() + " cannot move to "
+              + s.wire() + "; allowed: " + issue.status().next().stream().map(IssueStatus::wire).toList());
+        }
+        events.add(new StatusChanged(issue.status(), s, at));
+      });
+      return persistAndReply(issue, events, c.replyTo());
+    } catch (TrackerRejection e) {
+      return reject(c.replyTo(), e);
+    }
+  }
+
+  private Effect<Event, State> comment(Active state, AddComment c) {
+    try {
+      Comment comment = new Comment(c.commentId(), rules.text("text", c.text(), false), rules.name("author", c.author()),
+          clock.instant());
+      return Effect().persist(new CommentAdded(comment))
+          .thenRun((State s) -> index.tell(new TrackerIndex.IssueChanged(((Active) s).issue())))
+          .thenReply(c.replyTo(), s -> StatusReply.success(comment));
+    } catch (TrackerRejection e) {
+      return Effect().reply(c.replyTo(), StatusReply.error(e));
+    }
+  }
+
+  private Effect<Event, State> addBlocker(Active state, AddBlocker c) {
+    Issue issue = state.issue();
+    try {
+      checkVersion(issue, c.expectedVersion());
+      if (c.blockerId().equals(id)) {
+        throw TrackerRejection.invalid("blocked_by", "an issue cannot block itself");
+      }
+      if (issue.blockedBy().contains(c.blockerId())) {
+        return Effect().reply(c.replyTo(), StatusReply.success(issue));
+      }
+      return persistAndReply(issue, List.of(new BlockerAdded(c.blockerId(), clock.instant())), c.replyTo());
+    } catch (TrackerRejection e) {
+      return reject(c.replyTo(), e);
+    }
+  }
+
+  private Effect<Event, State> removeBlocker(Active state, RemoveBlocker c) {
+    Issue issue = state.issue();
+    try {
+      checkVersion(issue, c.expectedVersion());
+      if (!issue.blockedBy().contains(c.blockerId())) {
+        throw TrackerRejection.notFound("dependency of issue " + id + " on an issue", c.blockerId());
+      }
+      return persistAndReply(issue, List.of(new BlockerRemoved(c.blockerId(), clock.instant())), c.replyTo());
+    } catch (TrackerRejection e) {
+      return reject(c.replyTo(), e);
+    }
+  }
+
+  private Effect<Event, State> markDuplicate(Active state, MarkDuplicate c) {
+    Issue issue = state.issue();
+    try {
+      checkVersion(issue, c.expectedVersion());
+      if (c.originalId().equals(id)) {
+        throw TrackerRejection.invalid("duplicate_of", "an issue cannot duplicate itself");
+      }
+      if (issue.duplicateOf().equals(Optional.of(c.originalId()))) {
+        return Effect().reply(c.replyTo(), StatusReply.success(issue));
+      }
+      return persistAndReply(issue, List.of(new DuplicateMarked(c.originalId(), clock.instant())), c.replyTo());
+    } catch (TrackerRejection e) {
+      return reject(c.replyTo(), e);
+    }
+  }
+
+  private void checkVersion(Issue issue, OptionalLong expected) {
+    if (expected.isPresent() && expected.getAsLong() != issue.version()) {
+      throw TrackerRejection.staleVersion("issue " + id, expected.getAsLong(), issue.version());
+    }
+  }
+
+  /** Persists the events atomically; with none, the request changed nothing and gets the issue as it is. */
+  private Effect<Event, State> persistAndReply(Issue current, List<Event> events, ActorRef<StatusReply<Issue>> replyTo) {
+    return events.isEmpty() ? Effect().reply(replyTo, StatusReply.success(current)) : persistAll(events, replyTo);
+  }
+
+  private Effect<Event, State> persistAll(List<Event> events, ActorRef<StatusReply<Issue>> replyTo) {
+    return Effect().persist(events)
+        .thenRun((State s) -> index.tell(new TrackerIndex.IssueChanged(((Active) s).issue())))
+        .thenReply(replyTo, s -> StatusReply.success(((Active) s).issue()));
+  }
+
+  private <T> Effect<Event, State> reject(ActorRef<StatusReply<T>> replyTo, TrackerRejection e) {
+    return Effect().reply(replyTo, StatusReply.error(e));
+  }
+
+  private Effect<Event, State> notFound(State state, Command c) {
+    TrackerRejection e = TrackerRejection.notFound("issue", id);
+    return switch (c) {
+      case Get g -> Effect().reply(g.replyTo(), StatusReply.error(e));
+      case Update u -> Effect().reply(u.replyTo(), StatusReply.error(e));
+      case AddComment a -> Effect().reply(a.replyTo(), StatusReply.error(e));
+      case AddBlocker a -> Effect().reply(a.replyTo(), StatusReply.error(e));
+      case RemoveBlocker r -> Effect().reply(r.replyTo(), StatusReply.error(e));
+      case MarkDuplicate m -> Effect().reply(m.replyTo(), StatusReply.error(e));
+      case Create cr -> Effect().none();
+      case Passivate p -> Effect().stop();
+    };
+  }
+}

@@ -1,0 +1,161 @@
+package dev.turboagents.persistence.projects;
+
+import dev.turboagents.config.TrackerSettings;
+import dev.turboagents.persistence.CborSerializable;
+import dev.turboagents.persistence.tracker.TextRules;
+import dev.turboagents.persistence.tracker.TrackerIndex;
+import dev.turboagents.persistence.tracker.TrackerRejection;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/** One project, event-sourced; events tagged {@value #TAG}. Like issues, it updates the index before replying. */
+public final class ProjectEntity extends EventSourcedBehavior<ProjectEntity.Command, ProjectEntity.Event, ProjectEntity.State> {
+
+  public static final String TAG = "project";
+  public static final String TYPE = "project";
+
+  /** Commands a project accepts; replies carry the project or a {@link TrackerRejection}. */
+  public sealed interface Command extends CborSerializable permits Create, Update, Get, Passivate {}
+
+  public record Create(String name, String description, String author, ActorRef<StatusReply<Project>> replyTo)
+      implements Command {}
+
+  /** Field changes; an empty Optional leaves the field alone. */
+  public record Update(Optional<String> name, Optional<String> description, Optional<ProjectStatus> status,
+      OptionalLong expectedVersion, ActorRef<StatusReply<Project>> replyTo) implements Command {}
+
+  public record Get(ActorRef<StatusReply<Project>> replyTo) implements Command {}
+
+  public record Passivate() implements Command {}
+
+  /** What happened to a project. */
+  public sealed interface Event extends CborSerializable
+      permits ProjectCreated, ProjectRenamed, ProjectDescriptionChanged, ProjectStatusChanged {
+    Instant at();
+  }
+
+  public record ProjectCreated(String name, String description, String author, Instant at) implements Event {}
+
+  public record ProjectRenamed(String name, Instant at) implements Event {}
+
+  public record ProjectDescriptionChanged(String description, Instant at) implements Event {}
+
+  public record ProjectStatusChanged(ProjectStatus from, ProjectStatus to, Instant at) implements Event {}
+
+  public sealed interface State extends CborSerializable permits Blank, Active {}
+
+  public record Blank() implements State {}
+
+  public record Active(Project project) implements State {}
+
+  private final String id;
+  private final TrackerSettings settings;
+  private final TextRules rules;
+  private final ActorRef<TrackerIndex.Command> index;
+  private final Clock clock = Clock.systemUTC();
+
+  public static Behavior<Command> create(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index) {
+    return new ProjectEntity(id, settings, index);
+  }
+
+  public static PersistenceId persistenceId(String id) {
+    return PersistenceId.of(TYPE, id);
+  }
+
+  private ProjectEntity(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index) {
+    super(persistenceId(id));
+    this.id = id;
+    this.settings = settings;
+    this.rules = new TextRules(settings);
+    this.index = index;
+  }
+
+  @Override
+  public State emptyState() {
+    return new Blank();
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(TAG);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots());
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    var builder = newCommandHandlerBuilder();
+    builder.forStateType(Blank.class)
+        .onCommand(Create.class, this::create)
+        .onCommand(Get.class, c -> Effect().reply(c.replyTo(), StatusReply.error(TrackerRejection.notFound("project", id))))
+        .onCommand(Update.class, c -> Effect().reply(c.replyTo(), StatusReply.error(TrackerRejection.notFound("project", id))))
+        .onCommand(Passivate.class, c -> Effect().stop());
+    builder.forStateType(Active.class)
+        .onCommand(Create.class, c -> Effect().reply(c.replyTo(), StatusReply.error(TrackerRejection.invalid("id", "project " + id + " already exists"))))
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.project())))
+        .onCommand(Update.class, this::update)
+        .onCommand(Passivate.class, c -> Effect().stop());
+    return builder.build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return (state, event) -> switch (state) {
+      case Blank b when event instanceof ProjectCreated created -> new Active(Project.created(id, created));
+      case Blank b -> throw new IllegalStateException("project " + id + ": " + event + " before ProjectCreated");
+      case Active a -> new Active(a.project().apply(event));
+    };
+  }
+
+  private Effect<Event, State> create(Blank state, Create c) {
+    try {
+      var event = new ProjectCreated(rules.title("name", c.name()), rules.text("description", c.description(), true),
+          rules.name("author", c.author()), clock.instant());
+      return persistAll(List.of(event), c.replyTo());
+    } catch (TrackerRejection e) {
+      return Effect().reply(c.replyTo(), StatusReply.error(e));
+    }
+  }
+
+  private Effect<Event, State> update(Active state, Update c) {
+    Project p = state.project();
+    try {
+      if (c.expectedVersion().isPresent() && c.expectedVersion().getAsLong() != p.version()) {
+        throw TrackerRejection.staleVersion("project " + id, c.expectedVersion().getAsLong(), p.version());
+      }
+      Instant at = clock.instant();
+      List<Event> events = new ArrayList<>();
+      c.name().map(n -> rules.title("name", n)).filter(n -> !n.equals(p.name()))
+          .ifPresent(n -> events.add(new ProjectRenamed(n, at)));
+      c.description().map(d -> rules.text("description", d, true)).filter(d -> !d.equals(p.description()))
+          .ifPresent(d -> events.add(new ProjectDescriptionChanged(d, at)));
+      c.status().filter(s -> s != p.status()).ifPresent(s -> events.add(new ProjectStatusChanged(p.status(), s, at)));
+      return events.isEmpty() ? Effect().reply(c.replyTo(), StatusReply.success(p)) : persistAll(events, c.replyTo());
+    } catch (TrackerRejection e) {
+      return Effect().reply(c.replyTo(), StatusReply.error(e));
+    }
+  }
+
+  private Effect<Event, State> persistAll(List<Event> events, ActorRef<StatusReply<Project>> replyTo) {
+    return Effect().persist(events)
+        .thenRun((State s) -> index.tell(new TrackerIndex.ProjectChanged(((Active) s).project())))
+        .thenReply(replyTo, s -> StatusReply.success(((Active) s).project()));
+  }
+}

@@ -1,0 +1,237 @@
+package dev.turboagents.persistence.tracker;
+
+import dev.turboagents.config.TrackerSettings;
+import dev.turboagents.persistence.issues.Issue;
+import dev.turboagents.persistence.issues.IssueEntity;
+import dev.turboagents.persistence.issues.IssueStatus;
+import dev.turboagents.persistence.issues.Priority;
+import dev.turboagents.persistence.projects.Project;
+import dev.turboagents.persistence.projects.ProjectEntity;
+import dev.turboagents.persistence.projects.ProjectStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.journal.leveldb.javadsl.LeveldbReadJournal;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * The work tracker as the rest of the system uses it: HTTP routes, the command-line client through
+ * them, and later the agents' issue tools. It asks the entities (the source of truth) and the
+ * index (for listings and rules that span issues), and fails a stage with a
+ * {@link TrackerRejection} when a request breaks a rule.
+ */
+public final class Tracker {
+
+  /** Spawns a child actor; {@code ActorContext::spawn} and {@code ActorTestKit::spawn} both fit. */
+  public interface Spawner {
+    <T> ActorRef<T> spawn(Behavior<T> behavior, String name);
+  }
+
+  private final ActorSystem<?> system;
+  private final ActorRef<EntityRegistry.Command<IssueEntity.Command>> issues;
+  private final ActorRef<EntityRegistry.Command<ProjectEntity.Command>> projects;
+  private final ActorRef<TrackerIndex.Command> index;
+  private final Duration timeout;
+
+  /** Starts the index and the two entity registries as children of whoever {@code spawner} belongs to. */
+  public static Tracker start(Spawner spawner, ActorSystem<?> system, TrackerSettings settings, Duration askTimeout) {
+    ActorRef<TrackerIndex.Command> index = spawner.spawn(TrackerIndex.create(), "tracker-index");
+    Duration idle = Duration.ofMinutes(10);
+    var issues = spawner.spawn(EntityRegistry.<IssueEntity.Command>create(
+        id -> IssueEntity.create(id, settings, index), new IssueEntity.Passivate(), idle), "issues");
+    var projects = spawner.spawn(EntityRegistry.<ProjectEntity.Command>create(
+        id -> ProjectEntity.create(id, settings, index), new ProjectEntity.Passivate(), idle), "projects");
+    return new Tracker(system, issues, projects, index, askTimeout);
+  }
+
+  private Tracker(ActorSystem<?> system, ActorRef<EntityRegistry.Command<IssueEntity.Command>> issues,
+      ActorRef<EntityRegistry.Command<ProjectEntity.Command>> projects, ActorRef<TrackerIndex.Command> index,
+      Duration timeout) {
+    this.system = system;
+    this.issues = issues;
+    this.projects = projects;
+    this.index = index;
+    this.timeout = timeout;
+  }
+
+  // ---- issues -------------------------------------------------------------------------------
+
+  public CompletionStage<Issue> createIssue(NewIssue request) {
+    String id = UUID.randomUUID().toString();
+    return requireProject("project_id", request.projectId())
+        .thenCompose(ok -> askIssue(id, replyTo -> new IssueEntity.Create(new IssueEntity.Draft(request.title(),
+            request.description(), request.priority().orElse(Priority.MEDIUM), request.labels(), request.assignee(),
+            request.projectId(), request.author()), replyTo)));
+  }
+
+  /** The issue from its entity (the source of truth) with the issues it blocks from the index. */
+  public CompletionStage<IndexedIssue> issue(String id) {
+    return knownIssue(id).thenCompose(indexed -> askIssue(id, IssueEntity.Get::new)
+        .thenApply(issue -> new IndexedIssue(issue, indexed.blocks())));
+  }
+
+  public CompletionStage<List<IndexedIssue>> issues(IssueFilter filter) {
+    return AskPattern.ask(index, (ActorRef<List<IndexedIssue>> r) -> new TrackerIndex.ListIssues(filter, r), timeout, system.scheduler());
+  }
+
+  public CompletionStage<Issue> updateIssue(String id, IssueEntity.Changes changes, OptionalLong expectedVersion) {
+    return knownIssue(id)
+        .thenCompose(indexed -> requireProject("project_id", changes.projectId().filter(p -> !p.isBlank()))
+            .thenCompose(ok -> changes.status().filter(IssueStatus.DONE::equals).isPresent()
+                ? requireBlockersFinished(indexed.issue()) : done()))
+        .thenCompose(ok -> askIssue(id, r -> new IssueEntity.Update(changes, expectedVersion, r)));
+  }
+
+  public CompletionStage<Comment> comment(String issueId, String text, String author) {
+    String commentId = UUID.randomUUID().toString();
+    return knownIssue(issueId).thenCompose(i -> AskPattern.askWithStatus(issues,
+        (ActorRef<StatusReply<Comment>> r) -> new EntityRegistry.Deliver<>(issueId, new IssueEntity.AddComment(commentId, text, author, r)),
+        timeout, system.scheduler()));
+  }
+
+  /** Records that {@code issueId} cannot finish before {@code blockerId}; refuses unknown ids and cycles. */
+  public CompletionStage<Issue> addBlocker(String issueId, String blockerId, OptionalLong expectedVersion) {
+    return knownIssue(issueId)
+        .thenCompose(i -> knownIssue(blockerId, "blocked_by"))
+        .thenCompose(b -> AskPattern.ask(index, (ActorRef<Optional<String>> r) -> new TrackerIndex.CheckDependency(issueId, blockerId, r),
+            timeout, system.scheduler()))
+        .thenCompose(cycle -> cycle.isPresent()
+            ? CompletableFuture.failedStage(TrackerRejection.invalid("blocked_by",
+                "issue " + issueId + " cannot be blocked by " + blockerId + ": that makes a cycle (" + cycle.get() + ")"))
+            : askIssue(issueId, r -> new IssueEntity.AddBlocker(blockerId, expectedVersion, r)));
+  }
+
+  /** Records that {@code blockedId} cannot finish before {@code issueId} (the same edge, seen from the blocker). */
+  public CompletionStage<Issue> addBlocks(String issueId, String blockedId) {
+    return knownIssue(issueId)
+        .thenCompose(i -> knownIssue(blockedId, "blocks"))
+        .thenCompose(b -> addBlocker(blockedId, issueId, OptionalLong.empty()));
+  }
+
+  public CompletionStage<Issue> removeBlocker(String issueId, String blockerId, OptionalLong expectedVersion) {
+    return knownIssue(issueId).thenCompose(i -> askIssue(issueId, r -> new IssueEntity.RemoveBlocker(blockerId, expectedVersion, r)));
+  }
+
+  public CompletionStage<Issue> markDuplicate(String issueId, String originalId, OptionalLong expectedVersion) {
+    return knownIssue(issueId)
+        .thenCompose(i -> knownIssue(originalId, "duplicate_of"))
+        .thenCompose(original -> original.issue().duplicateOf().isPresent()
+            ? CompletableFuture.failedStage(TrackerRejection.invalid("duplicate_of", "issue " + originalId
+                + " is itself a duplicate of " + original.issue().duplicateOf().get() + "; point to that one instead"))
+            : askIssue(issueId, r -> new IssueEntity.MarkDuplicate(originalId, expectedVersion, r)));
+  }
+
+  public CompletionStage<List<HistoryEntry>> issueHistory(String id) {
+    return knownIssue(id).thenCompose(i -> history(IssueEntity.persistenceId(id).id()));
+  }
+
+  // ---- projects -----------------------------------------------------------------------------
+
+  public CompletionStage<Project> createProject(String name, String description, String author) {
+    String id = UUID.randomUUID().toString();
+    return askProject(id, r -> new ProjectEntity.Create(name, description, author, r));
+  }
+
+  public CompletionStage<Project> project(String id) {
+    return knownProject(id, "id").thenCompose(p -> askProject(id, ProjectEntity.Get::new));
+  }
+
+  public CompletionStage<List<Project>> projects() {
+    return AskPattern.ask(index, TrackerIndex.ListProjects::new, timeout, system.scheduler());
+  }
+
+  public CompletionStage<Project> updateProject(String id, Optional<String> name, Optional<String> description,
+      Optional<ProjectStatus> status, OptionalLong expectedVersion) {
+    return knownProject(id, "id").thenCompose(p -> askProject(id, r -> new ProjectEntity.Update(name, description, status, expectedVersion, r)));
+  }
+
+  public CompletionStage<List<HistoryEntry>> projectHistory(String id) {
+    return knownProject(id, "id").thenCompose(p -> history(ProjectEntity.persistenceId(id).id()));
+  }
+
+  public CompletionStage<TrackerIndex.Stats> stats() {
+    return AskPattern.ask(index, TrackerIndex.GetStats::new, timeout, system.scheduler());
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------
+
+  private CompletionStage<IndexedIssue> knownIssue(String id) {
+    return knownIssue(id, "id");
+  }
+
+  private CompletionStage<IndexedIssue> knownIssue(String id, String field) {
+    return AskPattern.ask(index, (ActorRef<Optional<IndexedIssue>> r) -> new TrackerIndex.FindIssue(id, r), timeout, system.scheduler())
+        .thenCompose(found -> found.<CompletionStage<IndexedIssue>>map(CompletableFuture::completedStage)
+            .orElseGet(() -> CompletableFuture.failedStage("id".equals(field)
+                ? TrackerRejection.notFound("issue", id)
+                : TrackerRejection.invalid(field, field + ": no issue with id " + id))));
+  }
+
+  private CompletionStage<Project> knownProject(String id, String field) {
+    return AskPattern.ask(index, (ActorRef<Optional<Project>> r) -> new TrackerIndex.FindProject(id, r), timeout, system.scheduler())
+        .thenCompose(found -> found.<CompletionStage<Project>>map(CompletableFuture::completedStage)
+            .orElseGet(() -> CompletableFuture.failedStage("id".equals(field)
+                ? TrackerRejection.notFound("project", id)
+                : TrackerRejection.invalid(field, field + ": no project with id " + id))));
+  }
+
+  private CompletionStage<Object> requireProject(String field, Optional<String> projectId) {
+    return projectId.isEmpty() ? done() : knownProject(projectId.get(), field).thenCompose(p -> p.status() == ProjectStatus.ARCHIVED
+        ? CompletableFuture.failedStage(TrackerRejection.invalid(field, "project " + p.id() + " is archived and takes no issues"))
+        : done());
+  }
+
+  private CompletionStage<Object> requireBlockersFinished(Issue issue) {
+    if (issue.blockedBy().isEmpty()) {
+      return done();
+    }
+    return issues(IssueFilter.all()).thenCompose(all -> {
+      List<String> open = all.stream().map(IndexedIssue::issue)
+          .filter(i -> issue.blockedBy().contains(i.id()) && !i.status().isFinished())
+          .map(i -> i.id() + " (" + i.status().wire() + ")").toList();
+      return open.isEmpty() ? done() : CompletableFuture.failedStage(TrackerRejection.invalid("status",
+          "issue " + issue.id() + " cannot be done while it is blocked by unfinished issues: " + String.join(", ", open)));
+    });
+  }
+
+  private static CompletionStage<Object> done() {
+    return CompletableFuture.completedStage(Boolean.TRUE);
+  }
+
+  private CompletionStage<Issue> askIssue(String id, Function<ActorRef<StatusReply<Issue>>, IssueEntity.Command> command) {
+    return AskPattern.askWithStatus(issues, r -> new EntityRegistry.Deliver<>(id, command.apply(r)), timeout, system.scheduler());
+  }
+
+  private CompletionStage<Project> askProject(String id, Function<ActorRef<StatusReply<Project>>, ProjectEntity.Command> command) {
+    return AskPattern.askWithStatus(projects, r -> new EntityRegistry.Deliver<>(id, command.apply(r)), timeout, system.scheduler());
+  }
+
+  private CompletionStage<List<HistoryEntry>> history(String persistenceId) {
+    LeveldbReadJournal journal = PersistenceQuery.get(system).getReadJournalFor(LeveldbReadJournal.class, LeveldbReadJournal.Identifier());
+    return journal.currentEventsByPersistenceId(persistenceId, 1, Long.MAX_VALUE)
+        .map(Tracker::entry)
+        .runWith(Sink.seq(), system);
+  }
+
+  private static HistoryEntry entry(EventEnvelope env) {
+    Instant at = switch (env.event()) {
+      case IssueEntity.Event e -> e.at();
+      case ProjectEntity.Event e -> e.at();
+      default -> Instant.ofEpochMilli(env.timestamp());
+    };
+    return new HistoryEntry(env.sequenceNr(), env.event().getClass().getSimpleName(), at, env.event());
+  }
+}

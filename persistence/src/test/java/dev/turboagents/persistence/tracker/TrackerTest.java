@@ -1,0 +1,145 @@
+package dev.turboagents.persistence.tracker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.turboagents.config.Settings;
+import dev.turboagents.persistence.TestJournal;
+import dev.turboagents.persistence.issues.Issue;
+import dev.turboagents.persistence.issues.IssueEntity;
+import dev.turboagents.persistence.issues.IssueStatus;
+import dev.turboagents.persistence.issues.Priority;
+import dev.turboagents.persistence.projects.Project;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tracker on a real LevelDB journal in a temporary directory, across ActorSystem restarts. */
+class TrackerTest {
+
+  @TempDir
+  Path dataDir;
+
+  private ActorTestKit kit;
+
+  @AfterEach
+  void stop() {
+    if (kit != null) {
+      kit.shutdownTestKit();
+    }
+  }
+
+  private Tracker start() {
+    Settings settings = TestJournal.settings(dataDir);
+    kit = ActorTestKit.create("tracker", settings.config());
+    return Tracker.start(kit::spawn, kit.system(), settings.tracker(), Duration.ofSeconds(10));
+  }
+
+  private Tracker restart() {
+    kit.shutdownTestKit();
+    kit = null;
+    return start();
+  }
+
+  private static <T> T await(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(15, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  private static NewIssue issue(String title, List<String> labels, Optional<String> project) {
+    return new NewIssue(title, "about " + title, Optional.of(Priority.HIGH), labels, Optional.empty(), project, "alice");
+  }
+
+  @Test
+  void everythingAcknowledgedSurvivesARestartAndTheIndexIsRebuilt() {
+    Tracker tracker = start();
+    Project project = await(tracker.createProject("Turbo", "the platform", "alice"));
+    Issue search = await(tracker.createIssue(issue("Search is slow", List.of("perf"), Optional.of(project.id()))));
+    Issue cache = await(tracker.createIssue(issue("Add a cache", List.of("perf", "backend"), Optional.empty())));
+    await(tracker.comment(search.id(), "Profiling shows the index is missing", "code-agent"));
+    await(tracker.addBlocker(search.id(), cache.id(), OptionalLong.empty()));
+    await(tracker.updateIssue(cache.id(), IssueEntity.Changes.status(IssueStatus.IN_PROGRESS), OptionalLong.of(1)));
+
+    Tracker again = restart();
+    IndexedIssue recovered = await(again.issue(search.id()));
+    assertEquals("Search is slow", recovered.issue().title());
+    assertEquals(List.of(cache.id()), recovered.issue().blockedBy());
+    assertEquals("code-agent", recovered.issue().comments().get(0).author());
+    assertEquals(List.of(search.id()), await(again.issue(cache.id())).blocks(), "the reverse relation is rebuilt");
+
+    IssueFilter inProgress = new IssueFilter(Optional.of(IssueStatus.IN_PROGRESS), Optional.empty(), Optional.empty(), Optional.empty());
+    assertEquals(List.of(cache.id()), await(again.issues(inProgress)).stream().map(i -> i.issue().id()).toList());
+    IssueFilter inProject = new IssueFilter(Optional.empty(), Optional.of("perf"), Optional.of(project.id()), Optional.empty());
+    assertEquals(List.of(search.id()), await(again.issues(inProject)).stream().map(i -> i.issue().id()).toList());
+    assertEquals(List.of(project.id()), await(again.projects()).stream().map(Project::id).toList());
+
+    List<HistoryEntry> history = await(again.issueHistory(search.id()));
+    assertEquals(List.of("IssueCreated", "CommentAdded", "BlockerAdded"), history.stream().map(HistoryEntry::type).toList());
+    assertEquals(List.of(1L, 2L, 3L), history.stream().map(HistoryEntry::sequence).toList());
+  }
+
+  @Test
+  void aListingRightAfterAWriteIncludesIt() {
+    Tracker tracker = start();
+    for (int i = 0; i < 20; i++) {
+      Issue created = await(tracker.createIssue(issue("issue " + i, List.of("batch"), Optional.empty())));
+      List<String> ids = await(tracker.issues(IssueFilter.all())).stream().map(x -> x.issue().id()).toList();
+      assertTrue(ids.contains(created.id()), "listing after create " + i);
+    }
+  }
+
+  @Test
+  void refusesCyclesUnknownIdsAndDoneWhileBlocked() {
+    Tracker tracker = start();
+    Issue a = await(tracker.createIssue(issue("A", List.of(), Optional.empty())));
+    Issue b = await(tracker.createIssue(issue("B", List.of(), Optional.empty())));
+    Issue c = await(tracker.createIssue(issue("C", List.of(), Optional.empty())));
+    await(tracker.addBlocker(a.id(), b.id(), OptionalLong.empty()));
+    await(tracker.addBlocker(b.id(), c.id(), OptionalLong.empty()));
+
+    TrackerRejection cycle = assertThrows(TrackerRejection.class, () -> await(tracker.addBlocker(c.id(), a.id(), OptionalLong.empty())));
+    assertEquals("blocked_by", cycle.field());
+    assertTrue(cycle.getMessage().contains("cycle"), cycle.getMessage());
+
+    TrackerRejection unknown = assertThrows(TrackerRejection.class,
+        () -> await(tracker.addBlocker(a.id(), "00000000-0000-0000-0000-000000000000", OptionalLong.empty())));
+    assertEquals(TrackerRejection.Reason.INVALID, unknown.reason());
+    TrackerRejection missing = assertThrows(TrackerRejection.class, () -> await(tracker.issue("00000000-0000-0000-0000-000000000000")));
+    assertEquals(TrackerRejection.Reason.NOT_FOUND, missing.reason());
+
+    TrackerRejection blocked = assertThrows(TrackerRejection.class,
+        () -> await(tracker.updateIssue(a.id(), IssueEntity.Changes.status(IssueStatus.DONE), OptionalLong.empty())));
+    assertTrue(blocked.getMessage().contains(b.id()), blocked.getMessage());
+
+    await(tracker.updateIssue(b.id(), IssueEntity.Changes.status(IssueStatus.CLOSED), OptionalLong.empty()));
+    assertEquals(IssueStatus.DONE, await(tracker.updateIssue(a.id(), IssueEntity.Changes.status(IssueStatus.DONE), OptionalLong.empty())).status());
+  }
+
+  @Test
+  void aDuplicateMustPointAtAnOriginal() {
+    Tracker tracker = start();
+    Issue original = await(tracker.createIssue(issue("Login fails", List.of(), Optional.empty())));
+    Issue dup = await(tracker.createIssue(issue("Cannot log in", List.of(), Optional.empty())));
+    Issue third = await(tracker.createIssue(issue("Sign-in broken", List.of(), Optional.empty())));
+    assertEquals(IssueStatus.CLOSED, await(tracker.markDuplicate(dup.id(), original.id(), OptionalLong.empty())).status());
+    TrackerRejection chained = assertThrows(TrackerRejection.class, () -> await(tracker.markDuplicate(third.id(), dup.id(), OptionalLong.empty())));
+    assertTrue(chained.getMessage().contains(original.id()), chained.getMessage());
+    assertInstanceOf(TrackerRejection.class, chained);
+  }
+}

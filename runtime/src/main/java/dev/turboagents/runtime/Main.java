@@ -1,0 +1,29 @@
+package dev.turboagents.runtime;
+
+import dev.turboagents.runtime.cli.IssueCommand;
+import dev.turboagents.runtime.cli.ProjectCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code turbo-agents serve} runs the daemon; the other subcommands talk to a running one over HTTP. */
+@Command(name = "turbo-agents", mixinStandardHelpOptions = true, version = "turbo-agents 0.1.0",
+    description = "A local-first autonomous agent runtime: a daemon and its command-line client.",
+    subcommands = {ServeCommand.class, IssueCommand.class, ProjectCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

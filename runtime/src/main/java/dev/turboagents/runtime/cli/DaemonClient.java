@@ -1,0 +1,90 @@
+package dev.turboagents.runtime.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** Talks to a running daemon's /api/v1 over HTTP; a failure becomes one line for the user. */
+public final class DaemonClient {
+
+  /** Something the user should read: the daemon's error detail, or why it could not be reached. */
+  public static final class Failure extends Exception {
+    public Failure(String message) {
+      super(message);
+    }
+  }
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+
+  public DaemonClient(String base) {
+    this.base = apiBase(base);
+  }
+
+  /** Accepts http://host:port or .../api/v1; both end up at .../api/v1. */
+  static String apiBase(String url) {
+    String trimmed = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    return URI.create(trimmed).getPath().isEmpty() ? trimmed + "/api/v1" : trimmed;
+  }
+
+  public JsonNode get(String path) throws Failure {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+  }
+
+  public JsonNode post(String path, Object body) throws Failure {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json(body))));
+  }
+
+  public JsonNode patch(String path, Object body) throws Failure {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(json(body))));
+  }
+
+  private JsonNode send(HttpRequest.Builder request) throws Failure {
+    HttpResponse<String> response;
+    try {
+      response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (ConnectException e) {
+      throw new Failure("cannot reach the daemon at " + base + ": is `turbo-agents serve` running? (set --url or TURBO_API_URL)");
+    } catch (IOException e) {
+      throw new Failure("request to " + base + " failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure("interrupted");
+    }
+    JsonNode body;
+    try {
+      body = MAPPER.readTree(response.body());
+    } catch (IOException e) {
+      throw new Failure("the daemon answered " + response.statusCode() + " with a body that is not JSON: " + response.body());
+    }
+    if (response.statusCode() >= 400) {
+      throw new Failure(response.statusCode() + " " + body.path("error").asText("error") + ": " + body.path("detail").asText(""));
+    }
+    return body;
+  }
+
+  static String json(Object body) {
+    try {
+      return MAPPER.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  static String pretty(JsonNode node) {
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    } catch (IOException e) {
+      return node.toString();
+    }
+  }
+}

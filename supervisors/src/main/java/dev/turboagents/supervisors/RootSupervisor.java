@@ -1,0 +1,30 @@
+package dev.turboagents.supervisors;
+
+import dev.turboagents.config.Settings;
+import dev.turboagents.health.HealthCheck;
+import dev.turboagents.persistence.tracker.Tracker;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The guardian of the daemon's ActorSystem: one child supervisor per subsystem. {@code ready}
+ * completes with the subsystems once every one has started; the HTTP server binds only then.
+ */
+public final class RootSupervisor {
+
+  private RootSupervisor() {}
+
+  public static Behavior<Void> create(Settings settings, CompletableFuture<Subsystems> ready) {
+    return Behaviors.setup(ctx -> {
+      CompletableFuture<Tracker> tracker = new CompletableFuture<>();
+      ctx.spawn(TrackerSupervisor.create(settings, tracker), "tracker");
+      tracker.thenAccept(t -> {
+        List<HealthCheck> checks = List.of(new TrackerHealth(t, settings.dataDir()));
+        ready.complete(new Subsystems(t, checks));
+      });
+      return Behaviors.empty();
+    });
+  }
+}
