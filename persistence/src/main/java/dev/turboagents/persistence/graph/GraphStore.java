@@ -45,12 +45,16 @@ public final class GraphStore {
     return embedder;
   }
 
-  public void apply(List<? extends GraphWrite> writes) {
-    apply(writes, Optional.empty());
+  public Driver driver() {
+    return driver;
   }
 
-  /** Applies {@code writes} and stores {@code offset} in the same transaction. */
-  public void apply(List<? extends GraphWrite> writes, Optional<StreamOffset> offset) {
+  public void apply(List<? extends GraphWrite> writes) {
+    apply(writes, List.of());
+  }
+
+  /** Applies {@code writes} and stores {@code offsets} in the same transaction. */
+  public void apply(List<? extends GraphWrite> writes, List<StreamOffset> offsets) {
     try (Session session = driver.session()) {
       session.executeWriteWithoutResult(tx -> {
         Set<String> changedText = new LinkedHashSet<>();
@@ -58,7 +62,7 @@ public final class GraphStore {
           applyOne(tx, write, changedText);
         }
         embedAndLinkMentions(tx, changedText);
-        offset.ifPresent(o -> tx.run("MERGE (o:ProjectionOffset {stream: $stream}) SET o.value = $value",
+        offsets.forEach(o -> tx.run("MERGE (o:ProjectionOffset {stream: $stream}) SET o.value = $value",
             Map.of("stream", o.stream(), "value", o.value())).consume());
       }, txConfig);
     }
@@ -126,6 +130,7 @@ public final class GraphStore {
         props.put("project", p.id());
         p.name().ifPresent(v -> props.put("title", v));
         p.description().ifPresent(v -> props.put("text", v));
+        p.status().ifPresent(v -> props.put("status", v));
         setProps(tx, ref, props);
         if (p.name().isPresent() || p.description().isPresent()) {
           changedText.add(ref.key());
@@ -216,6 +221,11 @@ public final class GraphStore {
   }
 
   private static void moveToProject(TransactionContext tx, EntityRef ref, String projectId) {
+    if (projectId.isBlank()) {
+      tx.run("MATCH (n:Entity {key: $key}) OPTIONAL MATCH (n)-[r:IN_PROJECT]->() DELETE r REMOVE n.project "
+          + "WITH DISTINCT n OPTIONAL MATCH (c:Comment)-[:ON]->(n) REMOVE c.project", Map.of("key", ref.key())).consume();
+      return;
+    }
     EntityRef project = EntityRef.project(projectId);
     merge(tx, project);
     tx.run("MATCH (n:Entity {key: $key})-[r:IN_PROJECT]->(p) WHERE p.key <> $p DELETE r",

@@ -10,7 +10,25 @@ import java.util.Optional;
  */
 public sealed interface GraphWrite {
 
-  record UpsertProject(String id, Optional<String> name, Optional<String> description) implements GraphWrite {}
+  record UpsertProject(String id, Optional<String> name, Optional<String> description, Optional<String> status)
+      implements GraphWrite {
+
+    public static UpsertProject of(String id) {
+      return new UpsertProject(id, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    public UpsertProject withName(String value) {
+      return new UpsertProject(id, Optional.of(value), description, status);
+    }
+
+    public UpsertProject withDescription(String value) {
+      return new UpsertProject(id, name, Optional.of(value), status);
+    }
+
+    public UpsertProject withStatus(String value) {
+      return new UpsertProject(id, name, description, Optional.of(value));
+    }
+  }
 
   record UpsertIssue(String id, Optional<String> projectId, Optional<String> title, Optional<String> description,
       Optional<String> status, Optional<String> priority, Optional<List<String>> labels,
@@ -21,6 +39,7 @@ public sealed interface GraphWrite {
           Optional.empty(), Optional.empty(), Optional.empty());
     }
 
+    /** An empty {@code project} takes the issue out of its project. */
     public UpsertIssue inProject(String project) {
       return new UpsertIssue(id, Optional.of(project), title, description, status, priority, labels, assignee);
     }

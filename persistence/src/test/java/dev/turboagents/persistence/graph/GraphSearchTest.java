@@ -43,9 +43,9 @@ class GraphSearchTest {
     search = new GraphSearch(server.connection().driver(), embedder, settings);
     set = RetrievalSet.load();
     List<GraphWrite> writes = new ArrayList<>();
-    writes.add(new GraphWrite.UpsertProject("server", java.util.Optional.of("Kite server"), java.util.Optional.of("API, storage, search, integrations")));
-    writes.add(new GraphWrite.UpsertProject("web", java.util.Optional.of("Kite web client"), java.util.Optional.empty()));
-    writes.add(new GraphWrite.UpsertProject("mobile", java.util.Optional.of("Kite mobile apps"), java.util.Optional.empty()));
+    writes.add(GraphWrite.UpsertProject.of("server").withName("Kite server").withDescription("API, storage, search, integrations"));
+    writes.add(GraphWrite.UpsertProject.of("web").withName("Kite web client"));
+    writes.add(GraphWrite.UpsertProject.of("mobile").withName("Kite mobile apps"));
     set.issues().forEach(i -> writes.add(i.write()));
     set.related().forEach(r -> writes.add(new GraphWrite.Link(EntityRef.issue(r.from()), r.relation(), EntityRef.issue(r.to()))));
     for (int i = 0; i < writes.size(); i += 50) {
