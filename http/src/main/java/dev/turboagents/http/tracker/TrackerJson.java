@@ -8,13 +8,19 @@ import dev.turboagents.persistence.tracker.IndexedIssue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** How issues, projects, comments and history look on the wire (field order is the documented one). */
 final class TrackerJson {
 
   private TrackerJson() {}
 
-  static Map<String, Object> issue(IndexedIssue indexed, boolean withComments) {
+  static Map<String, Object> issue(IndexedIssue indexed) {
+    return issue(indexed, Optional.empty());
+  }
+
+  /** The issue; with {@code comments} present they are included (one issue), else only their count (listings). */
+  static Map<String, Object> issue(IndexedIssue indexed, Optional<List<Comment>> comments) {
     Issue i = indexed.issue();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", i.id());
@@ -28,14 +34,12 @@ final class TrackerJson {
     m.put("blocked_by", i.blockedBy());
     m.put("blocks", indexed.blocks());
     m.put("duplicate_of", i.duplicateOf().orElse(null));
-    m.put("comment_count", i.comments().size());
+    m.put("comment_count", i.commentCount());
     m.put("created_by", i.createdBy());
     m.put("created_at", i.createdAt().toString());
     m.put("updated_at", i.updatedAt().toString());
     m.put("version", i.version());
-    if (withComments) {
-      m.put("comments", i.comments().stream().map(c -> comment(i.id(), c)).toList());
-    }
+    comments.ifPresent(cs -> m.put("comments", cs.stream().map(c -> comment(i.id(), c)).toList()));
     return m;
   }
 

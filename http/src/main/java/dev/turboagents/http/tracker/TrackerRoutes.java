@@ -68,11 +68,11 @@ public final class TrackerRoutes {
             post(() -> json.object(this::createIssue)))),
         pathPrefix(segment(), id -> concat(
             pathEndOrSingleSlash(() -> concat(
-                get(() -> reply(StatusCodes.OK, () -> tracker.issue(id).thenApply(i -> TrackerJson.issue(i, true)))),
+                get(() -> reply(StatusCodes.OK, () -> withComments(id))),
                 patch(() -> optionalHeaderValueByName("If-Match", ifMatch -> json.object(body -> updateIssue(id, body, ifMatch)))))),
             path("comments", () -> concat(
-                get(() -> reply(StatusCodes.OK, () -> tracker.issue(id)
-                    .thenApply(i -> i.issue().comments().stream().map(c -> TrackerJson.comment(id, c)).toList()))),
+                get(() -> reply(StatusCodes.OK, () -> tracker.comments(id)
+                    .thenApply(cs -> cs.stream().map(c -> TrackerJson.comment(id, c)).toList()))),
                 post(() -> json.object(body -> addComment(id, body))))),
             pathPrefix("dependencies", () -> concat(
                 pathEndOrSingleSlash(() -> concat(
@@ -93,7 +93,7 @@ public final class TrackerRoutes {
     return onSuccess(tracker.issues(filter), all -> respondWithHeader(
         RawHeader.create("X-Total-Count", Integer.toString(all.size())),
         () -> complete(ApiJson.response(StatusCodes.OK, all.stream().skip(offset).limit(limit)
-            .map(i -> TrackerJson.issue(i, false)).toList()))));
+            .map(TrackerJson::issue).toList()))));
   }
 
   private Route createIssue(JsonFields body) {
@@ -108,7 +108,7 @@ public final class TrackerRoutes {
         body.optionalString("author").orElse("user"));
     return onSuccess(tracker.createIssue(request), issue -> respondWithHeader(
         Location.create("/api/v1/issues/" + issue.id()),
-        () -> complete(ApiJson.response(StatusCodes.CREATED, TrackerJson.issue(new IndexedIssue(issue, List.of()), true)))));
+        () -> complete(ApiJson.response(StatusCodes.CREATED, TrackerJson.issue(new IndexedIssue(issue, List.of()), Optional.of(List.of()))))));
   }
 
   private Route updateIssue(String id, JsonFields body, Optional<String> ifMatch) {
@@ -126,8 +126,7 @@ public final class TrackerRoutes {
     return reply(StatusCodes.OK, () -> tracker.updateIssue(id, changes, version)
         .thenCompose(updated -> duplicateOf.isEmpty() ? CompletableFuture.completedStage(updated)
             : tracker.markDuplicate(id, duplicateOf.get(), OptionalLong.empty()))
-        .thenCompose(updated -> tracker.issue(id))
-        .thenApply(i -> TrackerJson.issue(i, true)));
+        .thenCompose(updated -> withComments(id)));
   }
 
   private Route addComment(String id, JsonFields body) {
@@ -157,6 +156,10 @@ public final class TrackerRoutes {
             ? tracker.removeBlocker(id, other, OptionalLong.empty())
             : tracker.removeBlocker(other, id, OptionalLong.empty()))
         .thenCompose(x -> tracker.issue(id)).thenApply(TrackerJson::dependencies));
+  }
+
+  private CompletionStage<Map<String, Object>> withComments(String id) {
+    return tracker.issue(id).thenCombine(tracker.comments(id), (issue, comments) -> TrackerJson.issue(issue, Optional.of(comments)));
   }
 
   // ---- projects -----------------------------------------------------------------------------

@@ -1,9 +1,7 @@
 package dev.turboagents.persistence.issues;
 
 import dev.turboagents.persistence.CborSerializable;
-import dev.turboagents.persistence.tracker.Comment;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -11,7 +9,9 @@ import java.util.TreeSet;
 /**
  * An issue as its events made it. {@code version} is the number of events applied: clients send it
  * back to detect a concurrent change (409). {@code blockedBy} holds the ids of issues that must
- * finish first; the reverse ("blocks") is derived by the tracker index.
+ * finish first; the reverse ("blocks") is derived by the tracker index. Comment texts stay in the
+ * journal (read with the issue's history), so the state and its snapshots stay small however long
+ * the conversation on an issue grows.
  */
 public record Issue(
     String id,
@@ -22,7 +22,7 @@ public record Issue(
     List<String> labels,
     Optional<String> assignee,
     Optional<String> projectId,
-    List<Comment> comments,
+    int commentCount,
     List<String> blockedBy,
     Optional<String> duplicateOf,
     String createdBy,
@@ -33,7 +33,7 @@ public record Issue(
   /** The issue an IssueCreated event starts. */
   public static Issue created(String id, IssueEntity.IssueCreated e) {
     return new Issue(id, e.title(), e.description(), IssueStatus.OPEN, e.priority(), e.labels(), e.assignee(),
-        e.projectId(), List.of(), List.of(), Optional.empty(), e.author(), e.at(), e.at(), 1);
+        e.projectId(), 0, List.of(), Optional.empty(), e.author(), e.at(), e.at(), 1);
   }
 
   /** The issue after one more event. */
@@ -47,7 +47,7 @@ public record Issue(
       case IssueEntity.LabelsChanged e -> withLabels(e.labels());
       case IssueEntity.AssigneeChanged e -> withAssignee(e.assignee());
       case IssueEntity.ProjectChanged e -> withProject(e.projectId());
-      case IssueEntity.CommentAdded e -> withComment(e.comment());
+      case IssueEntity.CommentAdded e -> withComment();
       case IssueEntity.BlockerAdded e -> withBlockers(add(blockedBy, e.blockerId()));
       case IssueEntity.BlockerRemoved e -> withBlockers(remove(blockedBy, e.blockerId()));
       case IssueEntity.DuplicateMarked e -> markedDuplicate(e.duplicateOf());
@@ -56,50 +56,48 @@ public record Issue(
   }
 
   private Issue withTitle(String v) {
-    return new Issue(id, v, description, status, priority, labels, assignee, projectId, comments, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
+    return new Issue(id, v, description, status, priority, labels, assignee, projectId, commentCount, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
   }
 
   private Issue withDescription(String v) {
-    return new Issue(id, title, v, status, priority, labels, assignee, projectId, comments, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
+    return new Issue(id, title, v, status, priority, labels, assignee, projectId, commentCount, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
   }
 
   private Issue withStatus(IssueStatus v) {
-    return new Issue(id, title, description, v, priority, labels, assignee, projectId, comments, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
+    return new Issue(id, title, description, v, priority, labels, assignee, projectId, commentCount, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
   }
 
   private Issue withPriority(Priority v) {
-    return new Issue(id, title, description, status, v, labels, assignee, projectId, comments, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
+    return new Issue(id, title, description, status, v, labels, assignee, projectId, commentCount, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
   }
 
   private Issue withLabels(List<String> v) {
-    return new Issue(id, title, description, status, priority, v, assignee, projectId, comments, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
+    return new Issue(id, title, description, status, priority, v, assignee, projectId, commentCount, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
   }
 
   private Issue withAssignee(Optional<String> v) {
-    return new Issue(id, title, description, status, priority, labels, v, projectId, comments, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
+    return new Issue(id, title, description, status, priority, labels, v, projectId, commentCount, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
   }
 
   private Issue withProject(Optional<String> v) {
-    return new Issue(id, title, description, status, priority, labels, assignee, v, comments, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
+    return new Issue(id, title, description, status, priority, labels, assignee, v, commentCount, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
   }
 
-  private Issue withComment(Comment c) {
-    List<Comment> all = new ArrayList<>(comments);
-    all.add(c);
-    return new Issue(id, title, description, status, priority, labels, assignee, projectId, List.copyOf(all), blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
+  private Issue withComment() {
+    return new Issue(id, title, description, status, priority, labels, assignee, projectId, commentCount + 1, blockedBy, duplicateOf, createdBy, createdAt, updatedAt, version);
   }
 
   private Issue withBlockers(List<String> v) {
-    return new Issue(id, title, description, status, priority, labels, assignee, projectId, comments, v, duplicateOf, createdBy, createdAt, updatedAt, version);
+    return new Issue(id, title, description, status, priority, labels, assignee, projectId, commentCount, v, duplicateOf, createdBy, createdAt, updatedAt, version);
   }
 
   /** A duplicate is closed: its work continues on the original. */
   private Issue markedDuplicate(String of) {
-    return new Issue(id, title, description, IssueStatus.CLOSED, priority, labels, assignee, projectId, comments, blockedBy, Optional.of(of), createdBy, createdAt, updatedAt, version);
+    return new Issue(id, title, description, IssueStatus.CLOSED, priority, labels, assignee, projectId, commentCount, blockedBy, Optional.of(of), createdBy, createdAt, updatedAt, version);
   }
 
   private Issue touched(Instant at, long newVersion) {
-    return new Issue(id, title, description, status, priority, labels, assignee, projectId, comments, blockedBy, duplicateOf, createdBy, createdAt, at, newVersion);
+    return new Issue(id, title, description, status, priority, labels, assignee, projectId, commentCount, blockedBy, duplicateOf, createdBy, createdAt, at, newVersion);
   }
 
   private static List<String> add(List<String> ids, String id) {

@@ -45,6 +45,7 @@ public final class Tracker {
   private final ActorRef<EntityRegistry.Command<ProjectEntity.Command>> projects;
   private final ActorRef<TrackerIndex.Command> index;
   private final Duration timeout;
+  private final LeveldbReadJournal journal;
 
   /** Starts the index and the two entity registries as children of whoever {@code spawner} belongs to. */
   public static Tracker start(Spawner spawner, ActorSystem<?> system, TrackerSettings settings, Duration askTimeout) {
@@ -65,6 +66,7 @@ public final class Tracker {
     this.projects = projects;
     this.index = index;
     this.timeout = timeout;
+    this.journal = PersistenceQuery.get(system).getReadJournalFor(LeveldbReadJournal.class, LeveldbReadJournal.Identifier());
   }
 
   // ---- issues -------------------------------------------------------------------------------
@@ -132,6 +134,14 @@ public final class Tracker {
             ? CompletableFuture.failedStage(TrackerRejection.invalid("duplicate_of", "issue " + originalId
                 + " is itself a duplicate of " + original.issue().duplicateOf().get() + "; point to that one instead"))
             : askIssue(issueId, r -> new IssueEntity.MarkDuplicate(originalId, expectedVersion, r)));
+  }
+
+  /** Comments on an issue, oldest first, read from its journaled events. */
+  public CompletionStage<List<Comment>> comments(String id) {
+    return knownIssue(id).thenCompose(i -> events(IssueEntity.persistenceId(id).id())
+        .filter(env -> env.event() instanceof IssueEntity.CommentAdded)
+        .map(env -> ((IssueEntity.CommentAdded) env.event()).comment())
+        .runWith(Sink.seq(), system));
   }
 
   public CompletionStage<List<HistoryEntry>> issueHistory(String id) {
@@ -220,10 +230,11 @@ public final class Tracker {
   }
 
   private CompletionStage<List<HistoryEntry>> history(String persistenceId) {
-    LeveldbReadJournal journal = PersistenceQuery.get(system).getReadJournalFor(LeveldbReadJournal.class, LeveldbReadJournal.Identifier());
-    return journal.currentEventsByPersistenceId(persistenceId, 1, Long.MAX_VALUE)
-        .map(Tracker::entry)
-        .runWith(Sink.seq(), system);
+    return events(persistenceId).map(Tracker::entry).runWith(Sink.seq(), system);
+  }
+
+  private org.apache.pekko.stream.javadsl.Source<EventEnvelope, org.apache.pekko.NotUsed> events(String persistenceId) {
+    return journal.currentEventsByPersistenceId(persistenceId, 1, Long.MAX_VALUE);
   }
 
   private static HistoryEntry entry(EventEnvelope env) {

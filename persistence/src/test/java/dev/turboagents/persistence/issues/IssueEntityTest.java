@@ -131,6 +131,6 @@ class IssueEntityTest {
     Issue closed = duplicate.reply().getValue();
     assertEquals(IssueStatus.CLOSED, closed.status(), "a duplicate is closed");
     assertEquals(Optional.of("i-3"), closed.duplicateOf());
-    assertEquals(1, closed.comments().size());
+    assertEquals(1, closed.commentCount());
   }
 }

@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
@@ -44,6 +46,13 @@ public final class Daemon implements AutoCloseable {
     CompletableFuture<Subsystems> ready = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(RootSupervisor.create(settings, ready), "turbo-agents", settings.config());
     system.getWhenTerminated().thenRun(() -> closeQuietly(lock));
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    // Printed by CoordinatedShutdown itself, after HTTP unbound and the actors stopped, so it is never lost.
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "announce-stop", () -> {
+      System.out.println("turbo-agents stopped (" + shutdown.getShutdownReason().map(Object::toString).orElse("unknown reason") + ")");
+      System.out.flush();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
     try {
       Subsystems subsystems = ready.get(60, TimeUnit.SECONDS);
       ServerBinding binding = HttpServer.bind(system, settings, subsystems).toCompletableFuture().get(30, TimeUnit.SECONDS);
