@@ -24,8 +24,18 @@ public interface Embedder {
     return embedAll(List.of(text)).getFirst();
   }
 
-  /** The embedder named by {@code turbo-agents.graph.embedding-model}. */
-  static Embedder named(String model) {
+  /**
+   * The embedder named by {@code turbo-agents.graph.embedding-model}. The tokenizer's native library
+   * is unpacked under {@code cacheDir} (DJL and JNA default to the home directory) unless
+   * DJL_CACHE_DIR / jna.tmpdir are set already.
+   */
+  static Embedder named(String model, java.nio.file.Path cacheDir) {
+    if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
+      System.setProperty("DJL_CACHE_DIR", cacheDir.resolve("djl").toString());
+    }
+    if (System.getProperty("jna.tmpdir") == null) {
+      System.setProperty("jna.tmpdir", cacheDir.resolve("jna").toString());
+    }
     if (MiniLmEmbedder.NAME.equals(model)) {
       return new MiniLmEmbedder();
     }

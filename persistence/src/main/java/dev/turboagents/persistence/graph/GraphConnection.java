@@ -53,6 +53,8 @@ public final class GraphConnection implements AutoCloseable {
         .withLogging(Logging.slf4j())
         .withConnectionTimeout(5, java.util.concurrent.TimeUnit.SECONDS)
         .withConnectionAcquisitionTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+        // the projection has its own backoff and a route must answer 503 quickly: fail instead of retrying 30 s
+        .withMaxTransactionRetryTime(2, java.util.concurrent.TimeUnit.SECONDS)
         .build();
     return GraphDatabase.driver(uri, auth, config);
   }
