@@ -49,8 +49,9 @@ final class GraphHealth implements HealthCheck {
         case RUNNING -> status.lag() == 0
             ? ComponentHealth.up(component(), "in step with the journal", figures)
             : ComponentHealth.up(component(), "projecting, " + behind, figures);
-        case STARTING, REBUILDING -> new ComponentHealth(component(), ComponentHealth.Status.DEGRADED,
-            status.phase().name().toLowerCase(java.util.Locale.ROOT) + ", " + behind, figures);
+        case STARTING -> ComponentHealth.up(component(), "projection starting, " + behind, figures);
+        case REBUILDING -> new ComponentHealth(component(), ComponentHealth.Status.DEGRADED,
+            "rebuilding from the journal, " + behind, figures);
         case RETRYING -> new ComponentHealth(component(), ComponentHealth.Status.DEGRADED,
             "projection retrying after " + status.lastError().orElse("a failure") + "; " + behind, figures);
       };
