@@ -193,16 +193,12 @@ public final class GraphProjection {
 
   /** Schema (and a re-embed when the model changed), then the stored offsets. */
   private Map<String, Long> prepare() {
-    GraphSchema.ensure(storeDriver(), store.embedder(), settings.embeddingBatchSize());
+    GraphSchema.ensure(store.driver(), store.embedder(), settings.embeddingBatchSize());
     Map<String, Long> stored = new LinkedHashMap<>();
     for (String tag : TAGS) {
       store.offset(tag).ifPresent(o -> stored.put(tag, o));
     }
     return stored;
-  }
-
-  private org.neo4j.driver.Driver storeDriver() {
-    return store.driver();
   }
 
   private Source<Tagged, NotUsed> events(Map<String, Long> stored) {

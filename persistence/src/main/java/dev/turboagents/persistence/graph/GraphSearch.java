@@ -50,7 +50,8 @@ public final class GraphSearch {
     params.put("k", candidates);
     boolean vector = query.mode() != SearchQuery.Mode.FULLTEXT;
     boolean text = query.mode() != SearchQuery.Mode.VECTOR;
-    List<Double> queryVector = GraphStore.toList(embedder.embed(query.text()));
+    // full-text only needs no query embedding (the most expensive step of a search)
+    List<Double> queryVector = vector ? GraphStore.toList(embedder.embed(query.text())) : null;
     params.put("vector", queryVector);
     String luceneQuery = luceneQuery(query.text());
     params.put("q", luceneQuery);
@@ -83,8 +84,9 @@ public final class GraphSearch {
         List<Record> rows = tx.run("""
             UNWIND $keys AS key MATCH (n:Entity {key: key})
             RETURN n.key AS key, n.type AS type, n.id AS id, n.title AS title, n.text AS text, n.status AS status,
-                   CASE WHEN n.embedding IS NULL THEN 0.0 ELSE vector.similarity.cosine(n.embedding, $vector) END AS similarity
-            """, Map.of("keys", List.copyOf(keys), "vector", queryVector)).list();
+                   CASE WHEN n.embedding IS NULL OR $vector IS NULL THEN 0.0
+                        ELSE vector.similarity.cosine(n.embedding, $vector) END AS similarity
+            """, candidateParams(keys, queryVector)).list();
         List<SearchHit> hits = new ArrayList<>();
         for (Record r : rows) {
           // Neo4j maps cosine c to (1 + c) / 2; turn it back and drop the negative half
@@ -220,6 +222,13 @@ public final class GraphSearch {
     EntityType type = EntityType.fromApiName(r.get("type").asString())
         .orElseThrow(() -> new IllegalStateException("unknown node type " + r.get("type")));
     return new EntityRef(type, r.get("id").asString());
+  }
+
+  private static Map<String, Object> candidateParams(Set<String> keys, List<Double> queryVector) {
+    Map<String, Object> params = new HashMap<>();
+    params.put("keys", List.copyOf(keys));
+    params.put("vector", queryVector);
+    return params;
   }
 
   private static Map<String, Object> filterParams(SearchQuery query) {

@@ -125,20 +125,18 @@ public final class GraphStore {
     switch (write) {
       case GraphWrite.UpsertProject p -> {
         EntityRef ref = EntityRef.project(p.id());
-        merge(tx, ref);
         Map<String, Object> props = new HashMap<>();
         props.put("project", p.id());
         p.name().ifPresent(v -> props.put("title", v));
         p.description().ifPresent(v -> props.put("text", v));
         p.status().ifPresent(v -> props.put("status", v));
-        setProps(tx, ref, props);
+        merge(tx, ref, props);
         if (p.name().isPresent() || p.description().isPresent()) {
           changedText.add(ref.key());
         }
       }
       case GraphWrite.UpsertIssue i -> {
         EntityRef ref = EntityRef.issue(i.id());
-        merge(tx, ref);
         Map<String, Object> props = new HashMap<>();
         i.title().ifPresent(v -> props.put("title", v));
         i.description().ifPresent(v -> props.put("text", v));
@@ -146,7 +144,7 @@ public final class GraphStore {
         i.priority().ifPresent(v -> props.put("priority", v));
         i.labels().ifPresent(v -> props.put("labels", v));
         i.assignee().ifPresent(v -> props.put("assignee", v));
-        setProps(tx, ref, props);
+        merge(tx, ref, props);
         i.projectId().ifPresent(projectId -> moveToProject(tx, ref, projectId));
         if (i.title().isPresent() || i.description().isPresent()) {
           changedText.add(ref.key());
@@ -156,8 +154,7 @@ public final class GraphStore {
         EntityRef issue = EntityRef.issue(c.issueId());
         EntityRef comment = new EntityRef(EntityType.COMMENT, c.commentId());
         merge(tx, issue);
-        merge(tx, comment);
-        setProps(tx, comment, Map.of("title", "Comment by " + c.author() + " on #" + c.issueId(), "text", c.text(),
+        merge(tx, comment, Map.of("title", "Comment by " + c.author() + " on issue " + c.issueId(), "text", c.text(),
             "author", c.author()));
         tx.run("MATCH (c:Entity {key: $c}), (i:Entity {key: $i}) MERGE (c)-[:ON]->(i) SET c.project = i.project",
             Map.of("c", comment.key(), "i", issue.key())).consume();
@@ -165,9 +162,8 @@ public final class GraphStore {
       }
       case GraphWrite.RecordDecision d -> {
         EntityRef ref = new EntityRef(EntityType.DECISION, d.id());
-        merge(tx, ref);
+        merge(tx, ref, Map.of("title", d.title(), "text", d.text()));
         merge(tx, d.decidedIn());
-        setProps(tx, ref, Map.of("title", d.title(), "text", d.text()));
         link(tx, ref, Relation.DECIDED_IN, d.decidedIn());
         tx.run("MATCH (d:Entity {key: $d})-[:DECIDED_IN]->(x) SET d.project = x.project",
             Map.of("d", ref.key())).consume();
@@ -175,21 +171,18 @@ public final class GraphStore {
       }
       case GraphWrite.RecordJob j -> {
         EntityRef ref = new EntityRef(EntityType.JOB, j.id());
-        merge(tx, ref);
-        setProps(tx, ref, Map.of("title", j.title(), "text", j.text(), "status", j.status()));
+        merge(tx, ref, Map.of("title", j.title(), "text", j.text(), "status", j.status()));
         changedText.add(ref.key());
       }
       case GraphWrite.RecordCommit c -> {
         EntityRef ref = new EntityRef(EntityType.COMMIT, c.sha());
-        merge(tx, ref);
-        setProps(tx, ref, Map.of("title", c.message().lines().findFirst().orElse(c.sha()), "text", c.message()));
+        merge(tx, ref, Map.of("title", c.message().lines().findFirst().orElse(c.sha()), "text", c.message()));
         changedText.add(ref.key());
       }
       case GraphWrite.TouchFile t -> {
         EntityRef file = new EntityRef(EntityType.FILE, t.path());
         merge(tx, t.by());
-        merge(tx, file);
-        setProps(tx, file, Map.of("title", t.path()));
+        merge(tx, file, Map.of("title", t.path()));
         link(tx, t.by(), Relation.TOUCHES, file);
       }
       case GraphWrite.Link l -> {
@@ -204,15 +197,14 @@ public final class GraphStore {
   }
 
   private static void merge(TransactionContext tx, EntityRef ref) {
-    // labels cannot be parameters in Cypher 5; they come from the EntityType enum, never from input
-    tx.run("MERGE (n:Entity {key: $key}) ON CREATE SET n.id = $id, n.type = $type SET n:" + ref.type().label(),
-        Map.of("key", ref.key(), "id", ref.id(), "type", ref.type().apiName())).consume();
+    merge(tx, ref, Map.of());
   }
 
-  private static void setProps(TransactionContext tx, EntityRef ref, Map<String, Object> props) {
-    if (!props.isEmpty()) {
-      tx.run("MATCH (n:Entity {key: $key}) SET n += $props", Map.of("key", ref.key(), "props", props)).consume();
-    }
+  /** Creates the node when missing and sets {@code props}, in one statement (one round trip). */
+  private static void merge(TransactionContext tx, EntityRef ref, Map<String, Object> props) {
+    // labels cannot be parameters in Cypher 5; they come from the EntityType enum, never from input
+    tx.run("MERGE (n:Entity {key: $key}) ON CREATE SET n.id = $id, n.type = $type SET n:" + ref.type().label() + " SET n += $props",
+        Map.of("key", ref.key(), "id", ref.id(), "type", ref.type().apiName(), "props", props)).consume();
   }
 
   private static void link(TransactionContext tx, EntityRef from, Relation relation, EntityRef to) {
