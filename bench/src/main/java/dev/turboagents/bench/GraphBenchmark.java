@@ -39,7 +39,7 @@ import org.neo4j.driver.Session;
  * Knowledge-graph figures on this machine: search latency (hybrid, vector, full-text) at 10k and
  * 100k nodes through the driver to the in-process Neo4j, projection throughput from the journal,
  * and memory. Baselines measured in the same run: a Bolt round trip (RETURN 1) and one query
- * embedding. Args: {@code [largest node count, default 100000]}.
+ * embedding. Args: {@code [largest node count, default 100000]}, or {@code projection} for the projection alone.
  */
 public final class GraphBenchmark {
   private static final int WARMUP = 100;
@@ -48,8 +48,13 @@ public final class GraphBenchmark {
   private static final List<String[]> rows = new ArrayList<>();
 
   public static void main(String[] args) throws Exception {
-    int largest = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     Path dir = Files.createTempDirectory("graph-bench");
+    if (args.length > 0 && args[0].equals("projection")) {
+      projectionThroughput(dir.resolve("projection"));
+      print(0);
+      return;
+    }
+    int largest = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     Settings settings = Settings.forTest(dir.resolve("data"), Map.of("turbo-agents.graph.page-cache", "768MiB"));
     GraphSettings graph = settings.graph();
     Embedder embedder = new MiniLmEmbedder();

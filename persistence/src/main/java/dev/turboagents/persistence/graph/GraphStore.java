@@ -153,11 +153,15 @@ public final class GraphStore {
       case GraphWrite.AddComment c -> {
         EntityRef issue = EntityRef.issue(c.issueId());
         EntityRef comment = new EntityRef(EntityType.COMMENT, c.commentId());
-        merge(tx, issue);
-        merge(tx, comment, Map.of("title", "Comment by " + c.author() + " on issue " + c.issueId(), "text", c.text(),
-            "author", c.author()));
-        tx.run("MATCH (c:Entity {key: $c}), (i:Entity {key: $i}) MERGE (c)-[:ON]->(i) SET c.project = i.project",
-            Map.of("c", comment.key(), "i", issue.key())).consume();
+        // one statement: comments are half of a busy tracker's events
+        tx.run("""
+            MERGE (i:Entity {key: $i}) ON CREATE SET i.id = $issueId, i.type = 'issue' SET i:Issue
+            MERGE (c:Entity {key: $c}) ON CREATE SET c.id = $commentId, c.type = 'comment' SET c:Comment
+            SET c += $props, c.project = i.project
+            MERGE (c)-[:ON]->(i)
+            """, Map.of("i", issue.key(), "issueId", c.issueId(), "c", comment.key(), "commentId", c.commentId(),
+            "props", Map.of("title", "Comment by " + c.author() + " on issue " + c.issueId(), "text", c.text(),
+                "author", c.author()))).consume();
         changedText.add(comment.key());
       }
       case GraphWrite.RecordDecision d -> {
@@ -218,13 +222,19 @@ public final class GraphStore {
           + "WITH DISTINCT n OPTIONAL MATCH (c:Comment)-[:ON]->(n) REMOVE c.project", Map.of("key", ref.key())).consume();
       return;
     }
-    EntityRef project = EntityRef.project(projectId);
-    merge(tx, project);
-    tx.run("MATCH (n:Entity {key: $key})-[r:IN_PROJECT]->(p) WHERE p.key <> $p DELETE r",
-        Map.of("key", ref.key(), "p", project.key())).consume();
-    link(tx, ref, Relation.IN_PROJECT, project);
-    tx.run("MATCH (n:Entity {key: $key}) SET n.project = $pid WITH n OPTIONAL MATCH (c:Comment)-[:ON]->(n) SET c.project = $pid",
-        Map.of("key", ref.key(), "pid", projectId)).consume();
+    tx.run("""
+        MATCH (n:Entity {key: $key})
+        MERGE (p:Entity {key: $p}) ON CREATE SET p.id = $pid, p.type = 'project' SET p:Project
+        WITH n, p
+        OPTIONAL MATCH (n)-[old:IN_PROJECT]->(other) WHERE other <> p
+        DELETE old
+        WITH DISTINCT n, p
+        MERGE (n)-[:IN_PROJECT]->(p)
+        SET n.project = $pid
+        WITH n
+        OPTIONAL MATCH (c:Comment)-[:ON]->(n)
+        SET c.project = $pid
+        """, Map.of("key", ref.key(), "p", EntityRef.project(projectId).key(), "pid", projectId)).consume();
   }
 
   private void embedAndLinkMentions(TransactionContext tx, Set<String> keys) {

@@ -78,6 +78,8 @@ class GraphProjectionTest {
     await(tracker.addBlocker(upload.id(), resumable.id(), OptionalLong.empty()));
     await(tracker.markDuplicate(again.id(), upload.id(), OptionalLong.empty()));
     await(tracker.updateIssue(resumable.id(), IssueEntity.Changes.status(IssueStatus.IN_PROGRESS), OptionalLong.empty()));
+    await(tracker.updateIssue(again.id(), project(kite.id()), OptionalLong.empty()));
+    await(tracker.updateIssue(again.id(), project(""), OptionalLong.empty()));
 
     GraphProjection.Status caughtUp = awaitStatus(projection, s -> s.lag() == 0 && s.offsets().size() == 2);
     assertEquals(GraphProjection.Phase.RUNNING, caughtUp.phase());
@@ -89,6 +91,8 @@ class GraphProjectionTest {
     assertTrue(graph.stream().anyMatch(l -> l.matches("comment:\\S+ -MENTIONS-> issue:" + resumable.id())), graph.toString());
     assertEquals("in_progress", store.entity(EntityRef.issue(resumable.id())).orElseThrow().get("status"));
     assertEquals("closed", store.entity(EntityRef.issue(again.id())).orElseThrow().get("status"));
+    assertTrue(graph.stream().noneMatch(l -> l.startsWith("issue:" + again.id() + " -IN_PROJECT->")), "left the project again");
+    assertEquals(null, store.entity(EntityRef.issue(again.id())).orElseThrow().get("project"));
     GraphSearch search = new GraphSearch(connection.driver(), store.embedder(), settings.graph());
     assertEquals("issue:" + upload.id(), search.search(SearchQuery.of("upload of a 3 GB file rejected: payload too large", 1, 0))
         .getFirst().entity().key());
@@ -142,6 +146,11 @@ class GraphProjectionTest {
 
   private static void assertContains(List<String> graph, String line) {
     assertTrue(graph.contains(line), line + " not in " + graph);
+  }
+
+  private static IssueEntity.Changes project(String id) {
+    return new IssueEntity.Changes(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.of(id));
   }
 
   private static NewIssue issue(String title, Optional<String> project) {
