@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * The knowledge graph under /api/v1/graph: hybrid search (the seed's body), related entities by
@@ -56,9 +57,10 @@ public final class GraphRoutes {
         handleExceptions(unavailable(), () -> concat(
             path("search", () -> post(() -> json.object(this::search))),
             path("context", () -> post(() -> json.object(this::context))),
-            path("rebuild", () -> post(() -> onSuccess(graph.rebuild(), done -> complete(ApiJson.response(StatusCodes.ACCEPTED,
-                Map.of("status", "rebuilding", "detail", "the graph was emptied and is being projected again from the journal; "
-                    + "GET /health shows the lag")))))),
+            // the body (if any) is read and ignored, so the answer never comes before the request ended
+            path("rebuild", () -> post(() -> entity(Unmarshaller.entityToString(), ignored -> onSuccess(graph.rebuild(), done ->
+                complete(ApiJson.response(StatusCodes.ACCEPTED, Map.of("status", "rebuilding",
+                    "detail", "the graph was emptied and is being projected again from the journal; GET /health shows the lag"))))))),
             pathPrefix("entities", () -> pathPrefix(segment(), type -> pathPrefix(segment(), id ->
                 path("related", () -> get(() -> parameterMap(params -> related(type, id, params))))))))))));
   }
