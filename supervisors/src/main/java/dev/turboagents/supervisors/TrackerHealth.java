@@ -28,10 +28,11 @@ final class TrackerHealth implements HealthCheck {
 
   @Override
   public CompletionStage<ComponentHealth> check() {
-    return tracker.stats().thenApply(stats -> {
+    return tracker.stats().thenCombine(tracker.activeIssueActors(), (stats, active) -> {
       Map<String, Object> figures = new LinkedHashMap<>();
       figures.put("issues", stats.issues());
       figures.put("projects", stats.projects());
+      figures.put("issue_actors_in_memory", active);
       figures.put("replayed_events", stats.replayedEvents());
       figures.put("journal_bytes", journalBytes());
       if (stats.replayFailure().isPresent()) {

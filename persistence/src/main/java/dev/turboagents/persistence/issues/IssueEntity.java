@@ -3,16 +3,14 @@ package dev.turboagents.persistence.issues;
 import dev.turboagents.config.TrackerSettings;
 import dev.turboagents.persistence.CborSerializable;
 import dev.turboagents.persistence.tracker.Comment;
-import dev.turboagents.persistence.tracker.TextRules;
 import dev.turboagents.persistence.tracker.TrackerIndex;
+import dev.turboagents.persistence.tracker.TrackerEntity;
 import dev.turboagents.persistence.tracker.TrackerRejection;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.pattern.StatusReply;
@@ -20,8 +18,6 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One issue, event-sourced. Every event is tagged {@value #TAG} so read-side projections (the
@@ -29,10 +25,11 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * entity tells the {@link TrackerIndex}, before it replies, so a client that lists issues right
  * after a write sees it.
  */
-public final class IssueEntity extends EventSourcedBehavior<IssueEntity.Command, IssueEntity.Event, IssueEntity.State> {
+public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueEntity.Event, IssueEntity.State> {
 
-  public static final String TAG = "issue";
   public static final String TYPE = "issue";
+  /** Every issue event carries this tag. */
+  public static final String TAG = TYPE;
 
   // ---- protocol ---------------------------------------------------------------------------
 
@@ -137,47 +134,21 @@ public final class IssueEntity extends EventSourcedBehavior<IssueEntity.Command,
 
   // ---- behavior ---------------------------------------------------------------------------
 
-  private final String id;
-  private final TrackerSettings settings;
-  private final TextRules rules;
-  private final ActorRef<TrackerIndex.Command> index;
-  private final Clock clock;
-
   public static Behavior<Command> create(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index) {
-    return new IssueEntity(id, settings, index, Clock.systemUTC());
+    return new IssueEntity(id, settings, index);
   }
 
   public static PersistenceId persistenceId(String id) {
     return PersistenceId.of(TYPE, id);
   }
 
-  /** The issue id inside a persistence id such as {@code issue|<uuid>}. */
-  public static String idOf(String persistenceId) {
-    return persistenceId.substring(persistenceId.indexOf('|') + 1);
-  }
-
-  private IssueEntity(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index, Clock clock) {
-    super(persistenceId(id));
-    this.id = id;
-    this.settings = settings;
-    this.rules = new TextRules(settings);
-    this.index = index;
-    this.clock = clock;
+  private IssueEntity(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index) {
+    super(TYPE, id, settings, index);
   }
 
   @Override
   public State emptyState() {
     return new Blank();
-  }
-
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return Set.of(TAG);
-  }
-
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots());
   }
 
   @Override

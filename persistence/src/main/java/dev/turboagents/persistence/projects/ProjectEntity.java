@@ -2,16 +2,14 @@ package dev.turboagents.persistence.projects;
 
 import dev.turboagents.config.TrackerSettings;
 import dev.turboagents.persistence.CborSerializable;
-import dev.turboagents.persistence.tracker.TextRules;
 import dev.turboagents.persistence.tracker.TrackerIndex;
+import dev.turboagents.persistence.tracker.TrackerEntity;
 import dev.turboagents.persistence.tracker.TrackerRejection;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.pattern.StatusReply;
@@ -19,14 +17,13 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /** One project, event-sourced; events tagged {@value #TAG}. Like issues, it updates the index before replying. */
-public final class ProjectEntity extends EventSourcedBehavior<ProjectEntity.Command, ProjectEntity.Event, ProjectEntity.State> {
+public final class ProjectEntity extends TrackerEntity<ProjectEntity.Command, ProjectEntity.Event, ProjectEntity.State> {
 
-  public static final String TAG = "project";
   public static final String TYPE = "project";
+  /** Every project event carries this tag. */
+  public static final String TAG = TYPE;
 
   /** Commands a project accepts; replies carry the project or a {@link TrackerRejection}. */
   public sealed interface Command extends CborSerializable permits Create, Update, Get, Passivate {}
@@ -62,12 +59,6 @@ public final class ProjectEntity extends EventSourcedBehavior<ProjectEntity.Comm
 
   public record Active(Project project) implements State {}
 
-  private final String id;
-  private final TrackerSettings settings;
-  private final TextRules rules;
-  private final ActorRef<TrackerIndex.Command> index;
-  private final Clock clock = Clock.systemUTC();
-
   public static Behavior<Command> create(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index) {
     return new ProjectEntity(id, settings, index);
   }
@@ -77,26 +68,12 @@ public final class ProjectEntity extends EventSourcedBehavior<ProjectEntity.Comm
   }
 
   private ProjectEntity(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index) {
-    super(persistenceId(id));
-    this.id = id;
-    this.settings = settings;
-    this.rules = new TextRules(settings);
-    this.index = index;
+    super(TYPE, id, settings, index);
   }
 
   @Override
   public State emptyState() {
     return new Blank();
-  }
-
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return Set.of(TAG);
-  }
-
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots());
   }
 
   @Override

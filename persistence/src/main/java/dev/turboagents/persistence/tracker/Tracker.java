@@ -50,7 +50,7 @@ public final class Tracker {
   /** Starts the index and the two entity registries as children of whoever {@code spawner} belongs to. */
   public static Tracker start(Spawner spawner, ActorSystem<?> system, TrackerSettings settings, Duration askTimeout) {
     ActorRef<TrackerIndex.Command> index = spawner.spawn(TrackerIndex.create(), "tracker-index");
-    Duration idle = Duration.ofMinutes(10);
+    Duration idle = settings.passivateAfter();
     var issues = spawner.spawn(EntityRegistry.<IssueEntity.Command>create(
         id -> IssueEntity.create(id, settings, index), new IssueEntity.Passivate(), idle), "issues");
     var projects = spawner.spawn(EntityRegistry.<ProjectEntity.Command>create(
@@ -172,6 +172,11 @@ public final class Tracker {
     return knownProject(id, "id").thenCompose(p -> history(ProjectEntity.persistenceId(id).id()));
   }
 
+  /** How many issue actors are in memory now (idle ones are passivated). */
+  public CompletionStage<Integer> activeIssueActors() {
+    return AskPattern.ask(issues, (ActorRef<Integer> r) -> new EntityRegistry.CountActive<IssueEntity.Command>(r), timeout, system.scheduler());
+  }
+
   public CompletionStage<TrackerIndex.Stats> stats() {
     return AskPattern.ask(index, TrackerIndex.GetStats::new, timeout, system.scheduler());
   }
@@ -205,13 +210,13 @@ public final class Tracker {
   }
 
   private CompletionStage<Object> requireBlockersFinished(Issue issue) {
-    if (issue.blockedBy().isEmpty()) {
-      return done();
-    }
-    return issues(IssueFilter.all()).thenCompose(all -> {
-      List<String> open = all.stream().map(IndexedIssue::issue)
-          .filter(i -> issue.blockedBy().contains(i.id()) && !i.status().isFinished())
-          .map(i -> i.id() + " (" + i.status().wire() + ")").toList();
+    List<CompletableFuture<Optional<IndexedIssue>>> blockers = issue.blockedBy().stream()
+        .map(id -> AskPattern.ask(index, (ActorRef<Optional<IndexedIssue>> r) -> new TrackerIndex.FindIssue(id, r), timeout, system.scheduler())
+            .toCompletableFuture())
+        .toList();
+    return CompletableFuture.allOf(blockers.toArray(CompletableFuture[]::new)).thenCompose(x -> {
+      List<String> open = blockers.stream().map(CompletableFuture::join).flatMap(Optional::stream).map(IndexedIssue::issue)
+          .filter(i -> !i.status().isFinished()).map(i -> i.id() + " (" + i.status().wire() + ")").toList();
       return open.isEmpty() ? done() : CompletableFuture.failedStage(TrackerRejection.invalid("status",
           "issue " + issue.id() + " cannot be done while it is blocked by unfinished issues: " + String.join(", ", open)));
     });

@@ -175,7 +175,7 @@ public final class TrackerIndex {
     replayed++;
     switch (env.event()) {
       case IssueEntity.Event e -> {
-        String id = IssueEntity.idOf(env.persistenceId());
+        String id = TrackerEntity.idOf(env.persistenceId());
         Issue current = issues.get(id);
         if (current == null && e instanceof IssueEntity.IssueCreated created) {
           putIssue(Issue.created(id, created));
@@ -184,7 +184,7 @@ public final class TrackerIndex {
         }
       }
       case ProjectEntity.Event e -> {
-        String id = IssueEntity.idOf(env.persistenceId());
+        String id = TrackerEntity.idOf(env.persistenceId());
         Project current = projects.get(id);
         if (current == null && e instanceof ProjectEntity.ProjectCreated created) {
           putProject(Project.created(id, created));

@@ -25,7 +25,7 @@ class IssueEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  private static final TrackerSettings SETTINGS = new TrackerSettings(100, 2, 50, 1000);
+  private static final TrackerSettings SETTINGS = new TrackerSettings(100, 2, java.time.Duration.ofMinutes(1), 50, 1000);
 
   private EventSourcedBehaviorTestKit<IssueEntity.Command, IssueEntity.Event, IssueEntity.State> kit;
   private TestProbe<TrackerIndex.Command> index;

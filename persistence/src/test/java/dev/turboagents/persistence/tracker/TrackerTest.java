@@ -41,7 +41,10 @@ class TrackerTest {
   }
 
   private Tracker start() {
-    Settings settings = TestJournal.settings(dataDir);
+    return start(TestJournal.settings(dataDir));
+  }
+
+  private Tracker start(Settings settings) {
     kit = ActorTestKit.create("tracker", settings.config());
     return Tracker.start(kit::spawn, kit.system(), settings.tracker(), Duration.ofSeconds(10));
   }
@@ -93,6 +96,20 @@ class TrackerTest {
     List<HistoryEntry> history = await(again.issueHistory(search.id()));
     assertEquals(List.of("IssueCreated", "CommentAdded", "BlockerAdded"), history.stream().map(HistoryEntry::type).toList());
     assertEquals(List.of(1L, 2L, 3L), history.stream().map(HistoryEntry::sequence).toList());
+  }
+
+  @Test
+  void idleIssuesArePassivatedAndComeBackOnTheNextCommand() throws InterruptedException {
+    Tracker tracker = start(Settings.forTest(dataDir, java.util.Map.of("turbo-agents.tracker.passivate-after", "300ms")));
+    Issue issue = await(tracker.createIssue(issue("Rarely touched", List.of(), Optional.empty())));
+    assertEquals(1, await(tracker.activeIssueActors()));
+    for (int i = 0; i < 100 && await(tracker.activeIssueActors()) > 0; i++) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, await(tracker.activeIssueActors()), "the idle issue actor was stopped");
+    Issue commented = await(tracker.updateIssue(issue.id(), IssueEntity.Changes.status(IssueStatus.IN_PROGRESS), OptionalLong.of(1)));
+    assertEquals(2, commented.version(), "it came back from the journal with its history");
+    assertEquals(1, await(tracker.activeIssueActors()));
   }
 
   @Test

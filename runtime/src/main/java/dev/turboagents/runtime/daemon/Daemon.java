@@ -26,11 +26,13 @@ public final class Daemon implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final Subsystems subsystems;
+  private final DataDirectoryLock lock;
 
-  private Daemon(ActorSystem<Void> system, ServerBinding binding, Subsystems subsystems) {
+  private Daemon(ActorSystem<Void> system, ServerBinding binding, Subsystems subsystems, DataDirectoryLock lock) {
     this.system = system;
     this.binding = binding;
     this.subsystems = subsystems;
+    this.lock = lock;
   }
 
   /** Starts everything or fails with a message fit for the user; nothing is left running on failure. */
@@ -56,10 +58,11 @@ public final class Daemon implements AutoCloseable {
     try {
       Subsystems subsystems = ready.get(60, TimeUnit.SECONDS);
       ServerBinding binding = HttpServer.bind(system, settings, subsystems).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new Daemon(system, binding, subsystems);
+      return new Daemon(system, binding, subsystems, lock);
     } catch (Exception e) {
       system.terminate();
       awaitQuietly(system);
+      closeQuietly(lock);
       Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw new StartFailure("could not start on " + settings.http().bind() + ":" + settings.http().port() + ": " + cause.getMessage());
     }
@@ -86,10 +89,12 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
+  /** Stops the daemon and returns once the journal is closed and the data directory is free again. */
   @Override
   public void close() {
     system.terminate();
     awaitQuietly(system);
+    closeQuietly(lock);
   }
 
   private static void awaitQuietly(ActorSystem<?> system) {

@@ -65,9 +65,12 @@ public final class DataDirectoryLock implements AutoCloseable {
     }
   }
 
+  /** Releases the lock; closing twice is harmless. */
   @Override
-  public void close() throws IOException {
-    lock.release();
-    channel.close();
+  public synchronized void close() throws IOException {
+    if (channel.isOpen()) {
+      lock.release();
+      channel.close();
+    }
   }
 }

@@ -1,0 +1,37 @@
+package dev.turboagents.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.turboagents.config.Settings;
+import dev.turboagents.persistence.tracker.NewIssue;
+import dev.turboagents.runtime.daemon.Daemon;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon embedded in a JVM (as the benchmarks and tools use it): the lock and a clean restart. */
+class DaemonTest {
+
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void closeFreesTheDataDirectoryAndASecondDaemonIsRefusedMeanwhile() throws Exception {
+    Settings settings = Settings.forTest(dataDir, Map.of());
+    String id;
+    try (Daemon first = Daemon.start(settings)) {
+      id = first.subsystems().tracker().createIssue(new NewIssue("kept", "", Optional.empty(), List.of(), Optional.empty(),
+          Optional.empty(), "test")).toCompletableFuture().get(10, TimeUnit.SECONDS).id();
+      Daemon.StartFailure refused = assertThrows(Daemon.StartFailure.class, () -> Daemon.start(settings));
+      assertTrue(refused.getMessage().contains("another turbo-agents daemon"), refused.getMessage());
+    }
+    try (Daemon again = Daemon.start(settings)) {
+      assertTrue(again.subsystems().tracker().issue(id).toCompletableFuture().get(10, TimeUnit.SECONDS).issue().title().equals("kept"));
+    }
+  }
+}
