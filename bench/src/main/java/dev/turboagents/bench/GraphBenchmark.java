@@ -261,10 +261,8 @@ public final class GraphBenchmark {
   private static void print(int largest) {
     System.out.printf("%nGraphBenchmark: %d cores, %s, JDK %s, %d queries per row after %d warm-up, largest graph %d nodes%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"), System.getProperty("java.version"), QUERIES, WARMUP, largest);
-    System.out.println("| measurement | nodes | p50 ms | p99 ms | p50 / Bolt round trip | notes |");
-    System.out.println("|---|---|---|---|---|---|");
-    for (String[] r : rows) {
-      System.out.println("| " + String.join(" | ", r) + " |");
-    }
+    Table table = new Table("measurement", "nodes", "p50 ms", "p99 ms", "p50 / Bolt round trip", "notes");
+    rows.forEach(r -> table.row((Object[]) r));
+    System.out.print(table.render());
   }
 }

@@ -13,6 +13,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 import org.neo4j.driver.exceptions.ServiceUnavailableException;
 import org.neo4j.driver.exceptions.SessionExpiredException;
+import org.neo4j.driver.exceptions.TransientException;
 
 /**
  * Answers graph reads (search, related, context) for routes and agents. Each query runs on the
@@ -56,7 +57,8 @@ public final class GraphService {
 
   static Throwable translate(Throwable failure, String uri) {
     Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    if (t instanceof ServiceUnavailableException || t instanceof SessionExpiredException) {
+    // TransientException covers "database unavailable" while a server starts or stops
+    if (t instanceof ServiceUnavailableException || t instanceof SessionExpiredException || t instanceof TransientException) {
       return new GraphUnavailable("Neo4j at " + uri + " cannot be reached: " + t.getMessage(), t);
     }
     return t;
