@@ -117,6 +117,9 @@ public final class GraphProjection {
 
   private Behavior<Command> running() {
     return Behaviors.receive(Command.class)
+        // a batch of the stream a rebuild just stopped may still report; the rebuild's reset wins
+        .onMessage(Started.class, m -> phase == Phase.REBUILDING, m -> Behaviors.same())
+        .onMessage(Projected.class, m -> phase == Phase.REBUILDING, m -> Behaviors.same())
         .onMessage(Started.class, m -> {
           offsets.clear();
           offsets.putAll(m.offsets());
