@@ -201,6 +201,31 @@ class GraphSearchTest {
 
   @Test
   @Order(7)
+  void jobsCommitsFilesAndDecisionsConnect() {
+    EntityRef job = new EntityRef(EntityType.JOB, "job-1");
+    EntityRef commit = new EntityRef(EntityType.COMMIT, "3f09537");
+    store.apply(List.of(
+        new GraphWrite.RecordJob("job-1", "Raise the multipart limit", "Code agent run for #KT-9", "succeeded"),
+        new GraphWrite.RecordCommit("3f09537", "Stream multipart bodies above 2 GiB\n\nFixes #KT-9"),
+        new GraphWrite.TouchFile(job, "server/src/upload/MultipartParser.java"),
+        new GraphWrite.TouchFile(commit, "server/src/upload/MultipartParser.java"),
+        new GraphWrite.RecordDecision("d-1", "Stream uploads instead of buffering", "Buffering caps uploads at the heap size",
+            EntityRef.issue("KT-9"))));
+    List<RelatedEntity> fromFile = search.related(new EntityRef(EntityType.FILE, "server/src/upload/MultipartParser.java"), 1, 10)
+        .orElseThrow();
+    assertEquals(Set.of("job:job-1 <TOUCHES", "commit:3f09537 <TOUCHES"),
+        Set.copyOf(fromFile.stream().map(r -> r.entity().key() + " " + r.via()).toList()));
+    List<RelatedEntity> fromIssue = search.related(EntityRef.issue("KT-9"), 1, 20).orElseThrow();
+    assertTrue(fromIssue.stream().anyMatch(r -> r.entity().key().equals("decision:d-1") && r.via().equals("<DECIDED_IN")), fromIssue.toString());
+    assertTrue(fromIssue.stream().anyMatch(r -> r.entity().key().equals("commit:3f09537") && r.via().equals("<MENTIONS")), fromIssue.toString());
+    assertEquals("server", store.entity(new EntityRef(EntityType.DECISION, "d-1")).orElseThrow().get("project"));
+    List<SearchHit> decisions = search.search(SearchQuery.of("why do we stream uploads rather than buffer them", 3, 0.0)
+        .withTypes(Set.of(EntityType.DECISION)));
+    assertEquals("decision:d-1", decisions.getFirst().entity().key(), decisions.toString());
+  }
+
+  @Test
+  @Order(8)
   void contextCitesIdsAndStaysWithinTheTokenBudget() {
     GraphContext full = search.context("Fix the slow search performance in large workspaces", 2000);
     assertTrue(full.text().contains("[issue:KT-16]"), full.text());
@@ -220,7 +245,7 @@ class GraphSearchTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void changingTheEmbeddingModelReembedsEveryNode() {
     Embedder smaller = new FirstDimensionsEmbedder(embedder, 128);
     assertEquals(GraphSchema.Outcome.UNCHANGED, GraphSchema.ensure(server.connection().driver(), embedder, 32));
