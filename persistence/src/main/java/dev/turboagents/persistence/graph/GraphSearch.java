@@ -50,8 +50,8 @@ public final class GraphSearch {
     params.put("k", candidates);
     boolean vector = query.mode() != SearchQuery.Mode.FULLTEXT;
     boolean text = query.mode() != SearchQuery.Mode.VECTOR;
-    // full-text only needs no query embedding (the most expensive step of a search)
-    List<Double> queryVector = vector ? GraphStore.toList(embedder.embed(query.text())) : null;
+    // full-text only needs no query embedding (the most expensive step of a search); a huge query is cut like a node's text
+    List<Double> queryVector = vector ? GraphStore.toList(embedder.embed(GraphStore.embeddedText(query.text(), ""))) : null;
     params.put("vector", queryVector);
     String luceneQuery = luceneQuery(query.text());
     params.put("q", luceneQuery);
