@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 
 import dev.turboagents.config.Settings;
+import dev.turboagents.http.graph.GraphRoutes;
 import dev.turboagents.http.health.HealthRoutes;
 import dev.turboagents.http.openapi.OpenApiRoutes;
 import dev.turboagents.http.tracker.TrackerRoutes;
@@ -30,7 +31,8 @@ public final class HttpServer {
     List<Route> features = List.of(
         new HealthRoutes(subsystems.healthChecks(), settings.http().askTimeout()).route(),
         new OpenApiRoutes().route(),
-        new TrackerRoutes(subsystems.tracker(), settings.http().maxBodyBytes()).route());
+        new TrackerRoutes(subsystems.tracker(), settings.http().maxBodyBytes()).route(),
+        new GraphRoutes(subsystems.graph(), settings.graph(), settings.http().maxBodyBytes()).route());
     return handleExceptions(ApiErrors.exceptionHandler(), () ->
         handleRejections(ApiErrors.rejectionHandler(), () ->
             concat(features.get(0), features.subList(1, features.size()).toArray(Route[]::new))));

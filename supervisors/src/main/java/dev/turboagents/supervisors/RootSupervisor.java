@@ -2,6 +2,7 @@ package dev.turboagents.supervisors;
 
 import dev.turboagents.config.Settings;
 import dev.turboagents.health.HealthCheck;
+import dev.turboagents.persistence.graph.Graph;
 import dev.turboagents.persistence.tracker.Tracker;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,10 +21,12 @@ public final class RootSupervisor {
     return Behaviors.setup(ctx -> {
       CompletableFuture<Tracker> tracker = new CompletableFuture<>();
       ctx.spawn(TrackerSupervisor.create(settings, tracker), "tracker");
-      tracker.thenAccept(t -> {
-        List<HealthCheck> checks = List.of(new TrackerHealth(t, settings.dataDir()));
-        ready.complete(new Subsystems(t, checks));
-      });
+      CompletableFuture<Graph> graph = new CompletableFuture<>();
+      ctx.spawn(GraphSupervisor.create(settings, graph), "graph");
+      tracker.thenCombine(graph, (t, g) -> {
+        List<HealthCheck> checks = List.of(new TrackerHealth(t, settings.dataDir()), new GraphHealth(g));
+        return ready.complete(new Subsystems(t, g, checks));
+      }).exceptionally(ready::completeExceptionally);
       return Behaviors.empty();
     });
   }
