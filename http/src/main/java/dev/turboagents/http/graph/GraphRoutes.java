@@ -9,6 +9,7 @@ import dev.turboagents.http.ApiErrors;
 import dev.turboagents.http.ApiJson;
 import dev.turboagents.http.JsonFields;
 import dev.turboagents.http.JsonRequest;
+import dev.turboagents.http.QueryParameters;
 import dev.turboagents.persistence.graph.EntityRef;
 import dev.turboagents.persistence.graph.EntityType;
 import dev.turboagents.persistence.graph.Graph;
@@ -96,8 +97,8 @@ public final class GraphRoutes {
   private Route related(String typeName, String id, Map<String, String> params) {
     EntityType type = EntityType.fromApiName(typeName).orElseThrow(() ->
         ApiErrors.BadRequest.invalid("entity type must be one of " + TYPES + ", was '" + typeName + "'"));
-    int depth = intParam(params, "depth", 1, 1, 3);
-    int limit = intParam(params, "limit", 10, 1, MAX_LIMIT);
+    int depth = QueryParameters.wholeNumber(params, "depth", 1, 1, 3);
+    int limit = QueryParameters.wholeNumber(params, "limit", 10, 1, MAX_LIMIT);
     EntityRef entity = new EntityRef(type, id);
     return onSuccess(graph.related(entity, depth, limit), found -> found
         .map(related -> {
@@ -177,22 +178,7 @@ public final class GraphRoutes {
     return out;
   }
 
-  private static int intParam(Map<String, String> params, String name, int fallback, int min, int max) {
-    String value = params.get(name);
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      int n = Integer.parseInt(value.strip());
-      if (n < min || n > max) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw ApiErrors.BadRequest.invalid("query parameter '" + name + "' must be a whole number from " + min + " to " + max
-          + ", was '" + value + "'");
-    }
-  }
+
 
   private static ExceptionHandler unavailable() {
     return ExceptionHandler.newBuilder().match(Throwable.class, t -> complete(
