@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 
 import dev.turboagents.config.Settings;
+import dev.turboagents.http.graph.GraphRoutes;
 import dev.turboagents.http.health.HealthRoutes;
 import dev.turboagents.http.inference.InferenceStatusRoutes;
 import dev.turboagents.http.ollama.OllamaRoutes;
@@ -33,6 +34,7 @@ public final class HttpServer {
         new HealthRoutes(subsystems.healthChecks(), settings.http().askTimeout()).route(),
         new OpenApiRoutes().route(),
         new TrackerRoutes(subsystems.tracker(), settings.http().maxBodyBytes()).route(),
+        new GraphRoutes(subsystems.graph(), settings.graph(), settings.http().maxBodyBytes()).route(),
         new InferenceStatusRoutes(subsystems.inference(), system, settings.http().askTimeout()).route(),
         new OllamaRoutes(subsystems.inference(), system, settings.http().maxBodyBytes(), settings.http().askTimeout(),
             settings.inference().defaultDeadline().plusSeconds(5)).route());

@@ -163,7 +163,7 @@ class TrackerApiTest {
     String id = create("{\"title\": \"documented\"}");
     for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields(); paths.hasNext(); ) {
       var entry = paths.next();
-      String path = entry.getKey().replace("{id}", id).replace("{other}", id);
+      String path = entry.getKey().replace("{id}", id).replace("{other}", id).replace("{type}", "issue");
       for (String method : List.of("get", "post", "patch", "delete")) {
         if (!entry.getValue().has(method)) {
           continue;

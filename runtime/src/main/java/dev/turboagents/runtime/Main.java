@@ -1,5 +1,6 @@
 package dev.turboagents.runtime;
 
+import dev.turboagents.runtime.cli.GraphCommand;
 import dev.turboagents.runtime.cli.IssueCommand;
 import dev.turboagents.runtime.cli.ProjectCommand;
 import picocli.CommandLine;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code turbo-agents serve} runs the daemon; the other subcommands talk to a running one over HTTP. */
 @Command(name = "turbo-agents", mixinStandardHelpOptions = true, version = "turbo-agents 0.1.0",
     description = "A local-first autonomous agent runtime: a daemon and its command-line client.",
-    subcommands = {ServeCommand.class, IssueCommand.class, ProjectCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, IssueCommand.class, ProjectCommand.class, GraphCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

@@ -3,6 +3,7 @@ package dev.turboagents.supervisors;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.config.Settings;
 import dev.turboagents.health.HealthCheck;
+import dev.turboagents.persistence.graph.Graph;
 import dev.turboagents.persistence.tracker.Tracker;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,12 +23,20 @@ public final class RootSupervisor {
     return Behaviors.setup(ctx -> {
       CompletableFuture<Tracker> tracker = new CompletableFuture<>();
       ctx.spawn(TrackerSupervisor.create(settings, tracker), "tracker");
+      CompletableFuture<Graph> graph = new CompletableFuture<>();
+      ctx.spawn(GraphSupervisor.create(settings, graph), "graph");
       CompletableFuture<ActorRef<InferenceActor.Command>> inference = new CompletableFuture<>();
       ctx.spawn(InferenceSupervisor.create(settings, inference), "inference");
-      tracker.thenCombine(inference, (t, i) -> {
-        List<HealthCheck> checks = List.of(new TrackerHealth(t, settings.dataDir()),
+      CompletableFuture.allOf(tracker, graph, inference).thenRun(() -> {
+        Tracker t = tracker.join();
+        Graph g = graph.join();
+        ActorRef<InferenceActor.Command> i = inference.join();
+        List<HealthCheck> checks = List.of(new TrackerHealth(t, settings.dataDir()), new GraphHealth(g),
             new InferenceHealth(i, ctx.getSystem(), settings.http().askTimeout()));
-        return ready.complete(new Subsystems(t, i, checks));
+        ready.complete(new Subsystems(t, g, i, checks));
+      }).exceptionally(e -> {
+        ready.completeExceptionally(e);
+        return null;
       });
       return Behaviors.empty();
     });

@@ -7,6 +7,7 @@ import dev.turboagents.http.ApiErrors;
 import dev.turboagents.http.ApiJson;
 import dev.turboagents.http.JsonFields;
 import dev.turboagents.http.JsonRequest;
+import dev.turboagents.http.QueryParameters;
 import dev.turboagents.persistence.issues.IssueEntity;
 import dev.turboagents.persistence.issues.IssueStatus;
 import dev.turboagents.persistence.issues.Priority;
@@ -22,7 +23,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -84,12 +84,12 @@ public final class TrackerRoutes {
 
   private Route listIssues(Map<String, String> params, Optional<String> projectId) {
     IssueFilter filter = new IssueFilter(
-        choice(params, "status", IssueStatus::fromWire, IssueStatus.wireNames()),
+        QueryParameters.choice(params, "status", IssueStatus::fromWire, IssueStatus.wireNames()),
         Optional.ofNullable(params.get("label")).map(l -> l.strip().toLowerCase(java.util.Locale.ROOT)),
         projectId.or(() -> Optional.ofNullable(params.get("project_id"))),
         Optional.ofNullable(params.get("assignee")));
-    int limit = intParam(params, "limit", MAX_PAGE, 0, MAX_PAGE);
-    int offset = intParam(params, "offset", 0, 0, Integer.MAX_VALUE);
+    int limit = QueryParameters.wholeNumber(params, "limit", MAX_PAGE, 0, MAX_PAGE);
+    int offset = QueryParameters.wholeNumber(params, "offset", 0, 0, Integer.MAX_VALUE);
     return onSuccess(tracker.issues(filter), all -> respondWithHeader(
         RawHeader.create("X-Total-Count", Integer.toString(all.size())),
         () -> complete(ApiJson.response(StatusCodes.OK, all.stream().skip(offset).limit(limit)
@@ -213,29 +213,8 @@ public final class TrackerRoutes {
     }
   }
 
-  private static <T> Optional<T> choice(Map<String, String> params, String name, Function<String, Optional<T>> parse, String allowed) {
-    String value = params.get(name);
-    if (value == null || value.isBlank()) {
-      return Optional.empty();
-    }
-    return Optional.of(parse.apply(value.strip()).orElseThrow(() ->
-        ApiErrors.BadRequest.invalid("query parameter '" + name + "' must be one of " + allowed + ", was '" + value + "'")));
-  }
 
-  private static int intParam(Map<String, String> params, String name, int fallback, int min, int max) {
-    String value = params.get(name);
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      int n = Integer.parseInt(value.strip());
-      if (n < min || n > max) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw ApiErrors.BadRequest.invalid("query parameter '" + name + "' must be a whole number from " + min + " to " + max + ", was '" + value + "'");
-    }
-  }
+
+
 
 }

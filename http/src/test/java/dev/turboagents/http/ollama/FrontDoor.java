@@ -1,12 +1,15 @@
 package dev.turboagents.http.ollama;
 
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
+import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
+
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.MemoryBudget;
 import dev.turboagents.actors.inference.OllamaBackend;
 import dev.turboagents.config.Settings;
-import dev.turboagents.http.HttpServer;
-import dev.turboagents.persistence.tracker.Tracker;
-import dev.turboagents.supervisors.Subsystems;
+import dev.turboagents.http.ApiErrors;
+import dev.turboagents.http.inference.InferenceStatusRoutes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,10 +24,11 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The daemon's real HTTP routes on a free loopback port, with the tracker on LevelDB in a temp dir
- * and the inference actor in front of an Ollama at {@code ollamaUrl} (the stand-in or a real one).
+ * The daemon's inference routes (Ollama's API and the status) on a free loopback port, the inference
+ * actor in front of an Ollama at {@code ollamaUrl} (the stand-in or a real one).
  */
 final class FrontDoor implements AutoCloseable {
   final ActorTestKit kit;
@@ -43,12 +46,16 @@ final class FrontDoor implements AutoCloseable {
     all.putAll(overrides);
     Settings settings = Settings.forTest(dataDir, all);
     kit = ActorTestKit.create("front-door", settings.config());
-    Tracker tracker = Tracker.start(kit::spawn, kit.system(), settings.tracker(), Duration.ofSeconds(10));
     backend = new OllamaBackend(ollamaUrl, Duration.ofSeconds(60));
     inference = kit.spawn(InferenceActor.create(settings.inference(), backend, new MemoryBudget(budgetBytes, "test")));
-    Subsystems subsystems = new Subsystems(tracker, inference, List.of());
+    // the inference routes as HttpServer composes them (the whole API, Neo4j included, is RunningApi's)
+    Route routes = handleExceptions(ApiErrors.exceptionHandler(), () -> handleRejections(ApiErrors.rejectionHandler(),
+        () -> concat(new InferenceStatusRoutes(inference, kit.system(), settings.http().askTimeout()).route(),
+            new OllamaRoutes(inference, kit.system(), settings.http().maxBodyBytes(), settings.http().askTimeout(),
+                settings.inference().defaultDeadline().plusSeconds(5)).route())));
     binding = Http.get(kit.system()).newServerAt("127.0.0.1", 0)
-        .bind(HttpServer.routes(kit.system(), settings, subsystems)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        .adaptSettings(s -> OllamaRoutes.allowLongCalls(s, settings.inference().defaultDeadline()))
+        .bind(routes).toCompletableFuture().get(10, TimeUnit.SECONDS);
     url = "http://127.0.0.1:" + binding.localAddress().getPort();
     awaitUp();
   }

@@ -1,0 +1,70 @@
+package dev.turboagents.persistence.graph;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * The knowledge graph as the rest of the system uses it (routes, health, later the agents' graph
+ * tools): asks the {@link GraphService} and the {@link GraphProjection}. Stages fail with
+ * {@link GraphUnavailable} while Neo4j cannot be reached.
+ */
+public final class Graph {
+  private final ActorSystem<?> system;
+  private final ActorRef<GraphService.Command> service;
+  private final ActorRef<GraphProjection.Command> projection;
+  private final Duration timeout;
+  private final String neo4jUri;
+  private final String embeddingModel;
+  private final org.neo4j.driver.Driver driver;
+
+  public Graph(ActorSystem<?> system, ActorRef<GraphService.Command> service, ActorRef<GraphProjection.Command> projection,
+      Duration timeout, GraphConnection connection, String embeddingModel) {
+    this.system = system;
+    this.service = service;
+    this.projection = projection;
+    this.timeout = timeout;
+    this.neo4jUri = connection.uri().toString();
+    this.embeddingModel = embeddingModel;
+    this.driver = connection.driver();
+  }
+
+  public CompletionStage<List<SearchHit>> search(SearchQuery query) {
+    return AskPattern.askWithStatus(service, r -> new GraphService.Search(query, r), timeout, system.scheduler());
+  }
+
+  public CompletionStage<Optional<List<RelatedEntity>>> related(EntityRef entity, int depth, int limit) {
+    return AskPattern.askWithStatus(service, r -> new GraphService.Related(entity, depth, limit, r), timeout, system.scheduler());
+  }
+
+  public CompletionStage<GraphContext> context(String task, int tokenBudget) {
+    return AskPattern.askWithStatus(service, r -> new GraphService.Context(task, tokenBudget, r), timeout, system.scheduler());
+  }
+
+  /** Empties the graph and projects the journal again; completes once the graph is empty and the replay started. */
+  public CompletionStage<Done> rebuild() {
+    return AskPattern.askWithStatus(projection, GraphProjection.Rebuild::new, timeout, system.scheduler());
+  }
+
+  public CompletionStage<GraphProjection.Status> projectionStatus() {
+    return AskPattern.ask(projection, GraphProjection.GetStatus::new, timeout, system.scheduler());
+  }
+
+  /** Completes normally when Neo4j answers. */
+  public CompletionStage<Void> verifyConnectivity() {
+    return driver.verifyConnectivityAsync();
+  }
+
+  public String neo4jUri() {
+    return neo4jUri;
+  }
+
+  public String embeddingModel() {
+    return embeddingModel;
+  }
+}

@@ -1,0 +1,64 @@
+package dev.turboagents.persistence.graph;
+
+import java.util.Map;
+import java.util.Optional;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Constraints and indexes of the knowledge graph. Every node carries the label {@code Entity} beside
+ * its own (Issue, Project ...) and a {@code key} "type:id" unique across types, so one vector index
+ * and one full-text index cover all kinds. The embedding model's name and dimensions are kept in a
+ * {@code GraphMeta} node: when they differ from the configured embedder the vector index is dropped,
+ * every node re-embedded and the index created again with the new dimensions.
+ */
+public final class GraphSchema {
+  public static final String VECTOR_INDEX = "entity_embedding";
+  public static final String TEXT_INDEX = "entity_text";
+  private static final Logger log = LoggerFactory.getLogger(GraphSchema.class);
+
+  private GraphSchema() {}
+
+  /** What {@link #ensure} found about the stored embeddings. */
+  public enum Outcome { CREATED, UNCHANGED, REEMBEDDED }
+
+  /** Creates what is missing; re-embeds with {@code embedder} when the stored model differs. */
+  public static Outcome ensure(Driver driver, Embedder embedder, int batchSize) {
+    try (Session session = driver.session()) {
+      session.run("CREATE CONSTRAINT entity_key IF NOT EXISTS FOR (n:Entity) REQUIRE n.key IS UNIQUE").consume();
+      for (EntityType type : EntityType.values()) {
+        session.run("CREATE CONSTRAINT " + type.apiName() + "_id IF NOT EXISTS FOR (n:" + type.label()
+            + ") REQUIRE n.id IS UNIQUE").consume();
+      }
+      session.run("CREATE CONSTRAINT projection_offset IF NOT EXISTS FOR (n:ProjectionOffset) REQUIRE n.stream IS UNIQUE").consume();
+      session.run("CREATE FULLTEXT INDEX " + TEXT_INDEX + " IF NOT EXISTS FOR (n:Entity) ON EACH [n.title, n.text] "
+          + "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}").consume();
+
+      Optional<Record> meta = session.run("MATCH (m:GraphMeta {name: 'embedding'}) RETURN m.model AS model, m.dimensions AS dimensions")
+          .list().stream().findFirst();
+      Outcome outcome;
+      if (meta.isEmpty()) {
+        outcome = GraphStore.countEmbedded(session) == 0 ? Outcome.CREATED : Outcome.REEMBEDDED;
+      } else {
+        boolean same = meta.get().get("model").asString().equals(embedder.modelName())
+            && meta.get().get("dimensions").asInt() == embedder.dimensions();
+        outcome = same ? Outcome.UNCHANGED : Outcome.REEMBEDDED;
+      }
+      if (outcome == Outcome.REEMBEDDED) {
+        log.info("embedding model changed to {} ({} dimensions): re-embedding the graph", embedder.modelName(), embedder.dimensions());
+        session.run("DROP INDEX " + VECTOR_INDEX + " IF EXISTS").consume();
+        GraphStore.reembedAll(session, embedder, batchSize);
+      }
+      session.run("CREATE VECTOR INDEX " + VECTOR_INDEX + " IF NOT EXISTS FOR (n:Entity) ON n.embedding "
+          + "OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}}",
+          Map.of("dimensions", embedder.dimensions())).consume();
+      session.run("MERGE (m:GraphMeta {name: 'embedding'}) SET m.model = $model, m.dimensions = $dimensions",
+          Map.of("model", embedder.modelName(), "dimensions", embedder.dimensions())).consume();
+      session.run("CALL db.awaitIndexes(120)").consume();
+      return outcome;
+    }
+  }
+}

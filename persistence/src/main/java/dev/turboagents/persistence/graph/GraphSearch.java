@@ -1,0 +1,242 @@
+package dev.turboagents.persistence.graph;
+
+import dev.turboagents.config.GraphSettings;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.TransactionConfig;
+import org.neo4j.driver.Value;
+
+/**
+ * Reads the knowledge graph: hybrid search (vector and full-text scores, each normalised to 0..1,
+ * combined with a configured weight), traversal to related nodes, and the RAG context built from both.
+ */
+public final class GraphSearch {
+  private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}_]+");
+  private static final int MAX_QUERY_TERMS = 64;
+  private static final int SNIPPET_CHARS = 200;
+  private static final String FILTERS = """
+      ($types IS NULL OR node.type IN $types)
+      AND ($project IS NULL OR node.project = $project)
+      AND ($statuses IS NULL OR node.status IN $statuses)
+      AND NOT node.key IN $exclude""";
+
+  private final Driver driver;
+  private final Embedder embedder;
+  private final GraphSettings settings;
+  private final TransactionConfig txConfig;
+
+  public GraphSearch(Driver driver, Embedder embedder, GraphSettings settings) {
+    this.driver = driver;
+    this.embedder = embedder;
+    this.settings = settings;
+    this.txConfig = TransactionConfig.builder().withTimeout(settings.queryTimeout()).build();
+  }
+
+  public List<SearchHit> search(SearchQuery query) {
+    int candidates = Math.min(query.filtered() ? query.limit() * 20 + 200 : query.limit() * 5 + 50, 2000);
+    Map<String, Object> params = filterParams(query);
+    params.put("k", candidates);
+    boolean vector = query.mode() != SearchQuery.Mode.FULLTEXT;
+    boolean text = query.mode() != SearchQuery.Mode.VECTOR;
+    // full-text only needs no query embedding (the most expensive step of a search); a huge query is cut like a node's text
+    List<Double> queryVector = vector ? GraphStore.toList(embedder.embed(GraphStore.embeddedText(query.text(), ""))) : null;
+    params.put("vector", queryVector);
+    String luceneQuery = luceneQuery(query.text());
+    params.put("q", luceneQuery);
+    double weight = switch (query.mode()) {
+      case HYBRID -> settings.hybridVectorWeight();
+      case VECTOR -> 1.0;
+      case FULLTEXT -> 0.0;
+    };
+    try (Session session = driver.session()) {
+      return session.executeRead(tx -> {
+        Map<String, Double> textScores = new HashMap<>();
+        Set<String> keys = new LinkedHashSet<>();
+        if (vector) {
+          tx.run("CALL db.index.vector.queryNodes('" + GraphSchema.VECTOR_INDEX + "', $k, $vector) YIELD node, score WHERE "
+              + FILTERS + " RETURN node.key AS key", params).list().forEach(r -> keys.add(r.get("key").asString()));
+        }
+        if (text && !luceneQuery.isEmpty()) {
+          List<Record> rows = tx.run("CALL db.index.fulltext.queryNodes('" + GraphSchema.TEXT_INDEX + "', $q, {limit: $k}) "
+              + "YIELD node, score WHERE " + FILTERS + " RETURN node.key AS key, score", params).list();
+          double best = rows.stream().mapToDouble(r -> r.get("score").asDouble()).max().orElse(1.0);
+          for (Record r : rows) {
+            keys.add(r.get("key").asString());
+            textScores.put(r.get("key").asString(), best > 0 ? r.get("score").asDouble() / best : 0.0);
+          }
+        }
+        if (keys.isEmpty()) {
+          return List.<SearchHit>of();
+        }
+        // every candidate gets its exact vector score, also those only the full-text index found
+        List<Record> rows = tx.run("""
+            UNWIND $keys AS key MATCH (n:Entity {key: key})
+            RETURN n.key AS key, n.type AS type, n.id AS id, n.title AS title, n.text AS text, n.status AS status,
+                   CASE WHEN n.embedding IS NULL OR $vector IS NULL THEN 0.0
+                        ELSE vector.similarity.cosine(n.embedding, $vector) END AS similarity
+            """, candidateParams(keys, queryVector)).list();
+        List<SearchHit> hits = new ArrayList<>();
+        for (Record r : rows) {
+          // Neo4j maps cosine c to (1 + c) / 2; turn it back and drop the negative half
+          double vectorScore = Math.max(0.0, 2 * r.get("similarity").asDouble() - 1);
+          double textScore = textScores.getOrDefault(r.get("key").asString(), 0.0);
+          double relevance = weight * vectorScore + (1 - weight) * textScore;
+          if (relevance >= query.minRelevance() && relevance > 0) {
+            hits.add(new SearchHit(ref(r), r.get("title").asString(""), relevance,
+                snippet(r.get("text").asString(""), r.get("title").asString("")), r.get("status").asString(""),
+                vectorScore, textScore));
+          }
+        }
+        hits.sort(Comparator.comparingDouble(SearchHit::relevance).reversed().thenComparing(h -> h.entity().key()));
+        return List.copyOf(hits.subList(0, Math.min(query.limit(), hits.size())));
+      }, txConfig);
+    }
+  }
+
+  /** Nodes reachable from {@code from} within {@code depth} hops (1..3), nearest first; empty when it does not exist. */
+  public Optional<List<RelatedEntity>> related(EntityRef from, int depth, int limit) {
+    if (depth < 1 || depth > 3) {
+      throw new IllegalArgumentException("depth must be between 1 and 3, was " + depth);
+    }
+    if (limit < 1 || limit > 1000) {
+      throw new IllegalArgumentException("limit must be between 1 and 1000, was " + limit);
+    }
+    try (Session session = driver.session()) {
+      return session.executeRead(tx -> {
+        if (tx.run("MATCH (s:Entity {key: $key}) RETURN s.key", Map.of("key", from.key())).list().isEmpty()) {
+          return Optional.<List<RelatedEntity>>empty();
+        }
+        // a project links to all its issues: walking through it would make everything related
+        List<Record> rows = tx.run("""
+            MATCH (s:Entity {key: $key})
+            MATCH p = (s)-[*1..%d]-(n:Entity)
+            WHERE n <> s AND all(x IN nodes(p)[1..-1] WHERE NOT x:Project)
+            WITH n, p ORDER BY length(p)
+            WITH n, collect(p)[0] AS p
+            RETURN n.key AS key, n.type AS type, n.id AS id, n.title AS title, n.text AS text, n.status AS status,
+                   length(p) AS distance,
+                   [i IN range(0, length(p) - 1) | CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i]
+                      THEN type(relationships(p)[i]) + '>' ELSE '<' + type(relationships(p)[i]) END] AS via
+            ORDER BY distance, key LIMIT $limit
+            """.formatted(depth), Map.of("key", from.key(), "limit", limit)).list();
+        List<RelatedEntity> related = rows.stream().map(r -> new RelatedEntity(ref(r), r.get("title").asString(""),
+            r.get("distance").asInt(), String.join(" ", r.get("via").asList(Value::asString)),
+            snippet(r.get("text").asString(""), r.get("title").asString("")), r.get("status").asString(""))).toList();
+        return Optional.of(related);
+      }, txConfig);
+    }
+  }
+
+  /**
+   * The seed's RAG pipeline: the top hits for {@code task}, the neighbours of the best few, formatted
+   * with their ids for citation, most relevant first, cut to stay within {@code tokenBudget}.
+   */
+  public GraphContext context(String task, int tokenBudget) {
+    if (tokenBudget < 1) {
+      throw new IllegalArgumentException("token budget must be positive, was " + tokenBudget);
+    }
+    List<SearchHit> hits = search(SearchQuery.of(task, 10, settings.defaultMinRelevance()));
+    Set<String> seen = new LinkedHashSet<>();
+    List<ContextBlock> blocks = new ArrayList<>();
+    for (int i = 0; i < hits.size(); i++) {
+      SearchHit hit = hits.get(i);
+      if (!seen.add(hit.entity().key())) {
+        continue;
+      }
+      StringBuilder line = new StringBuilder();
+      line.append('[').append(hit.entity().key()).append("] ").append(hit.title());
+      if (!hit.status().isEmpty()) {
+        line.append(" (status: ").append(hit.status()).append(')');
+      }
+      line.append(String.format(Locale.ROOT, " relevance %.2f%n", hit.relevance()));
+      StringBuilder full = new StringBuilder(line);
+      List<EntityRef> refs = new ArrayList<>(List.of(hit.entity()));
+      if (!hit.snippet().isEmpty() && !hit.snippet().equals(hit.title())) {
+        full.append("  ").append(hit.snippet()).append('\n');
+      }
+      if (i < settings.contextHits() && settings.contextNeighbours() > 0) {
+        for (RelatedEntity n : related(hit.entity(), 1, settings.contextNeighbours()).orElse(List.of())) {
+          full.append("  related ").append(n.via()).append(" [").append(n.entity().key()).append("] ").append(n.title()).append('\n');
+          refs.add(n.entity());
+          seen.add(n.entity().key());
+        }
+      }
+      blocks.add(new ContextBlock(refs, full.toString(), line.toString()));
+    }
+    String header = "Context from the knowledge graph; cite entries by their [type:id].\n";
+    StringBuilder text = new StringBuilder();
+    List<EntityRef> included = new ArrayList<>();
+    boolean truncated = false;
+    for (ContextBlock block : blocks) {
+      String prefix = text.isEmpty() ? header : "";
+      if (GraphContext.estimateTokens(text + prefix + block.full()) <= tokenBudget) {
+        text.append(prefix).append(block.full());
+        block.refs().stream().filter(r -> !included.contains(r)).forEach(included::add);
+      } else if (GraphContext.estimateTokens(text + prefix + block.headline()) <= tokenBudget) {
+        // the hit without its snippet and neighbours still tells the model where to look
+        text.append(prefix).append(block.headline());
+        included.add(block.refs().getFirst());
+        truncated = true;
+      } else {
+        truncated = true;
+        break;
+      }
+    }
+    return new GraphContext(text.toString(), List.copyOf(included), GraphContext.estimateTokens(text.toString()), truncated);
+  }
+
+  private record ContextBlock(List<EntityRef> refs, String full, String headline) {}
+
+  /** Words of the query as Lucene terms; every reserved character is dropped, so no input breaks the parser. */
+  static String luceneQuery(String text) {
+    Set<String> terms = new LinkedHashSet<>();
+    Matcher m = WORD.matcher(text.toLowerCase(Locale.ROOT));
+    while (m.find() && terms.size() < MAX_QUERY_TERMS) {
+      terms.add(m.group());
+    }
+    return String.join(" ", terms);
+  }
+
+  static String snippet(String text, String title) {
+    String source = text.isBlank() ? title : text.strip().replaceAll("\\s+", " ");
+    if (source.length() <= SNIPPET_CHARS) {
+      return source;
+    }
+    int cut = source.lastIndexOf(' ', SNIPPET_CHARS);
+    return source.substring(0, cut > SNIPPET_CHARS / 2 ? cut : SNIPPET_CHARS) + "…";
+  }
+
+  private static EntityRef ref(Record r) {
+    EntityType type = EntityType.fromApiName(r.get("type").asString())
+        .orElseThrow(() -> new IllegalStateException("unknown node type " + r.get("type")));
+    return new EntityRef(type, r.get("id").asString());
+  }
+
+  private static Map<String, Object> candidateParams(Set<String> keys, List<Double> queryVector) {
+    Map<String, Object> params = new HashMap<>();
+    params.put("keys", List.copyOf(keys));
+    params.put("vector", queryVector);
+    return params;
+  }
+
+  private static Map<String, Object> filterParams(SearchQuery query) {
+    Map<String, Object> params = new HashMap<>();
+    params.put("types", query.types().isEmpty() ? null : query.types().stream().map(EntityType::apiName).toList());
+    params.put("project", query.project().orElse(null));
+    params.put("statuses", query.statuses().isEmpty() ? null : List.copyOf(query.statuses()));
+    params.put("exclude", List.copyOf(query.exclude()));
+    return params;
+  }
+}
