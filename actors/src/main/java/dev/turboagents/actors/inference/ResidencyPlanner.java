@@ -191,11 +191,6 @@ public final class ResidencyPlanner {
     }
   }
 
-  /** Forgets the measured size of {@code model} (its pinned options changed). */
-  public void forgetMeasured(String model) {
-    measured.remove(model);
-  }
-
   public static String gib(long bytes) {
     return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
   }

@@ -75,7 +75,6 @@ public final class OllamaStandIn implements AutoCloseable {
     final Semaphore slot = new Semaphore(1, true);
     int refCount;
     boolean ready;
-    long sessionNanos;
     long expiresAtNanos = Long.MAX_VALUE;
 
     Runner(StandInModel model, int numCtx) {
@@ -532,7 +531,6 @@ public final class OllamaStandIn implements AutoCloseable {
     lock.lock();
     try {
       runner.refCount--;
-      runner.sessionNanos = keepAlive.isNegative() ? Long.MAX_VALUE : scaled(keepAlive);
       runner.expiresAtNanos = keepAlive.isNegative() ? Long.MAX_VALUE : System.nanoTime() + scaled(keepAlive);
       if (keepAlive.isZero() && runner.refCount == 0) {
         loaded.remove(runner.model.name(), runner);
@@ -552,7 +550,6 @@ public final class OllamaStandIn implements AutoCloseable {
           loaded.remove(model);
         } else {
           r.expiresAtNanos = System.nanoTime(); // goes when its last request ends
-          r.sessionNanos = 0;
         }
       }
       changed.signalAll();
