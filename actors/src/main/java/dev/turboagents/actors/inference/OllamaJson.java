@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -317,9 +316,7 @@ public final class OllamaJson {
       throw new InvalidRequest("options", "must be an object such as {\"temperature\": 0.2}");
     }
     Map<String, Object> out = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> fields = options.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> e = fields.next();
+    for (Map.Entry<String, JsonNode> e : options.properties()) {
       out.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class));
     }
     return out;

@@ -120,7 +120,9 @@ public final class OllamaRoutes {
   }
 
   private Route call(Function<JsonNode, InferenceCall> parse) {
-    return withRequestTimeout(FiniteDuration.fromNanos(callTimeout.toNanos()), () -> callWithin(parse));
+    return withRequestTimeout(callTimeout, request -> ApiErrors.response(StatusCodes.GATEWAY_TIMEOUT, "timed out",
+        "no answer within " + callTimeout.toSeconds() + " s (turbo-agents.inference.default-deadline plus a margin)"),
+        () -> callWithin(parse));
   }
 
   private Route callWithin(Function<JsonNode, InferenceCall> parse) {
