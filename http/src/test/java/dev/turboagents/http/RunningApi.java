@@ -1,6 +1,8 @@
 package dev.turboagents.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.turboagents.actors.inference.standin.OllamaStandIn;
+import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.config.Settings;
 import dev.turboagents.supervisors.RootSupervisor;
 import dev.turboagents.supervisors.Subsystems;
@@ -10,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,14 +28,29 @@ public final class RunningApi implements AutoCloseable {
   private final ActorTestKit kit;
   private final ServerBinding binding;
   private final HttpClient client = HttpClient.newHttpClient();
+  private final OllamaStandIn ollama;
   public final Settings settings;
 
   public RunningApi(Path dataDir, Map<String, ?> overrides) throws Exception {
-    settings = Settings.forTest(dataDir, overrides);
+    // the inference door needs an Ollama: the stand-in on loopback, unless the test names one
+    Map<String, Object> all = new java.util.HashMap<>(overrides);
+    if (!all.containsKey("turbo-agents.ollama.host")) {
+      ollama = new OllamaStandIn(List.of(StandInModel.small("llama3.2:1b", StandInModel.GIB, Duration.ofMillis(100))),
+          16 * StandInModel.GIB, 2, 0.05).start();
+      all.put("turbo-agents.ollama.host", ollama.url());
+    } else {
+      ollama = null;
+    }
+    settings = Settings.forTest(dataDir, all);
     kit = ActorTestKit.create("api", settings.config());
     CompletableFuture<Subsystems> ready = new CompletableFuture<>();
     kit.spawn(RootSupervisor.create(settings, ready), "root");
     binding = HttpServer.bind(kit.system(), settings, ready.get(30, TimeUnit.SECONDS)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    if (ollama != null) {
+      for (int i = 0; i < 200 && !get("/api/v1/inference/status").body().contains("\"backend\":\"UP\""); i++) {
+        Thread.sleep(25);
+      }
+    }
   }
 
   public String base() {
@@ -71,5 +89,8 @@ public final class RunningApi implements AutoCloseable {
   public void close() {
     binding.unbind().toCompletableFuture().join();
     kit.shutdownTestKit();
+    if (ollama != null) {
+      ollama.close();
+    }
   }
 }

@@ -24,6 +24,12 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "where the journal and state live (env TURBO_AGENTS_DATA_DIR; default ~/.turbo-agents)")
   Path dataDir;
 
+  @Option(names = "--memory-budget", description = "memory all resident models may use, e.g. 48GiB (env TURBO_AGENTS_MEMORY_BUDGET; default: derived from physical memory)")
+  String memoryBudget;
+
+  @Option(names = "--ollama-host", description = "the Ollama server behind the inference door (env OLLAMA_HOST; default http://127.0.0.1:11434)")
+  String ollamaHost;
+
   @Override
   public Integer call() throws Exception {
     Map<String, Object> flags = new HashMap<>();
@@ -32,6 +38,12 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (bind != null) {
       flags.put("turbo-agents.http.bind", bind);
+    }
+    if (memoryBudget != null) {
+      flags.put("turbo-agents.inference.memory-budget", memoryBudget);
+    }
+    if (ollamaHost != null) {
+      flags.put("turbo-agents.ollama.host", ollamaHost);
     }
     if (dataDir != null) {
       flags.put("turbo-agents.data-dir", dataDir.toAbsolutePath().toString());

@@ -46,6 +46,7 @@ final class DaemonProcess implements AutoCloseable {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("TURBO_AGENTS_"));
+    pb.environment().put("OLLAMA_HOST", StandInOllama.url());
     return pb;
   }
 

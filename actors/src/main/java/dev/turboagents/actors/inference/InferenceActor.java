@@ -1,0 +1,866 @@
+package dev.turboagents.actors.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.turboagents.config.InferenceSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The one door to the models on this node. Orders requests by priority class with aging, keeps the
+ * resident models inside the memory budget, prefers work for models already loaded and swaps only
+ * when the waiting work is worth a load, pins the options that make Ollama reload, retries with
+ * backoff while Ollama is away, and streams tokens to whoever asked.
+ */
+public final class InferenceActor extends AbstractBehavior<InferenceActor.Command> {
+
+  /** What the inference actor understands. */
+  public sealed interface Command {}
+
+  /**
+   * Run a chat, generate or embed call.
+   *
+   * @param requestId the caller's id for it, used by {@link Cancel} and in every reply and chunk
+   * @param timeout how long the caller will wait in all (queue + run); the configured default when empty
+   * @param stream where the answer's pieces go as they come ({@link Chunk.Token}s, then one {@link Chunk.End})
+   * @param replyTo gets exactly one {@link Reply}: {@link Completed} or {@link Failed}
+   */
+  public record Submit(String requestId, InferenceCall call, Priority priority, Optional<Duration> timeout,
+      Optional<ActorRef<Chunk>> stream, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Drop a request: if it waits it leaves the queue, if it runs its call is abandoned. Replies CANCELLED. */
+  public record Cancel(String requestId) implements Command {}
+
+  /** The queue, the resident set and the figures. */
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /** The server's models in Ollama's /api/tags shape, as a {@link Listing}. */
+  public record ListModels(ActorRef<Reply> replyTo) implements Command {}
+
+  /** Ollama's /api/show for a model, as a {@link Listing}, or UNKNOWN_MODEL. */
+  public record ShowModel(String model, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Ollama's /api/ps, as a {@link Listing}. */
+  public record ListRunning(ActorRef<Reply> replyTo) implements Command {}
+
+  /** Ollama's version, as a {@link Listing} {@code {"version": "..."}}. */
+  public record GetVersion(ActorRef<Reply> replyTo) implements Command {}
+
+  /** Answers. */
+  public sealed interface Reply {}
+
+  /** The call finished. */
+  public record Completed(String requestId, Completion completion) implements Reply {}
+
+  /** The call did not finish; {@code message} says why in words a user can act on. */
+  public record Failed(String requestId, Failure failure, String message, List<String> availableModels)
+      implements Reply {}
+
+  /** A piece of the server's own JSON (model list, model details, running set, version). */
+  public record Listing(JsonNode json) implements Reply {}
+
+  /** Why a request failed. */
+  public enum Failure {
+    /** The queue is full; try again later. */
+    BUSY,
+    /** The deadline passed, waiting or running. */
+    DEADLINE,
+    /** The caller cancelled, or went away. */
+    CANCELLED,
+    /** No such model on the server; the reply lists the ones there are. */
+    UNKNOWN_MODEL,
+    /** The server refused the call (e.g. the model does not support tools). */
+    REJECTED,
+    /** The server went away after part of a streamed answer was sent. */
+    BROKEN_STREAM,
+    /** The server does not answer (for listings, which do not wait in the queue). */
+    UNAVAILABLE
+  }
+
+  /** A streamed piece of an answer. */
+  public sealed interface Chunk {}
+
+  /** Text, thinking or tool calls, as they come. */
+  public record Token(String requestId, Delta delta) implements Chunk {}
+
+  /** The last chunk of a stream: the same reply the caller's replyTo gets. */
+  public record End(Reply reply) implements Chunk {}
+
+  /** A request in the queue, with where it stands and why it waits. */
+  public record QueuedRequest(String requestId, String model, Priority priority, int effectiveClass, int position,
+      long waitedMillis, long estimatedStartMillis, String reason) {}
+
+  /** A request running now. */
+  public record RunningRequest(String requestId, String model, Priority priority, long runningMillis) {}
+
+  /** A model in memory. */
+  public record ResidentModel(String model, long bytes, String phase, boolean loadedByAnotherTool,
+      Optional<Long> measuredLoadMillis) {}
+
+  /**
+   * The state of the door.
+   *
+   * @param backend UP, DEGRADED (failing, retrying) or DOWN (circuit open)
+   * @param queuedPerClass waiting requests per priority class
+   */
+  public record Status(String backend, String backendDetail, long budgetBytes, String budgetSource, long usedBytes,
+      int maxResident, List<ResidentModel> resident, Map<String, Integer> queuedPerClass, List<QueuedRequest> queue,
+      List<RunningRequest> running, int loads, int unloads, long completed, long failed,
+      Optional<Double> avgTimeToFirstTokenMillis, Optional<Double> tokensPerSecond, List<String> warnings) {}
+
+  // ---- internal messages ----
+
+  private record Tick() implements Command {}
+
+  private record CatalogLoaded(Optional<InferenceBackend.Catalog> catalog, Optional<Throwable> error) implements Command {}
+
+  private record FactsLoaded(String model, InferenceBackend.ModelFacts facts) implements Command {}
+
+  private record Reconcile() implements Command {}
+
+  private record Reconciled(long epoch, Optional<InferenceBackend.RunningSet> running, Optional<Throwable> error)
+      implements Command {}
+
+  private record CallDone(String requestId, Optional<Completion> completion, Optional<Throwable> error) implements Command {}
+
+  private record LoadDone(String model, long nanos, Optional<Throwable> error) implements Command {}
+
+  private record UnloadDone(String model, Optional<Throwable> error) implements Command {}
+
+  private record Probe() implements Command {}
+
+  private record ProbeDone(Optional<Throwable> error) implements Command {}
+
+  private record Revalidated(Submit submit, long receivedNanos, Optional<InferenceBackend.Catalog> catalog)
+      implements Command {}
+
+  private record SinkGone(String requestId) implements Command {}
+
+  /** What the actor keeps with each waiting request. */
+  private record Asker(ActorRef<Reply> replyTo, Optional<ActorRef<Chunk>> stream) {}
+
+  private static final class Running {
+    final InferenceQueue.Waiting<Asker> waiting;
+    final InferenceBackend.Call call;
+    final long startNanos;
+    final AtomicLong firstDeltaNanos = new AtomicLong();
+    final AtomicInteger deltas = new AtomicInteger();
+
+    Running(InferenceQueue.Waiting<Asker> waiting, InferenceBackend.Call call, long startNanos) {
+      this.waiting = waiting;
+      this.call = call;
+      this.startNanos = startNanos;
+    }
+  }
+
+  private final InferenceSettings settings;
+  private final InferenceBackend backend;
+  private final MemoryBudget budget;
+  private final TimerScheduler<Command> timers;
+  private final InferenceQueue<Asker> queue;
+  private final ResidencyPlanner planner;
+  private final Map<String, Running> running = new LinkedHashMap<>();
+  private final Map<String, Long> loadNanos = new HashMap<>();
+  private final Map<String, Long> loadedAt = new HashMap<>();
+  private final Map<String, Long> serviceNanos = new HashMap<>();
+  private final Map<String, String> waitReasons = new HashMap<>();
+  private Optional<InferenceBackend.Catalog> catalog = Optional.empty();
+  private Optional<String> loadingFor = Optional.empty();
+  /** The model a swap was decided for; it loads as soon as its evictions are done. */
+  private Optional<String> committed = Optional.empty();
+  /** The models that swap evicts: they take no new work meanwhile. */
+  private Set<String> draining = Set.of();
+
+  private boolean backendUp = false;
+  private int failures = 0;
+  private String backendDetail = "connecting";
+  private long epoch = 0;
+  private int loads = 0;
+  private int unloads = 0;
+  private long completed = 0;
+  private long failed = 0;
+  private double ttftMillisAvg = -1;
+  private double tokensPerSecondAvg = -1;
+
+  public static Behavior<Command> create(InferenceSettings settings, InferenceBackend backend) {
+    return create(settings, backend, MemoryBudget.resolve(settings));
+  }
+
+  public static Behavior<Command> create(InferenceSettings settings, InferenceBackend backend, MemoryBudget budget) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new InferenceActor(context, settings, backend, budget, timers)));
+  }
+
+  private InferenceActor(ActorContext<Command> context, InferenceSettings settings, InferenceBackend backend,
+      MemoryBudget budget, TimerScheduler<Command> timers) {
+    super(context);
+    this.settings = settings;
+    this.backend = backend;
+    this.budget = budget;
+    this.timers = timers;
+    this.queue = new InferenceQueue<>(settings.maxQueued(), settings.agingStep());
+    this.planner = new ResidencyPlanner(budget.bytes(), settings.maxResidentModels());
+    long tick = Math.max(20, Math.min(500, settings.agingStep().toMillis() / 8));
+    timers.startTimerWithFixedDelay(new Tick(), Duration.ofMillis(tick));
+    timers.startTimerWithFixedDelay(new Reconcile(), settings.reconcileInterval());
+    context.getLog().info("inference: {} budget {} ({}), up to {} resident models", backend.describe(),
+        ResidencyPlanner.gib(budget.bytes()), budget.source(), settings.maxResidentModels());
+    context.getSelf().tell(new Probe());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Submit.class, this::onSubmit)
+        .onMessage(Revalidated.class, this::onRevalidated)
+        .onMessage(Cancel.class, c -> cancel(c.requestId(), "cancelled by the caller"))
+        .onMessage(SinkGone.class, s -> cancel(s.requestId(), "the client went away"))
+        .onMessage(GetStatus.class, this::onStatus)
+        .onMessage(ListModels.class, this::onListModels)
+        .onMessage(ShowModel.class, this::onShowModel)
+        .onMessage(ListRunning.class, this::onListRunning)
+        .onMessage(GetVersion.class, this::onVersion)
+        .onMessage(Tick.class, t -> dispatch())
+        .onMessage(CatalogLoaded.class, this::onCatalog)
+        .onMessage(FactsLoaded.class, this::onFacts)
+        .onMessage(Reconcile.class, this::onReconcile)
+        .onMessage(Reconciled.class, this::onReconciled)
+        .onMessage(CallDone.class, this::onCallDone)
+        .onMessage(LoadDone.class, this::onLoadDone)
+        .onMessage(UnloadDone.class, this::onUnloadDone)
+        .onMessage(Probe.class, this::onProbe)
+        .onMessage(ProbeDone.class, this::onProbeDone)
+        .onSignal(org.apache.pekko.actor.typed.PostStop.class, s -> {
+          running.values().forEach(r -> r.call.cancel().run());
+          return this;
+        })
+        .build();
+  }
+
+  // ---- submissions ----
+
+  private Behavior<Command> onSubmit(Submit s) {
+    return accept(s, System.nanoTime());
+  }
+
+  private Behavior<Command> accept(Submit s, long receivedNanos) {
+    if (catalog.isPresent() && !knows(catalog.get(), s.call().model())) {
+      // maybe pulled since the last refresh: ask once more before refusing
+      pipe(backend.models(), (c, e) -> new Revalidated(s, receivedNanos, Optional.ofNullable(c)));
+      return this;
+    }
+    return enqueue(s, receivedNanos);
+  }
+
+  private Behavior<Command> onRevalidated(Revalidated r) {
+    r.catalog().ifPresent(c -> catalog = Optional.of(c));
+    if (r.catalog().isPresent() && !knows(r.catalog().get(), r.submit().call().model())) {
+      reply(r.submit(), unknownModel(r.submit().requestId(), r.submit().call().model()));
+      return this;
+    }
+    return enqueue(r.submit(), r.receivedNanos());
+  }
+
+  private Behavior<Command> enqueue(Submit s, long receivedNanos) {
+    long deadline = receivedNanos + s.timeout().orElse(settings.defaultDeadline()).toNanos();
+    InferenceCall pinned = s.call().withOptions(pin(s.call().model(), s.call().options()));
+    var waiting = new InferenceQueue.Waiting<>(s.requestId(), pinned, s.priority(), receivedNanos, deadline,
+        new Asker(s.replyTo(), s.stream()));
+    if (!queue.offer(waiting)) {
+      reply(s, new Failed(s.requestId(), Failure.BUSY, "the inference queue is full (" + queue.capacity()
+          + " waiting); try again later", List.of()));
+      return this;
+    }
+    s.stream().ifPresent(sink -> getContext().watchWith(sink, new SinkGone(s.requestId())));
+    return dispatch();
+  }
+
+  /** The client's options minus those that make Ollama reload, plus the ones pinned for the model. */
+  private Map<String, Object> pin(String model, Map<String, Object> options) {
+    Map<String, Object> out = new LinkedHashMap<>(options);
+    settings.reloadOptions().forEach(out::remove);
+    out.putAll(settings.pinnedFor(model));
+    return Map.copyOf(out);
+  }
+
+  private Behavior<Command> cancel(String requestId, String why) {
+    Optional<InferenceQueue.Waiting<Asker>> waiting = queue.remove(requestId);
+    if (waiting.isPresent()) {
+      finish(waiting.get(), new Failed(requestId, Failure.CANCELLED, why, List.of()));
+      return dispatch();
+    }
+    Running r = running.remove(requestId);
+    if (r != null) {
+      r.call.cancel().run();
+      finish(r.waiting, new Failed(requestId, Failure.CANCELLED, why, List.of()));
+      return dispatch();
+    }
+    return this;
+  }
+
+  // ---- scheduling ----
+
+  private Behavior<Command> dispatch() {
+    long now = System.nanoTime();
+    for (var w : queue.expire(now)) {
+      finish(w, new Failed(w.id(), Failure.DEADLINE, "deadline passed after waiting " + millis(now - w.enqueuedNanos())
+          + " ms in the queue (" + waitReasons.getOrDefault(w.model(), "waiting") + ")", List.of()));
+    }
+    for (Running r : List.copyOf(running.values())) {
+      if (r.waiting.deadlineNanos() <= now) {
+        running.remove(r.waiting.id());
+        r.call.cancel().run();
+        finish(r.waiting, new Failed(r.waiting.id(), Failure.DEADLINE, "deadline passed while " + r.waiting.model()
+            + " was answering (after " + millis(now - r.startNanos) + " ms)", List.of()));
+      }
+    }
+    if (!backendUp) {
+      waitReasons.replaceAll((k, v) -> "Ollama unreachable (" + backendDetail + "); retrying");
+      return this;
+    }
+    waitReasons.clear();
+    while (running.size() < settings.totalConcurrency() && queue.size() > 0) {
+      if (!step(now)) {
+        break;
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Starts one request or one load/unload; false when nothing can move now. In order: top-class
+   * work on resident models (sticky batching), then a swap for the top class when it pays, then
+   * lower-class work on resident models. Models being drained for a decided swap take no new work.
+   */
+  private boolean step(long now) {
+    List<InferenceQueue.Waiting<Asker>> ordered = queue.ordered(now);
+    int top = queue.effectiveClass(ordered.get(0), now);
+    List<InferenceQueue.Waiting<Asker>> topClass = ordered.stream()
+        .filter(w -> queue.effectiveClass(w, now) == top).toList();
+    if (committed.isPresent() && (planner.isReady(committed.get()) || planner.isLoading(committed.get())
+        || ordered.stream().noneMatch(w -> w.model().equals(committed.get())))) {
+      committed = Optional.empty();
+      draining = Set.of();
+    }
+
+    if (startOnResident(topClass, now)) {
+      return true;
+    }
+
+    Optional<String> candidate = committed.or(() -> chooseLoad(topClass));
+    if (candidate.isPresent() && !planner.anyInFlight()) {
+      String model = candidate.get();
+      long bytes = planner.estimate(model, numCtx(model));
+      Set<String> busy = running.values().stream().map(r -> r.waiting.model()).collect(Collectors.toSet());
+      Set<String> keep = topClass.stream().map(InferenceQueue.Waiting::model).filter(m -> !m.equals(model))
+          .collect(Collectors.toSet());
+      if (committed.isEmpty()) {
+        // what the load would evict if every model were idle
+        ResidencyPlanner.LoadPlan ideal = planner.planLoad(model, bytes, Set.of(), keep);
+        Set<String> needed = ideal instanceof ResidencyPlanner.LoadPlan.Evict e ? Set.copyOf(e.evict()) : Set.of();
+        boolean hurts = needed.stream().anyMatch(keep::contains);
+        long oldestWait = now - topClass.stream().filter(w -> w.model().equals(model))
+            .mapToLong(InferenceQueue.Waiting::enqueuedNanos).min().orElse(now);
+        boolean backstop = oldestWait >= settings.maxSwapWait().toNanos();
+        if (hurts && !swapPays(model, needed, topClass) && !backstop) {
+          waitReasons.put(model, "batching queued work for " + String.join(", ", needed) + " before swapping to "
+              + model + " (a swap now costs more waiting than it saves; at most "
+              + millis(settings.maxSwapWait().toNanos() - oldestWait) + " ms more)");
+          return startOnResident(ordered, now);
+        }
+        // a model earns its load: only interactive work evicts it before it has been resident a few
+        // of its load times, so work for it that keeps coming does not make it bounce in and out
+        Optional<String> fresh = needed.stream()
+            .filter(m -> now - loadedAt.getOrDefault(m, 0L) < settings.minResidencyLoads() * load(m)).findFirst();
+        if (top > 0 && fresh.isPresent() && !backstop) {
+          waitReasons.put(model, fresh.get() + " was loaded " + millis(now - loadedAt.get(fresh.get()))
+              + " ms ago and stays a little longer before " + model + " replaces it");
+          return startOnResident(ordered, now);
+        }
+        committed = Optional.of(model);
+        draining = needed;
+      }
+      ResidencyPlanner.LoadPlan plan = planner.planLoad(model, bytes, busy, keep);
+      if (plan instanceof ResidencyPlanner.LoadPlan.Evict e) {
+        execute(model, e, now);
+        return true;
+      }
+      waitReasons.put(model, ((ResidencyPlanner.LoadPlan.Wait) plan).reason());
+    } else {
+      candidate.ifPresent(m -> waitReasons.put(m, loadingFor.map(l -> l + " is loading").orElse("a model is unloading")));
+    }
+    return startOnResident(ordered, now);
+  }
+
+  /** Starts the first of {@code waiting} whose model is resident, not being drained, and has a free slot. */
+  private boolean startOnResident(List<InferenceQueue.Waiting<Asker>> waiting, long now) {
+    for (var w : waiting) {
+      if (!draining.contains(w.model()) && planner.isReady(w.model())
+          && runningOn(w.model()) < settings.perModelConcurrency()) {
+        start(w, now);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The model to load for the top class: the one with most requests waiting, the oldest on a tie. */
+  private Optional<String> chooseLoad(List<InferenceQueue.Waiting<Asker>> topClass) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (var w : topClass) {
+      if (!planner.isReady(w.model()) && !planner.isLoading(w.model())) {
+        counts.merge(w.model(), 1, Integer::sum);
+      }
+    }
+    String best = null;
+    for (var e : counts.entrySet()) {
+      if (best == null || e.getValue() > counts.get(best)) {
+        best = e.getKey();
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /**
+   * Whether evicting {@code needed} to load {@code model} now costs less waiting than serving the
+   * evicted models' queued top-class work first. Staying makes the new model's n_M requests wait the
+   * evicted models' queued service time S_R; swapping makes the evicted models' n_R requests wait
+   * both load times plus the new model's work: swap when n_R (L_M + S_M + L_R) < n_M S_R.
+   */
+  private boolean swapPays(String model, Set<String> needed, List<InferenceQueue.Waiting<Asker>> topClass) {
+    long nM = topClass.stream().filter(w -> w.model().equals(model)).count();
+    long nR = topClass.stream().filter(w -> needed.contains(w.model())).count();
+    double sM = nM * service(model);
+    double sR = topClass.stream().filter(w -> needed.contains(w.model())).mapToDouble(w -> service(w.model())).sum();
+    double lM = load(model);
+    double lR = needed.stream().mapToDouble(this::load).sum();
+    return nR * (lM + sM + lR) < nM * sR;
+  }
+
+  private double service(String model) {
+    Long measured = serviceNanos.get(model);
+    if (measured != null) {
+      return measured;
+    }
+    return serviceNanos.values().stream().mapToLong(Long::longValue).average().orElse(load(model));
+  }
+
+  private double load(String model) {
+    Long measured = loadNanos.get(model);
+    if (measured != null) {
+      return measured;
+    }
+    return loadNanos.values().stream().mapToLong(Long::longValue).average().orElse(1e9);
+  }
+
+  private void execute(String model, ResidencyPlanner.LoadPlan.Evict plan, long now) {
+    if (!plan.evict().isEmpty()) {
+      for (String victim : plan.evict()) {
+        planner.unloading(victim);
+        getContext().getLog().info("inference: unloading {} to make room for {}", victim, model);
+        pipe(backend.unload(victim), (v, e) -> new UnloadDone(victim, Optional.ofNullable(e)));
+      }
+      return;
+    }
+    planner.loading(model, plan.bytes(), plan.warning(), now);
+    plan.warning().ifPresent(w -> getContext().getLog().warn("inference: {}", w));
+    loadingFor = Optional.of(model);
+    long started = System.nanoTime();
+    pipe(backend.load(model, settings.pinnedFor(model), settings.keepAlive()),
+        (v, e) -> new LoadDone(model, System.nanoTime() - started, Optional.ofNullable(e)));
+  }
+
+  private void start(InferenceQueue.Waiting<Asker> w, long now) {
+    queue.remove(w.id());
+    planner.used(w.model(), now);
+    Running[] self = new Running[1];
+    Optional<ActorRef<Chunk>> sink = w.attachment().stream();
+    InferenceBackend.Call call = backend.call(w.call(), settings.keepAlive(), delta -> {
+      Running r = self[0];
+      if (r != null) {
+        r.firstDeltaNanos.compareAndSet(0, System.nanoTime());
+        r.deltas.incrementAndGet();
+      }
+      sink.ifPresent(s -> s.tell(new Token(w.id(), delta)));
+    });
+    Running r = new Running(w, call, now);
+    self[0] = r;
+    running.put(w.id(), r);
+    pipe(call.result(), (c, e) -> new CallDone(w.id(), Optional.ofNullable(c), Optional.ofNullable(e)));
+  }
+
+  private int runningOn(String model) {
+    return (int) running.values().stream().filter(r -> r.waiting.model().equals(model)).count();
+  }
+
+  private int numCtx(String model) {
+    Object ctx = settings.pinnedFor(model).get("num_ctx");
+    return ctx instanceof Number n ? n.intValue() : 4096;
+  }
+
+  // ---- results ----
+
+  private Behavior<Command> onCallDone(CallDone d) {
+    Running r = running.remove(d.requestId());
+    if (r == null) {
+      return this; // cancelled or timed out; already answered
+    }
+    long now = System.nanoTime();
+    planner.used(r.waiting.model(), now);
+    if (d.completion().isPresent()) {
+      Completion c = d.completion().get();
+      failures = 0;
+      completed++;
+      serviceNanos.merge(r.waiting.model(), now - r.startNanos, (a, b) -> (a * 3 + b) / 4);
+      if (r.firstDeltaNanos.get() > 0) {
+        ttftMillisAvg = ewma(ttftMillisAvg, (r.firstDeltaNanos.get() - r.startNanos) / 1e6);
+      }
+      if (c.timings().evalNanos() > 0 && c.timings().evalCount() > 0) {
+        tokensPerSecondAvg = ewma(tokensPerSecondAvg, c.timings().evalCount() / (c.timings().evalNanos() / 1e9));
+      }
+      finish(r.waiting, new Completed(d.requestId(), c));
+      return dispatch();
+    }
+    BackendException e = backendError(d.error().orElseThrow());
+    switch (e.kind()) {
+      case UNREACHABLE, TIMEOUT -> {
+        if (r.deltas.get() > 0 && r.waiting.attachment().stream().isPresent()) {
+          finish(r.waiting, new Failed(d.requestId(), Failure.BROKEN_STREAM, e.getMessage()
+              + "; the answer was cut off, ask again", List.of()));
+        } else {
+          queue.putBack(r.waiting); // nothing reached the caller: it keeps its place and runs again
+        }
+        backendLost(e);
+      }
+      case BROKEN_STREAM -> {
+        if (r.waiting.attachment().stream().isPresent()) {
+          finish(r.waiting, new Failed(d.requestId(), Failure.BROKEN_STREAM, e.getMessage()
+              + "; the answer was cut off, ask again", List.of()));
+        } else {
+          queue.putBack(r.waiting);
+        }
+        backendLost(e);
+      }
+      case UNKNOWN_MODEL -> {
+        planner.gone(r.waiting.model());
+        finish(r.waiting, unknownModel(d.requestId(), r.waiting.model()));
+        refreshCatalog();
+      }
+      case REJECTED -> finish(r.waiting, new Failed(d.requestId(), Failure.REJECTED,
+          r.waiting.model() + ": " + e.getMessage(), List.of()));
+    }
+    return dispatch();
+  }
+
+  private Behavior<Command> onLoadDone(LoadDone d) {
+    loadingFor = Optional.empty();
+    epoch++;
+    if (d.error().isEmpty()) {
+      loads++;
+      loadNanos.merge(d.model(), d.nanos(), (a, b) -> (a + b) / 2);
+      planner.loaded(d.model(), System.nanoTime());
+      loadedAt.put(d.model(), System.nanoTime());
+      getContext().getLog().info("inference: loaded {} in {} ms", d.model(), millis(d.nanos()));
+      return dispatch();
+    }
+    planner.gone(d.model());
+    BackendException e = backendError(d.error().get());
+    switch (e.kind()) {
+      case UNKNOWN_MODEL -> {
+        for (var w : queue.removeIf(w -> w.model().equals(d.model()))) {
+          finish(w, unknownModel(w.id(), d.model()));
+        }
+        refreshCatalog();
+      }
+      case REJECTED -> {
+        for (var w : queue.removeIf(w -> w.model().equals(d.model()))) {
+          finish(w, new Failed(w.id(), Failure.REJECTED, "loading " + d.model() + " failed: " + e.getMessage(), List.of()));
+        }
+      }
+      default -> backendLost(e);
+    }
+    return dispatch();
+  }
+
+  private Behavior<Command> onUnloadDone(UnloadDone d) {
+    epoch++;
+    if (d.error().isPresent() && backendError(d.error().get()).kind() == BackendException.Kind.UNREACHABLE) {
+      planner.gone(d.model());
+      backendLost(backendError(d.error().get()));
+      return this;
+    }
+    unloads++;
+    planner.gone(d.model());
+    return dispatch();
+  }
+
+  private void finish(InferenceQueue.Waiting<Asker> w, Reply reply) {
+    if (reply instanceof Failed) {
+      failed++;
+    }
+    w.attachment().stream().ifPresent(s -> {
+      getContext().unwatch(s);
+      s.tell(new End(reply));
+    });
+    w.attachment().replyTo().tell(reply);
+  }
+
+  private void reply(Submit s, Reply reply) {
+    if (reply instanceof Failed) {
+      failed++;
+    }
+    s.stream().ifPresent(sink -> sink.tell(new End(reply)));
+    s.replyTo().tell(reply);
+  }
+
+  // ---- backend health: backoff, circuit breaker, reconcile ----
+
+  private void backendLost(BackendException e) {
+    failures++;
+    boolean wasUp = backendUp;
+    backendUp = false;
+    backendDetail = e.getMessage();
+    long backoff = Math.min(settings.maxBackoff().toNanos(),
+        settings.minBackoff().toNanos() << Math.min(20, Math.max(0, failures - 1)));
+    if (wasUp || !timers.isTimerActive("probe")) {
+      getContext().getLog().warn("inference: {} (failure {}), next try in {} ms", e.getMessage(), failures, millis(backoff));
+      timers.startSingleTimer("probe", new Probe(), Duration.ofNanos(backoff));
+    }
+  }
+
+  private Behavior<Command> onProbe(Probe p) {
+    pipe(backend.version(), (v, e) -> new ProbeDone(Optional.ofNullable(e)));
+    return this;
+  }
+
+  private Behavior<Command> onProbeDone(ProbeDone d) {
+    if (d.error().isPresent()) {
+      backendLost(backendError(d.error().get()));
+      return dispatch();
+    }
+    // the server answers again; it may have restarted empty, so take its word for what is loaded
+    refreshCatalog();
+    requestReconcile();
+    return this;
+  }
+
+  private Behavior<Command> onReconcile(Reconcile r) {
+    if (backendUp) {
+      refreshCatalog();
+      requestReconcile();
+    }
+    return this;
+  }
+
+  private void requestReconcile() {
+    long at = epoch;
+    pipe(backend.running(), (rs, e) -> new Reconciled(at, Optional.ofNullable(rs), Optional.ofNullable(e)));
+  }
+
+  private Behavior<Command> onReconciled(Reconciled r) {
+    if (r.error().isPresent()) {
+      backendLost(backendError(r.error().get()));
+      return this;
+    }
+    if (!backendUp) {
+      planner.forgetResident();
+      loadingFor = Optional.empty();
+      committed = Optional.empty();
+      draining = Set.of();
+      planner.reconcile(r.running().orElseThrow().models(), System.nanoTime());
+      backendUp = true;
+      failures = 0;
+      backendDetail = "answering";
+      getContext().getLog().info("inference: {} answers; resident {}", backend.describe(), planner.resident().keySet());
+    } else if (r.epoch() == epoch && !planner.anyInFlight()) {
+      planner.reconcile(r.running().orElseThrow().models(), System.nanoTime());
+    }
+    return dispatch();
+  }
+
+  private void refreshCatalog() {
+    pipe(backend.models(), (c, e) -> new CatalogLoaded(Optional.ofNullable(c), Optional.ofNullable(e)));
+  }
+
+  private Behavior<Command> onCatalog(CatalogLoaded c) {
+    if (c.catalog().isEmpty()) {
+      return this;
+    }
+    InferenceBackend.Catalog fresh = c.catalog().get();
+    boolean first = catalog.isEmpty();
+    catalog = Optional.of(fresh);
+    for (InferenceBackend.ModelEntry m : fresh.models()) {
+      planner.weights(m.name(), m.sizeBytes());
+      if (!planner.knowsKv(m.name())) {
+        pipe(backend.show(m.name()), (f, e) -> f == null ? new Tick() : new FactsLoaded(m.name(), f));
+      }
+    }
+    if (first) {
+      for (var w : queue.removeIf(w -> !knows(fresh, w.model()))) {
+        finish(w, unknownModel(w.id(), w.model()));
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFacts(FactsLoaded f) {
+    f.facts().kvBytesPerToken().ifPresent(kv -> planner.kvBytesPerToken(f.model(), kv));
+    return this;
+  }
+
+  // ---- pass-through listings ----
+
+  private Behavior<Command> onListModels(ListModels m) {
+    ActorRef<Reply> to = m.replyTo();
+    backend.models().whenComplete((c, e) -> to.tell(c != null ? new Listing(c.json()) : unavailable(e)));
+    return this;
+  }
+
+  private Behavior<Command> onShowModel(ShowModel m) {
+    ActorRef<Reply> to = m.replyTo();
+    backend.show(m.model()).whenComplete((f, e) -> {
+      if (f != null) {
+        to.tell(new Listing(f.json()));
+      } else if (backendError(e).kind() == BackendException.Kind.UNKNOWN_MODEL) {
+        to.tell(unknownModel("", m.model()));
+      } else {
+        to.tell(unavailable(e));
+      }
+    });
+    return this;
+  }
+
+  private Behavior<Command> onListRunning(ListRunning m) {
+    ActorRef<Reply> to = m.replyTo();
+    backend.running().whenComplete((rs, e) -> to.tell(rs != null ? new Listing(rs.json()) : unavailable(e)));
+    return this;
+  }
+
+  private Behavior<Command> onVersion(GetVersion m) {
+    ActorRef<Reply> to = m.replyTo();
+    backend.version().whenComplete((v, e) -> to.tell(v != null
+        ? new Listing(OllamaJson.MAPPER.createObjectNode().put("version", v)) : unavailable(e)));
+    return this;
+  }
+
+  private Failed unavailable(Throwable e) {
+    BackendException b = backendError(e);
+    return new Failed("", b.kind() == BackendException.Kind.REJECTED ? Failure.REJECTED : Failure.UNAVAILABLE,
+        b.getMessage(), List.of());
+  }
+
+  // ---- status ----
+
+  private Behavior<Command> onStatus(GetStatus g) {
+    long now = System.nanoTime();
+    List<InferenceQueue.Waiting<Asker>> ordered = queue.ordered(now);
+    Map<String, Integer> perClass = new LinkedHashMap<>();
+    for (Priority p : Priority.values()) {
+      perClass.put(p.label(), 0);
+    }
+    List<QueuedRequest> queued = new ArrayList<>();
+    long avgService = serviceNanos.values().stream().mapToLong(Long::longValue).sum() / Math.max(1, serviceNanos.size());
+    int position = 0;
+    for (var w : ordered) {
+      perClass.merge(w.priority().label(), 1, Integer::sum);
+      position++;
+      long load = planner.isReady(w.model()) ? 0 : loadNanos.getOrDefault(w.model(), 0L);
+      long estimate = (position - 1) * serviceNanos.getOrDefault(w.model(), avgService)
+          / Math.max(1, settings.totalConcurrency()) + load;
+      queued.add(new QueuedRequest(w.id(), w.model(), w.priority(), queue.effectiveClass(w, now), position,
+          millis(now - w.enqueuedNanos()), millis(estimate), reason(w, ordered, now)));
+    }
+    List<RunningRequest> runs = running.values().stream().map(r -> new RunningRequest(r.waiting.id(), r.waiting.model(),
+        r.waiting.priority(), millis(now - r.startNanos))).toList();
+    List<ResidentModel> resident = planner.resident().values().stream()
+        .sorted(java.util.Comparator.comparing(ResidencyPlanner.Resident::model))
+        .map(r -> new ResidentModel(r.model(), r.bytes(), r.phase().name().toLowerCase(java.util.Locale.ROOT), r.foreign(),
+            Optional.ofNullable(loadNanos.get(r.model())).map(InferenceActor::millis))).toList();
+    String state = backendUp ? "UP" : failures >= settings.breakerFailures() ? "DOWN" : "DEGRADED";
+    List<String> warnings = new ArrayList<>(planner.warnings().values());
+    g.replyTo().tell(new Status(state, backendDetail, budget.bytes(), budget.source(), planner.usedBytes(),
+        settings.maxResidentModels(), resident, perClass, queued, runs, loads, unloads, completed, failed,
+        ttftMillisAvg < 0 ? Optional.empty() : Optional.of(ttftMillisAvg),
+        tokensPerSecondAvg < 0 ? Optional.empty() : Optional.of(tokensPerSecondAvg), warnings));
+    return this;
+  }
+
+  private String reason(InferenceQueue.Waiting<Asker> w, List<InferenceQueue.Waiting<Asker>> ordered, long now) {
+    if (!backendUp) {
+      return "Ollama unreachable (" + backendDetail + "); retrying";
+    }
+    if (planner.isLoading(w.model())) {
+      return w.model() + " is loading";
+    }
+    int ahead = 0;
+    for (var o : ordered) {
+      if (o == w) {
+        break;
+      }
+      ahead++;
+    }
+    if (planner.isReady(w.model())) {
+      return ahead == 0 ? "next on " + w.model() : "behind " + ahead + " queued (" + runningOn(w.model()) + " running on " + w.model() + ")";
+    }
+    String why = waitReasons.get(w.model());
+    return why != null ? why : "waiting to load " + w.model() + " (behind " + ahead + " queued)";
+  }
+
+  // ---- small things ----
+
+  private boolean knows(InferenceBackend.Catalog c, String model) {
+    String wanted = normalize(model);
+    return c.models().stream().anyMatch(m -> normalize(m.name()).equals(wanted));
+  }
+
+  private static String normalize(String model) {
+    return model.contains(":") ? model : model + ":latest";
+  }
+
+  private Failed unknownModel(String requestId, String model) {
+    List<String> names = catalog.map(c -> c.models().stream().map(InferenceBackend.ModelEntry::name)
+        .collect(Collectors.toCollection(TreeSet::new))).map(List::copyOf).orElse(List.of());
+    return new Failed(requestId, Failure.UNKNOWN_MODEL, "model '" + model + "' not found; available: "
+        + (names.isEmpty() ? "(none)" : String.join(", ", names)), names);
+  }
+
+  private static BackendException backendError(Throwable e) {
+    Throwable t = e;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t instanceof BackendException b ? b
+        : new BackendException(BackendException.Kind.UNREACHABLE, 0, String.valueOf(t));
+  }
+
+  private <T> void pipe(CompletionStage<T> stage, java.util.function.BiFunction<T, Throwable, Command> wrap) {
+    getContext().pipeToSelf(stage, (value, error) -> wrap.apply(value, error));
+  }
+
+  private static double ewma(double old, double sample) {
+    return old < 0 ? sample : old * 0.8 + sample * 0.2;
+  }
+
+  private static long millis(long nanos) {
+    return nanos / 1_000_000;
+  }
+}

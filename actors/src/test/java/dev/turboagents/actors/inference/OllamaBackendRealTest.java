@@ -1,0 +1,172 @@
+package dev.turboagents.actors.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.turboagents.actors.inference.InferenceActor.Completed;
+import dev.turboagents.actors.inference.InferenceActor.Failed;
+import dev.turboagents.actors.inference.InferenceActor.Reply;
+import dev.turboagents.actors.inference.standin.StandInSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Ollama backend and the inference actor against a REAL Ollama (SmolLM2-135M with tools,
+ * Gemma 3 270M with JSON schema only). Every call caps num_predict so a base model cannot ramble.
+ */
+@Tag("real-ollama")
+class OllamaBackendRealTest {
+  private static final String SMOL = "smollm2:135m";
+  private static final String GEMMA = "gemma3:270m";
+  private static OllamaBackend backend;
+
+  @BeforeAll
+  static void connect() {
+    backend = new OllamaBackend(RealOllama.url(), Duration.ofSeconds(120));
+  }
+
+  @AfterAll
+  static void close() {
+    backend.close();
+  }
+
+  private static <T> T await(java.util.concurrent.CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  private static BackendException failure(java.util.concurrent.CompletionStage<?> stage) {
+    RuntimeException e = assertThrows(RuntimeException.class, () -> await(stage));
+    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return assertInstanceOf(BackendException.class, t);
+  }
+
+  private static ObjectNode toolSchema() {
+    ObjectNode schema = OllamaJson.MAPPER.createObjectNode().put("type", "object");
+    ObjectNode props = schema.putObject("properties");
+    props.putObject("name").put("type", "string").putArray("enum").add("get_weather");
+    props.putObject("arguments").put("type", "object").putObject("properties").putObject("city").put("type", "string");
+    schema.putArray("required").add("name").add("arguments");
+    return schema;
+  }
+
+  @Test
+  void listsShowsAndSizesTheModels() {
+    assertFalse(await(backend.version()).isBlank());
+    List<String> names = await(backend.models()).models().stream().map(InferenceBackend.ModelEntry::name).toList();
+    assertTrue(names.containsAll(List.of(SMOL, GEMMA)), names.toString());
+    InferenceBackend.ModelFacts facts = await(backend.show(SMOL));
+    // 30 layers x 3 KV heads x (64 + 64) x 2 bytes
+    assertEquals(Optional.of(23_040L), facts.kvBytesPerToken());
+    assertTrue(facts.capabilities().contains("tools"), facts.capabilities().toString());
+    assertEquals(BackendException.Kind.UNKNOWN_MODEL, failure(backend.show("no-such-model:1b")).kind());
+  }
+
+  @Test
+  void loadsStreamsAndUnloadsExplicitly() throws Exception {
+    await(backend.load(SMOL, Map.of("num_ctx", 2048), Duration.ofMinutes(5)));
+    List<InferenceBackend.RunningModel> running = await(backend.running()).models();
+    assertEquals(List.of(SMOL), running.stream().map(InferenceBackend.RunningModel::name).toList());
+    List<Delta> deltas = Collections.synchronizedList(new ArrayList<>());
+    Completion c = await(backend.call(new InferenceCall.Chat(SMOL, List.of(ChatMessage.of("user", "Say hi")), List.of(),
+        Optional.empty(), Map.of("num_predict", 8, "num_ctx", 2048), Optional.empty()), Duration.ofMinutes(5), deltas::add)
+        .result());
+    assertFalse(deltas.isEmpty());
+    assertTrue(c.timings().evalCount() > 0 && c.timings().evalCount() <= 8, c.timings().toString());
+    assertEquals(String.join("", deltas.stream().map(Delta::content).toList()), c.message().orElseThrow().content());
+    await(backend.unload(SMOL));
+    // Ollama unloads asynchronously: poll /api/ps (bounded)
+    boolean gone = false;
+    for (int i = 0; i < 50 && !gone; i++) {
+      gone = await(backend.running()).models().isEmpty();
+      Thread.sleep(100);
+    }
+    assertTrue(gone, "smollm2 still loaded after unload");
+  }
+
+  @Test
+  void toolsWithASchemaGiveAToolCallAndGemmaRefusesTools() {
+    ObjectNode tool = OllamaJson.MAPPER.createObjectNode().put("type", "function");
+    ObjectNode function = tool.putObject("function").put("name", "get_weather").put("description", "Weather for a city");
+    function.putObject("parameters").put("type", "object").putObject("properties").putObject("city").put("type", "string");
+    Completion c = await(backend.call(new InferenceCall.Chat(SMOL, List.of(ChatMessage.of("user", "What is the weather in Paris?")),
+        List.of(tool), Optional.of(toolSchema()), Map.of("num_predict", 64, "temperature", 0), Optional.empty()),
+        Duration.ofMinutes(5), d -> { }).result());
+    List<ToolCall> calls = c.message().orElseThrow().toolCalls();
+    assertEquals(1, calls.size(), c.toString());
+    assertEquals("get_weather", calls.get(0).name());
+
+    BackendException refused = failure(backend.call(new InferenceCall.Chat(GEMMA, List.of(ChatMessage.of("user", "hi")),
+        List.of(tool), Optional.empty(), Map.of("num_predict", 8), Optional.empty()), Duration.ofMinutes(5), d -> { })
+        .result());
+    assertEquals(BackendException.Kind.REJECTED, refused.kind());
+    assertTrue(refused.getMessage().contains("does not support tools"), refused.getMessage());
+  }
+
+  @Test
+  void gemmaFollowsAJsonSchema() throws Exception {
+    ObjectNode schema = OllamaJson.MAPPER.createObjectNode().put("type", "object");
+    ObjectNode props = schema.putObject("properties");
+    props.putObject("name").put("type", "string");
+    props.putObject("age").put("type", "integer");
+    schema.putArray("required").add("name").add("age");
+    Completion c = await(backend.call(new InferenceCall.Generate(GEMMA, "Describe a person as JSON.", Optional.empty(),
+        Optional.empty(), false, List.of(), Optional.of(schema), Map.of("num_predict", 48, "temperature", 0),
+        Optional.empty()), Duration.ofMinutes(5), d -> { }).result());
+    JsonNode answer = OllamaJson.MAPPER.readTree(c.response());
+    assertTrue(answer.path("name").isTextual() && answer.path("age").isIntegralNumber(), c.response());
+  }
+
+  @Test
+  void smolEmbeds() {
+    Completion c = await(backend.call(new InferenceCall.Embed(SMOL, List.of("one", "two"), Optional.empty(),
+        Optional.empty(), Map.of()), Duration.ofMinutes(5), d -> { }).result());
+    assertEquals(2, c.embeddings().size());
+    assertEquals(576, c.embeddings().get(0).size());
+  }
+
+  @Test
+  void theInferenceActorServesARealModelAndNamesTheModelsThereAre() {
+    ActorTestKit kit = ActorTestKit.create();
+    try {
+      var door = kit.spawn(InferenceActor.create(StandInSettings.inference(Map.of(
+          "turbo-agents.inference.default-options.num_ctx", 2048)), backend, new MemoryBudget(1L << 30, "test")));
+      TestProbe<Reply> probe = kit.createTestProbe();
+      door.tell(new InferenceActor.Submit("r1", new InferenceCall.Chat(SMOL, List.of(ChatMessage.of("user", "Say hi")),
+          List.of(), Optional.empty(), Map.of("num_predict", 8), Optional.empty()), Priority.INTERACTIVE,
+          Optional.empty(), Optional.empty(), probe.ref()));
+      Completed done = probe.expectMessageClass(Completed.class, Duration.ofSeconds(120));
+      assertFalse(done.completion().message().orElseThrow().content().isEmpty());
+      door.tell(new InferenceActor.Submit("r2", new InferenceCall.Chat("llama9:404b", List.of(ChatMessage.of("user", "x")),
+          List.of(), Optional.empty(), Map.of("num_predict", 4), Optional.empty()), Priority.INTERACTIVE,
+          Optional.empty(), Optional.empty(), probe.ref()));
+      Failed unknown = probe.expectMessageClass(Failed.class, Duration.ofSeconds(60));
+      assertEquals(InferenceActor.Failure.UNKNOWN_MODEL, unknown.failure());
+      assertTrue(unknown.availableModels().containsAll(List.of(SMOL, GEMMA)), unknown.toString());
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
+}

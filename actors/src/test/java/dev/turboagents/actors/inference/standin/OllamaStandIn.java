@@ -1,0 +1,663 @@
+package dev.turboagents.actors.inference.standin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An Ollama-protocol server on loopback that behaves like Ollama where it matters for scheduling:
+ * one first-come-first-served admission queue; a request for a model that is not loaded waits at
+ * the head of that queue (blocking everyone behind it, even requests for loaded models) until
+ * memory is freed by evicting runners in keep_alive order; loads take time by size; a changed
+ * {@code num_ctx} reloads; idle runners expire after keep_alive; tokens come at a fixed rate; one
+ * request at a time per model (OLLAMA_NUM_PARALLEL=1). Answers come from a {@link Script}.
+ *
+ * <p>{@code timeScale} shrinks every simulated duration (0.01 = 100x faster) so tests run fast and
+ * the benchmark can replay minutes of a Mac's work in seconds. Reported durations are wall time.
+ */
+public final class OllamaStandIn implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Map<String, StandInModel> models = new LinkedHashMap<>();
+  private final long memoryLimit;
+  private final int maxLoaded;
+  private final double timeScale;
+  private final int defaultNumCtx;
+  private final Duration defaultKeepAlive;
+  private volatile Script script = Script.standard();
+  private volatile Semaphore gpu = null;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<Object> pending = new ArrayDeque<>();
+  private final Map<String, Runner> loaded = new LinkedHashMap<>();
+
+  private final AtomicInteger loads = new AtomicInteger();
+  private final Map<String, AtomicInteger> loadsByModel = new ConcurrentHashMap<>();
+  private final AtomicLong peakBytes = new AtomicLong();
+  private final AtomicInteger requests = new AtomicInteger();
+
+  private HttpServer server;
+  private ExecutorService threads;
+  private volatile int port;
+  private volatile boolean running;
+  private Thread reaper;
+
+  private static final class Runner {
+    final StandInModel model;
+    final int numCtx;
+    final long bytes;
+    final Semaphore slot = new Semaphore(1, true);
+    int refCount;
+    boolean ready;
+    long expiresAtNanos = Long.MAX_VALUE;
+
+    Runner(StandInModel model, int numCtx) {
+      this.model = model;
+      this.numCtx = numCtx;
+      this.bytes = model.bytesAt(numCtx);
+    }
+  }
+
+  public OllamaStandIn(List<StandInModel> models, long memoryLimit, int maxLoaded, double timeScale) {
+    models.forEach(m -> this.models.put(m.name(), m));
+    this.memoryLimit = memoryLimit;
+    this.maxLoaded = maxLoaded;
+    this.timeScale = timeScale;
+    this.defaultNumCtx = 4096;
+    this.defaultKeepAlive = Duration.ofMinutes(5);
+  }
+
+  /** Starts on a free loopback port. */
+  public OllamaStandIn start() {
+    return start(0);
+  }
+
+  public synchronized OllamaStandIn start(int wantedPort) {
+    try {
+      threads = Executors.newVirtualThreadPerTaskExecutor();
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), wantedPort), 64);
+      server.setExecutor(threads);
+      server.createContext("/", this::handle);
+      server.start();
+      port = server.getAddress().getPort();
+      running = true;
+      reaper = Thread.ofVirtual().start(this::reap);
+      return this;
+    } catch (IOException e) {
+      throw new IllegalStateException("stand-in could not bind 127.0.0.1:" + wantedPort, e);
+    }
+  }
+
+  /** Stops like a killed Ollama: open streams break, every loaded model is gone. */
+  public synchronized void stop() {
+    if (!running) {
+      return;
+    }
+    running = false;
+    server.stop(0);
+    threads.shutdownNow();
+    reaper.interrupt();
+    lock.lock();
+    try {
+      loaded.clear();
+      pending.clear();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Starts again on the same port, empty, as Ollama after a restart. */
+  public OllamaStandIn restart() {
+    stop();
+    return start(port);
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public void script(Script script) {
+    this.script = script;
+  }
+
+  /**
+   * Makes generation share {@code slots} GPU slots across all models, as one Mac GPU does (runners
+   * of different models otherwise compute in parallel here). Call before start.
+   */
+  public OllamaStandIn gpuSlots(int slots) {
+    this.gpu = new Semaphore(slots, true);
+    return this;
+  }
+
+  public int loads() {
+    return loads.get();
+  }
+
+  public int loadsOf(String model) {
+    return loadsByModel.getOrDefault(model, new AtomicInteger()).get();
+  }
+
+  /** The most memory the loaded runners ever took together. */
+  public long peakResidentBytes() {
+    return peakBytes.get();
+  }
+
+  public int requests() {
+    return requests.get();
+  }
+
+  public List<String> loadedModels() {
+    lock.lock();
+    try {
+      return List.copyOf(loaded.keySet());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- HTTP ------------------------------------------------------------------------------------
+
+  private void handle(HttpExchange ex) throws IOException {
+    try {
+      String path = ex.getRequestURI().getPath();
+      switch (path) {
+        case "/api/version" -> send(ex, 200, JSON.createObjectNode().put("version", "0.24.0"));
+        case "/api/tags" -> send(ex, 200, tags());
+        case "/api/ps" -> send(ex, 200, ps());
+        case "/api/show" -> show(ex, body(ex));
+        case "/api/chat" -> complete(ex, "chat", body(ex));
+        case "/api/generate" -> complete(ex, "generate", body(ex));
+        case "/api/embed" -> embed(ex, body(ex));
+        case "/" -> sendText(ex, 200, "Ollama is running");
+        default -> send(ex, 404, error("404 page not found"));
+      }
+    } catch (BadRequest e) {
+      send(ex, e.status, error(e.getMessage()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // the client went away or the stand-in was stopped mid-stream
+    } finally {
+      ex.close();
+    }
+  }
+
+  private static final class BadRequest extends RuntimeException {
+    final int status;
+
+    BadRequest(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  private JsonNode body(HttpExchange ex) throws IOException {
+    byte[] bytes = ex.getRequestBody().readAllBytes();
+    try {
+      JsonNode node = JSON.readTree(bytes);
+      if (node == null || !node.isObject()) {
+        throw new BadRequest(400, "invalid request body");
+      }
+      return node;
+    } catch (IOException e) {
+      throw new BadRequest(400, "invalid character in request body");
+    }
+  }
+
+  private StandInModel model(JsonNode body) {
+    String name = body.path("model").asText(body.path("name").asText(""));
+    if (name.isEmpty()) {
+      throw new BadRequest(400, "model is required");
+    }
+    StandInModel model = models.get(name);
+    if (model == null) {
+      throw new BadRequest(404, "model '" + name + "' not found");
+    }
+    return model;
+  }
+
+  private ObjectNode tags() {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode array = root.putArray("models");
+    for (StandInModel m : models.values()) {
+      ObjectNode node = array.addObject();
+      node.put("name", m.name()).put("model", m.name()).put("modified_at", "2026-11-25T10:00:00Z")
+          .put("size", m.weightBytes()).put("digest", Integer.toHexString(m.name().hashCode()));
+      node.set("details", details(m));
+    }
+    return root;
+  }
+
+  private ObjectNode details(StandInModel m) {
+    ObjectNode d = JSON.createObjectNode();
+    d.put("format", "gguf").put("family", "llama").put("parameter_size", m.weightBytes() / (1L << 20) + "M")
+        .put("quantization_level", "Q4_K_M");
+    return d;
+  }
+
+  private ObjectNode ps() {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode array = root.putArray("models");
+    lock.lock();
+    try {
+      for (Runner r : loaded.values()) {
+        ObjectNode node = array.addObject();
+        node.put("name", r.model.name()).put("model", r.model.name()).put("size", r.bytes)
+            .put("digest", Integer.toHexString(r.model.name().hashCode()));
+        node.set("details", details(r.model));
+        node.put("expires_at", r.expiresAtNanos == Long.MAX_VALUE ? "2318-01-01T00:00:00Z"
+            : Instant.now().plusNanos(Math.max(0, r.expiresAtNanos - System.nanoTime())).toString());
+        node.put("size_vram", r.bytes).put("context_length", r.numCtx);
+      }
+    } finally {
+      lock.unlock();
+    }
+    return root;
+  }
+
+  private void show(HttpExchange ex, JsonNode body) throws IOException {
+    StandInModel m = model(body);
+    ObjectNode root = JSON.createObjectNode();
+    root.put("modelfile", "FROM " + m.name()).put("parameters", "").put("template", "{{ .Prompt }}");
+    root.set("details", details(m));
+    ObjectNode info = root.putObject("model_info");
+    info.put("general.architecture", "llama").put("general.parameter_count", m.weightBytes() * 2)
+        .put("llama.block_count", m.layers()).put("llama.attention.head_count", m.kvHeads() * 4)
+        .put("llama.attention.head_count_kv", m.kvHeads()).put("llama.attention.key_length", m.headDim())
+        .put("llama.attention.value_length", m.headDim()).put("llama.embedding_length", m.headDim() * m.kvHeads() * 4)
+        .put("llama.context_length", 131072);
+    ArrayNode caps = root.putArray("capabilities");
+    m.capabilities().forEach(caps::add);
+    send(ex, 200, root);
+  }
+
+  private void complete(HttpExchange ex, String kind, JsonNode body) throws IOException, InterruptedException {
+    requests.incrementAndGet();
+    StandInModel model = model(body);
+    int numCtx = body.path("options").path("num_ctx").asInt(defaultNumCtx);
+    Duration keepAlive = keepAlive(body.path("keep_alive"));
+    boolean noPrompt = "generate".equals(kind) && body.path("prompt").asText("").isEmpty()
+        || "chat".equals(kind) && body.path("messages").isEmpty();
+    if (noPrompt && keepAlive.isZero()) {
+      unload(model.name());
+      send(ex, 200, doneNode(kind, model.name(), "unload", 0, 0, 0, 0));
+      return;
+    }
+    if ("chat".equals(kind) && !body.path("tools").isEmpty() && !model.capabilities().contains("tools")) {
+      throw new BadRequest(400, "registry.ollama.ai/library/" + model.name() + " does not support tools");
+    }
+    long start = System.nanoTime();
+    Runner runner = admit(model, numCtx);
+    long loadNanos = System.nanoTime() - start;
+    try {
+      if (noPrompt) {
+        send(ex, 200, doneNode(kind, model.name(), "load", System.nanoTime() - start, loadNanos, 0, 0));
+        return;
+      }
+      runner.slot.acquire();
+      Semaphore shared = gpu;
+      try {
+        if (shared != null) {
+          shared.acquire();
+        }
+        try {
+          generate(ex, kind, body, model, start, loadNanos);
+        } finally {
+          if (shared != null) {
+            shared.release();
+          }
+        }
+      } finally {
+        runner.slot.release();
+      }
+    } finally {
+      release(runner, keepAlive);
+    }
+  }
+
+  private void generate(HttpExchange ex, String kind, JsonNode body, StandInModel model, long start, long loadNanos)
+      throws IOException, InterruptedException {
+    Script.Answer answer = script.answer(new Script.Request(model.name(), kind, body));
+    int limit = body.path("options").path("num_predict").asInt(-1);
+    List<String> tokens = limit > 0 && answer.tokens().size() > limit ? answer.tokens().subList(0, limit) : answer.tokens();
+    boolean stream = body.path("stream").asBoolean(true);
+    long evalStart = System.nanoTime();
+    sleepSimulated(Duration.ofMillis(20)); // prompt evaluation
+    long promptNanos = System.nanoTime() - evalStart;
+    OutputStream out = null;
+    if (stream) {
+      ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+      ex.sendResponseHeaders(200, 0);
+      out = ex.getResponseBody();
+    }
+    StringBuilder text = new StringBuilder();
+    long genStart = System.nanoTime();
+    for (String token : tokens) {
+      sleepSimulated(Duration.ofNanos((long) (1e9 / model.tokensPerSecond())));
+      if (!running) {
+        throw new IOException("stopped");
+      }
+      text.append(token);
+      if (stream) {
+        out.write(line(chunk(kind, model.name(), token, List.of())));
+        out.flush();
+      }
+    }
+    if (stream && !answer.toolCalls().isEmpty()) {
+      out.write(line(chunk(kind, model.name(), "", answer.toolCalls())));
+    }
+    long evalNanos = System.nanoTime() - genStart;
+    ObjectNode done = doneNode(kind, model.name(), limit > 0 && answer.tokens().size() > limit ? "length" : "stop",
+        System.nanoTime() - start, loadNanos, promptNanos, evalNanos);
+    done.put("eval_count", tokens.size() + answer.toolCalls().size());
+    if (!stream) {
+      if ("chat".equals(kind)) {
+        ((ObjectNode) done.get("message")).put("content", text.toString());
+        if (!answer.toolCalls().isEmpty()) {
+          ArrayNode calls = ((ObjectNode) done.get("message")).putArray("tool_calls");
+          answer.toolCalls().forEach(calls::add);
+        }
+      } else {
+        done.put("response", text.toString());
+      }
+      send(ex, 200, done);
+      return;
+    }
+    out.write(line(done));
+    out.flush();
+  }
+
+  private void embed(HttpExchange ex, JsonNode body) throws IOException, InterruptedException {
+    requests.incrementAndGet();
+    StandInModel model = model(body);
+    if (model.embeddingDims() == 0) {
+      throw new BadRequest(501, "this model does not support embeddings");
+    }
+    List<String> input = new ArrayList<>();
+    if (body.path("input").isTextual()) {
+      input.add(body.path("input").asText());
+    } else {
+      body.path("input").forEach(n -> input.add(n.asText()));
+    }
+    long start = System.nanoTime();
+    Runner runner = admit(model, body.path("options").path("num_ctx").asInt(defaultNumCtx));
+    long loadNanos = System.nanoTime() - start;
+    try {
+      runner.slot.acquire();
+      try {
+        sleepSimulated(Duration.ofMillis(5L * input.size()));
+      } finally {
+        runner.slot.release();
+      }
+    } finally {
+      release(runner, keepAlive(body.path("keep_alive")));
+    }
+    ObjectNode root = JSON.createObjectNode().put("model", model.name());
+    ArrayNode vectors = root.putArray("embeddings");
+    for (String text : input) {
+      ArrayNode v = vectors.addArray();
+      java.util.Random random = new java.util.Random(text.hashCode());
+      for (int i = 0; i < model.embeddingDims(); i++) {
+        v.add(random.nextDouble() - 0.5);
+      }
+    }
+    root.put("total_duration", System.nanoTime() - start).put("load_duration", loadNanos)
+        .put("prompt_eval_count", input.stream().mapToInt(s -> s.length() / 4 + 1).sum());
+    send(ex, 200, root);
+  }
+
+  // ---- Ollama's scheduler, simplified -------------------------------------------------------------
+
+  /** Waits at the FIFO admission queue until {@code model} runs at {@code numCtx}; loads and evicts as Ollama does. */
+  private Runner admit(StandInModel model, int numCtx) throws InterruptedException {
+    Object ticket = new Object();
+    Runner mine = null;
+    boolean loading = false;
+    lock.lock();
+    try {
+      pending.addLast(ticket);
+      while (true) {
+        if (!running) {
+          throw new InterruptedException("stopped");
+        }
+        if (pending.peekFirst() == ticket) {
+          Runner current = loaded.get(model.name());
+          if (current != null && current.numCtx == numCtx) {
+            current.refCount++;
+            mine = current;
+            break;
+          }
+          if (current != null && current.refCount == 0) {
+            loaded.remove(model.name()); // num_ctx changed: reload
+            continue;
+          }
+          if (current == null) {
+            Runner fresh = new Runner(model, numCtx);
+            if (fits(fresh)) {
+              fresh.refCount = 1;
+              loaded.put(model.name(), fresh);
+              peakBytes.accumulateAndGet(residentBytes(), Math::max);
+              mine = fresh;
+              loading = true;
+              break;
+            }
+            Optional<Runner> idle = loaded.values().stream().filter(r -> r.refCount == 0)
+                .min(Comparator.comparingLong((Runner r) -> r.expiresAtNanos));
+            if (idle.isPresent()) {
+              loaded.remove(idle.get().model.name()); // evict the one whose keep_alive ends first
+              continue;
+            }
+          }
+        }
+        changed.await(); // head of the queue waits for a runner to go idle; everyone behind waits too
+      }
+      pending.pollFirst();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (loading) {
+      loads.incrementAndGet();
+      loadsByModel.computeIfAbsent(model.name(), k -> new AtomicInteger()).incrementAndGet();
+      sleepSimulated(model.loadTime());
+      lock.lock();
+      try {
+        mine.ready = true;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    } else {
+      lock.lock();
+      try {
+        while (!mine.ready && running) {
+          changed.await();
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    return mine;
+  }
+
+  private boolean fits(Runner fresh) {
+    if (loaded.isEmpty()) {
+      return true; // a model larger than memory still loads alone (Ollama would spill to CPU)
+    }
+    return loaded.size() < maxLoaded && residentBytes() + fresh.bytes <= memoryLimit;
+  }
+
+  private long residentBytes() {
+    return loaded.values().stream().mapToLong(r -> r.bytes).sum();
+  }
+
+  private void release(Runner runner, Duration keepAlive) {
+    lock.lock();
+    try {
+      runner.refCount--;
+      runner.expiresAtNanos = keepAlive.isNegative() ? Long.MAX_VALUE : System.nanoTime() + scaled(keepAlive);
+      if (keepAlive.isZero() && runner.refCount == 0) {
+        loaded.remove(runner.model.name(), runner);
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void unload(String model) {
+    lock.lock();
+    try {
+      Runner r = loaded.get(model);
+      if (r != null) {
+        if (r.refCount == 0) {
+          loaded.remove(model);
+        } else {
+          r.expiresAtNanos = System.nanoTime(); // goes when its last request ends
+        }
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void reap() {
+    while (running) {
+      lock.lock();
+      try {
+        long now = System.nanoTime();
+        if (loaded.values().removeIf(r -> r.refCount == 0 && r.ready && r.expiresAtNanos <= now)) {
+          changed.signalAll();
+        }
+      } finally {
+        lock.unlock();
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private Duration keepAlive(JsonNode value) {
+    if (value.isMissingNode() || value.isNull()) {
+      return defaultKeepAlive;
+    }
+    if (value.isNumber()) {
+      long seconds = value.asLong();
+      return seconds < 0 ? Duration.ofSeconds(-1) : Duration.ofSeconds(seconds);
+    }
+    String text = value.asText().trim();
+    if (text.startsWith("-")) {
+      return Duration.ofSeconds(-1);
+    }
+    if (text.matches("\\d+")) {
+      return Duration.ofSeconds(Long.parseLong(text));
+    }
+    try {
+      return Duration.parse("PT" + text.toUpperCase(java.util.Locale.ROOT));
+    } catch (RuntimeException e) {
+      throw new BadRequest(400, "time: invalid duration \"" + text + "\"");
+    }
+  }
+
+  private long scaled(Duration simulated) {
+    return (long) (simulated.toNanos() * timeScale);
+  }
+
+  private void sleepSimulated(Duration simulated) throws InterruptedException {
+    long nanos = scaled(simulated);
+    if (nanos > 0) {
+      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+    }
+  }
+
+  // ---- JSON ------------------------------------------------------------------------------------
+
+  private static ObjectNode chunk(String kind, String model, String token, List<JsonNode> toolCalls) {
+    ObjectNode node = JSON.createObjectNode().put("model", model).put("created_at", Instant.now().toString());
+    if ("chat".equals(kind)) {
+      ObjectNode message = node.putObject("message").put("role", "assistant").put("content", token);
+      if (!toolCalls.isEmpty()) {
+        ArrayNode calls = message.putArray("tool_calls");
+        toolCalls.forEach(calls::add);
+      }
+    } else {
+      node.put("response", token);
+    }
+    node.put("done", false);
+    return node;
+  }
+
+  private static ObjectNode doneNode(String kind, String model, String reason, long total, long load, long prompt,
+      long eval) {
+    ObjectNode node = JSON.createObjectNode().put("model", model).put("created_at", Instant.now().toString());
+    if ("chat".equals(kind)) {
+      node.putObject("message").put("role", "assistant").put("content", "");
+    } else {
+      node.put("response", "");
+    }
+    node.put("done", true).put("done_reason", reason).put("total_duration", total).put("load_duration", load)
+        .put("prompt_eval_count", 8).put("prompt_eval_duration", prompt).put("eval_count", 0).put("eval_duration", eval);
+    return node;
+  }
+
+  private static ObjectNode error(String message) {
+    return JSON.createObjectNode().put("error", message);
+  }
+
+  private static byte[] line(JsonNode node) {
+    return (node.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+    byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    ex.sendResponseHeaders(status, bytes.length);
+    ex.getResponseBody().write(bytes);
+  }
+
+  private static void sendText(HttpExchange ex, int status, String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    ex.sendResponseHeaders(status, bytes.length);
+    ex.getResponseBody().write(bytes);
+  }
+}

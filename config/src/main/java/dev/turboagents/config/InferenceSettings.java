@@ -1,0 +1,149 @@
+package dev.turboagents.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one inference actor per node: its memory budget, queue bounds, concurrency, scheduling knobs,
+ * Ollama retry policy and the per-model options pinned so that Ollama never reloads a model because
+ * a client changed them. Keys under {@code turbo-agents.inference}, documented in reference.conf.
+ *
+ * @param memoryBudget bytes all resident models may use together; empty = derive it from physical
+ *     memory times {@code usableMemoryFraction}
+ * @param pinnedOptions per model name, the options that replace the client's reload options
+ * @param defaultOptions the pinned options for a model without its own entry
+ */
+public record InferenceSettings(
+    Optional<Long> memoryBudget,
+    double usableMemoryFraction,
+    int maxResidentModels,
+    int maxQueued,
+    int perModelConcurrency,
+    int totalConcurrency,
+    Duration defaultDeadline,
+    Duration agingStep,
+    Duration maxSwapWait,
+    double minResidencyLoads,
+    Duration keepAlive,
+    Duration reconcileInterval,
+    Duration minBackoff,
+    Duration maxBackoff,
+    int breakerFailures,
+    Duration requestTimeout,
+    List<String> reloadOptions,
+    Map<String, Object> defaultOptions,
+    Map<String, Map<String, Object>> pinnedOptions) {
+
+  private static final String P = "turbo-agents.inference.";
+
+  static InferenceSettings read(SettingsReader r) {
+    String budget = r.string(P + "memory-budget");
+    Optional<Long> memoryBudget = budget.isEmpty() ? Optional.empty() : Optional.of(r.positiveBytes(P + "memory-budget"));
+    double fraction = fraction(r.config(), P + "usable-memory-fraction");
+    Duration minBackoff = r.positiveDuration(P + "min-backoff");
+    Duration maxBackoff = r.positiveDuration(P + "max-backoff");
+    if (maxBackoff.compareTo(minBackoff) < 0) {
+      throw new InvalidSettingException(P + "max-backoff", "must not be shorter than min-backoff (" + minBackoff + ")");
+    }
+    Map<String, Map<String, Object>> perModel = new LinkedHashMap<>();
+    ConfigObject models = object(r.config(), P + "models");
+    for (String model : models.keySet()) {
+      perModel.put(model, options(models.get(model), P + "models.\"" + model + "\""));
+    }
+    return new InferenceSettings(
+        memoryBudget,
+        fraction,
+        r.intIn(P + "max-resident-models", 1, 64),
+        r.intIn(P + "max-queued", 1, 1_000_000),
+        r.intIn(P + "per-model-concurrency", 1, 256),
+        r.intIn(P + "total-concurrency", 1, 1024),
+        r.positiveDuration(P + "default-deadline"),
+        r.positiveDuration(P + "aging-step"),
+        r.positiveDuration(P + "max-swap-wait"),
+        nonNegative(r.config(), P + "min-residency-loads"),
+        r.positiveDuration(P + "keep-alive"),
+        r.positiveDuration(P + "reconcile-interval"),
+        minBackoff,
+        maxBackoff,
+        r.intIn(P + "breaker-failures", 1, 1000),
+        r.positiveDuration(P + "request-timeout"),
+        strings(r.config(), P + "reload-options"),
+        options(object(r.config(), P + "default-options"), P + "default-options"),
+        Map.copyOf(perModel));
+  }
+
+  /** The options pinned for {@code model}: its own entry, else the defaults. */
+  public Map<String, Object> pinnedFor(String model) {
+    return pinnedOptions.getOrDefault(model, defaultOptions);
+  }
+
+  private static double fraction(Config c, String key) {
+    double value = number(c, key);
+    if (!(value > 0 && value <= 1)) {
+      throw new InvalidSettingException(key, "must be a fraction in (0, 1], was " + value);
+    }
+    return value;
+  }
+
+  private static double nonNegative(Config c, String key) {
+    double value = number(c, key);
+    if (value < 0) {
+      throw new InvalidSettingException(key, "must not be negative, was " + value);
+    }
+    return value;
+  }
+
+  private static double number(Config c, String key) {
+    try {
+      return c.getDouble(key);
+    } catch (ConfigException.Missing e) {
+      throw new InvalidSettingException(key, "is missing");
+    } catch (ConfigException.WrongType e) {
+      throw new InvalidSettingException(key, "must be a number");
+    }
+  }
+
+  private static List<String> strings(Config c, String key) {
+    try {
+      return List.copyOf(c.getStringList(key));
+    } catch (ConfigException.Missing e) {
+      throw new InvalidSettingException(key, "is missing");
+    } catch (ConfigException.WrongType e) {
+      throw new InvalidSettingException(key, "must be a list of option names such as [num_ctx, num_batch]");
+    }
+  }
+
+  private static ConfigObject object(Config c, String key) {
+    try {
+      return c.getObject(key);
+    } catch (ConfigException.Missing e) {
+      throw new InvalidSettingException(key, "is missing");
+    } catch (ConfigException.WrongType e) {
+      throw new InvalidSettingException(key, "must be an object of model name -> options");
+    }
+  }
+
+  private static Map<String, Object> options(ConfigValue value, String key) {
+    if (!(value instanceof ConfigObject object)) {
+      throw new InvalidSettingException(key, "must be an object of Ollama options such as { num_ctx = 8192 }");
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    object.forEach((name, option) -> {
+      if (option.valueType() == ConfigValueType.OBJECT || option.valueType() == ConfigValueType.LIST
+          || option.valueType() == ConfigValueType.NULL) {
+        throw new InvalidSettingException(key + "." + name, "must be a number, boolean or string");
+      }
+      out.put(name, option.unwrapped());
+    });
+    return Map.copyOf(out);
+  }
+
+}

@@ -1,0 +1,99 @@
+package dev.turboagents.http.ollama;
+
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
+import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
+
+import dev.turboagents.actors.inference.InferenceActor;
+import dev.turboagents.actors.inference.MemoryBudget;
+import dev.turboagents.actors.inference.OllamaBackend;
+import dev.turboagents.config.Settings;
+import dev.turboagents.http.ApiErrors;
+import dev.turboagents.http.inference.InferenceStatusRoutes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The daemon's inference routes (Ollama's API and the status) on a free loopback port, the inference
+ * actor in front of an Ollama at {@code ollamaUrl} (the stand-in or a real one).
+ */
+final class FrontDoor implements AutoCloseable {
+  final ActorTestKit kit;
+  final ActorRef<InferenceActor.Command> inference;
+  final String url;
+  final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final OllamaBackend backend;
+  private final ServerBinding binding;
+
+  FrontDoor(Path dataDir, String ollamaUrl, long budgetBytes, Map<String, Object> overrides) throws Exception {
+    Map<String, Object> all = new HashMap<>();
+    all.put("turbo-agents.inference.min-backoff", "50ms");
+    all.put("turbo-agents.inference.max-backoff", "400ms");
+    all.put("turbo-agents.inference.default-deadline", "60s");
+    all.putAll(overrides);
+    Settings settings = Settings.forTest(dataDir, all);
+    kit = ActorTestKit.create("front-door", settings.config());
+    backend = new OllamaBackend(ollamaUrl, Duration.ofSeconds(60));
+    inference = kit.spawn(InferenceActor.create(settings.inference(), backend, new MemoryBudget(budgetBytes, "test")));
+    // the inference routes as HttpServer composes them (the whole API, Neo4j included, is RunningApi's)
+    Route routes = handleExceptions(ApiErrors.exceptionHandler(), () -> handleRejections(ApiErrors.rejectionHandler(),
+        () -> concat(new InferenceStatusRoutes(inference, kit.system(), settings.http().askTimeout()).route(),
+            new OllamaRoutes(inference, kit.system(), settings.http().maxBodyBytes(), settings.http().askTimeout(),
+                settings.inference().defaultDeadline().plusSeconds(5)).route())));
+    binding = Http.get(kit.system()).newServerAt("127.0.0.1", 0)
+        .adaptSettings(s -> OllamaRoutes.allowLongCalls(s, settings.inference().defaultDeadline()))
+        .bind(routes).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    url = "http://127.0.0.1:" + binding.localAddress().getPort();
+    awaitUp();
+  }
+
+  private void awaitUp() throws Exception {
+    for (int i = 0; i < 200; i++) {
+      HttpResponse<String> status = get("/api/v1/inference/status");
+      if (status.statusCode() == 200 && status.body().contains("\"backend\":\"UP\"")) {
+        return;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("the inference door never saw Ollama up");
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+    return postAsync(path, body, headers).get(90, TimeUnit.SECONDS);
+  }
+
+  CompletableFuture<HttpResponse<String>> postAsync(String path, String body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(90))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Override
+  public void close() throws Exception {
+    binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    kit.shutdownTestKit();
+    backend.close();
+    client.close();
+  }
+}

@@ -1,0 +1,262 @@
+package dev.turboagents.http.ollama;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turboagents.actors.inference.standin.OllamaStandIn;
+import dev.turboagents.actors.inference.standin.StandInModel;
+import io.github.ollama4j.Ollama;
+import io.github.ollama4j.models.chat.OllamaChatMessageRole;
+import io.github.ollama4j.models.chat.OllamaChatRequest;
+import io.github.ollama4j.models.chat.OllamaChatResult;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Ollama-compatible front door over real HTTP, in front of the Ollama stand-in. */
+class OllamaRoutesTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long GIB = StandInModel.GIB;
+
+  @TempDir
+  Path dataDir;
+
+  private OllamaStandIn standIn;
+  private FrontDoor door;
+
+  @BeforeEach
+  void start() throws Exception {
+    standIn = new OllamaStandIn(List.of(
+        new StandInModel("chatty:1b", GIB, 16, 8, 64, Duration.ofMillis(300), 100, 0, List.of("completion", "tools")),
+        StandInModel.small("embedder:small", GIB / 4, Duration.ofMillis(100))), 64 * GIB, 4, 0.05).start();
+    door = new FrontDoor(dataDir, standIn.url(), 32 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    door.close();
+    standIn.close();
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void chatWithoutStreamingAnswersInOllamasShape() throws Exception {
+    HttpResponse<String> r = door.post("/api/chat", """
+        {"model": "chatty:1b", "stream": false, "messages": [{"role": "user", "content": "hi"}],
+         "options": {"num_predict": 5}}""");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode body = json(r);
+    assertEquals("chatty:1b", body.path("model").asText());
+    assertEquals("assistant", body.path("message").path("role").asText());
+    assertEquals("tok0 tok1 tok2 tok3 tok4 ", body.path("message").path("content").asText());
+    assertTrue(body.path("done").asBoolean());
+    assertEquals(5, body.path("eval_count").asInt());
+  }
+
+  @Test
+  void generateStreamsNdjsonChunksThenTheFigures() throws Exception {
+    HttpResponse<String> r = door.post("/api/generate", """
+        {"model": "chatty:1b", "prompt": "count", "options": {"num_predict": 4}}""");
+    assertEquals(200, r.statusCode(), r.body());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/x-ndjson"));
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : r.body().split("\n")) {
+      lines.add(JSON.readTree(line));
+    }
+    assertEquals(5, lines.size(), r.body());
+    StringBuilder text = new StringBuilder();
+    lines.subList(0, 4).forEach(l -> {
+      assertFalse(l.path("done").asBoolean());
+      text.append(l.path("response").asText());
+    });
+    assertEquals("tok0 tok1 tok2 tok3 ", text.toString());
+    JsonNode last = lines.get(4);
+    assertTrue(last.path("done").asBoolean());
+    assertEquals("stop", last.path("done_reason").asText());
+    assertTrue(last.has("eval_duration"));
+  }
+
+  @Test
+  void toolCallsAndEmbeddingsComeBackInOllamasShape() throws Exception {
+    HttpResponse<String> tools = door.post("/api/chat", """
+        {"model": "chatty:1b", "stream": false, "messages": [{"role": "user", "content": "weather in Paris?"}],
+         "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}],
+         "format": {"type": "object", "properties": {"name": {"enum": ["get_weather"]},
+                    "arguments": {"type": "object", "properties": {"city": {"type": "string"}}}}}}""");
+    assertEquals(200, tools.statusCode(), tools.body());
+    JsonNode call = json(tools).path("message").path("tool_calls").path(0).path("function");
+    assertEquals("get_weather", call.path("name").asText(), tools.body());
+    assertTrue(call.path("arguments").has("city"), tools.body());
+
+    HttpResponse<String> embed = door.post("/api/embed", """
+        {"model": "embedder:small", "input": ["one", "two"]}""");
+    assertEquals(200, embed.statusCode(), embed.body());
+    assertEquals(2, json(embed).path("embeddings").size());
+    assertEquals(384, json(embed).path("embeddings").path(0).size());
+  }
+
+  @Test
+  void listingsPassOllamasAnswersThrough() throws Exception {
+    JsonNode tags = json(door.get("/api/tags"));
+    assertEquals(List.of("chatty:1b", "embedder:small"),
+        List.of(tags.path("models").path(0).path("name").asText(), tags.path("models").path(1).path("name").asText()));
+    assertEquals("0.24.0", json(door.get("/api/version")).path("version").asText());
+    HttpResponse<String> show = door.post("/api/show", "{\"model\": \"chatty:1b\"}");
+    assertEquals(200, show.statusCode(), show.body());
+    assertEquals(16, json(show).path("model_info").path("llama.block_count").asInt());
+    door.post("/api/generate", "{\"model\": \"chatty:1b\", \"prompt\": \"x\", \"stream\": false, \"options\": {\"num_predict\": 1}}");
+    JsonNode ps = json(door.get("/api/ps"));
+    assertEquals("chatty:1b", ps.path("models").path(0).path("name").asText(), ps.toString());
+  }
+
+  @Test
+  void anUnknownModelIsA404ThatListsTheModelsThereAre() throws Exception {
+    for (String stream : List.of("false", "true")) {
+      HttpResponse<String> r = door.post("/api/chat", """
+          {"model": "nope:7b", "stream": %s, "messages": [{"role": "user", "content": "hi"}]}""".formatted(stream));
+      assertEquals(404, r.statusCode(), r.body());
+      JsonNode body = json(r);
+      assertTrue(body.path("error").asText().contains("nope:7b"), r.body());
+      assertTrue(body.path("detail").asText().contains("chatty:1b, embedder:small"), r.body());
+    }
+    HttpResponse<String> show = door.post("/api/show", "{\"model\": \"nope:7b\"}");
+    assertEquals(404, show.statusCode(), show.body());
+  }
+
+  @Test
+  void malformedRequestsGetClearJsonErrorsNamingTheField() throws Exception {
+    record Case(String path, String body, String[] headers, int status, String mentions) {}
+    List<Case> cases = List.of(
+        new Case("/api/chat", "{\"model\": \"chatty:1b\", \"messages\": [", new String[0], 400, "not valid JSON"),
+        new Case("/api/chat", "", new String[0], 400, "JSON object"),
+        new Case("/api/chat", "[1, 2]", new String[0], 400, "JSON object"),
+        new Case("/api/chat", "{\"messages\": []}", new String[0], 400, "'model'"),
+        new Case("/api/chat", "{\"model\": \"chatty:1b\", \"messages\": \"hi\"}", new String[0], 400, "'messages'"),
+        new Case("/api/chat", "{\"model\": \"chatty:1b\", \"messages\": [{\"content\": \"hi\"}]}", new String[0], 400, "messages[0].role"),
+        new Case("/api/generate", "{\"model\": \"chatty:1b\", \"prompt\": 42}", new String[0], 400, "'prompt'"),
+        new Case("/api/generate", "{\"model\": \"chatty:1b\", \"prompt\": \"x\", \"options\": 3}", new String[0], 400, "'options'"),
+        new Case("/api/generate", "{\"model\": \"chatty:1b\", \"prompt\": \"x\", \"format\": 7}", new String[0], 400, "'format'"),
+        new Case("/api/generate", "{\"model\": \"chatty:1b\", \"prompt\": \"x\", \"stream\": \"yes\"}", new String[0], 400, "'stream'"),
+        new Case("/api/embed", "{\"model\": \"embedder:small\"}", new String[0], 400, "'input'"),
+        new Case("/api/generate", "{\"model\": \"chatty:1b\", \"prompt\": \"x\"}",
+            new String[] {"X-Turbo-Priority", "urgent"}, 400, "X-Turbo-Priority"),
+        new Case("/api/show", "{}", new String[0], 400, "'model'"));
+    for (Case c : cases) {
+      HttpResponse<String> r = door.post(c.path(), c.body(), c.headers());
+      assertEquals(c.status(), r.statusCode(), c + " -> " + r.body());
+      JsonNode body = json(r);
+      assertTrue(body.has("error") && body.has("detail"), r.body());
+      assertTrue((body.path("error").asText() + " " + body.path("detail").asText()).contains(c.mentions()),
+          c.body() + " -> " + r.body());
+    }
+    assertEquals(405, door.get("/api/chat").statusCode());
+  }
+
+  @Test
+  void thePriorityHeaderOrdersTheQueue() throws Exception {
+    // warm the model, then hold the single slot with a long answer while the others queue
+    door.post("/api/generate", "{\"model\": \"chatty:1b\", \"prompt\": \"x\", \"stream\": false, \"options\": {\"num_predict\": 1}}");
+    CompletableFuture<HttpResponse<String>> blocker = door.postAsync("/api/generate",
+        "{\"model\": \"chatty:1b\", \"prompt\": \"x\", \"stream\": false, \"options\": {\"num_predict\": 300}}");
+    awaitRunning(1);
+    List<String> finished = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (String p : List.of("background", "agent", "interactive")) {
+      all.add(door.postAsync("/api/generate", "{\"model\": \"chatty:1b\", \"prompt\": \"" + p
+              + "\", \"stream\": false, \"options\": {\"num_predict\": 2}}", "X-Turbo-Priority", p)
+          .thenAccept(r -> finished.add(p)));
+      awaitQueued(all.size());
+    }
+    JsonNode status = json(door.get("/api/v1/inference/status"));
+    assertEquals(1, status.path("queued_per_class").path("interactive").asInt(), status.toString());
+    assertEquals("interactive", status.path("queue").path(0).path("priority").asText().toLowerCase(), status.toString());
+    assertTrue(status.path("queue").path(0).has("reason"), status.toString());
+    blocker.get(60, TimeUnit.SECONDS);
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    assertEquals(List.of("interactive", "agent", "background"), finished);
+  }
+
+  @Test
+  void theStatusShowsResidentModelsAndFigures() throws Exception {
+    door.post("/api/chat", """
+        {"model": "chatty:1b", "messages": [{"role": "user", "content": "hi"}], "options": {"num_predict": 3}}""");
+    JsonNode status = json(door.get("/api/v1/inference/status"));
+    assertEquals("UP", status.path("backend").asText());
+    assertEquals(32 * GIB, status.path("budget_bytes").asLong());
+    assertEquals("chatty:1b", status.path("resident").path(0).path("model").asText(), status.toString());
+    assertTrue(status.path("used_bytes").asLong() > GIB, status.toString());
+    assertEquals(1, status.path("loads").asInt());
+    assertTrue(status.path("avg_time_to_first_token_millis").isNumber(), status.toString());
+    assertTrue(status.path("tokens_per_second").isNumber(), status.toString());
+  }
+
+  @Test
+  void ollama4jTalksToTheFrontDoorAsToOllama() throws Exception {
+    Ollama client = new Ollama(door.url);
+    client.setRequestTimeoutSeconds(30);
+    assertEquals(List.of("chatty:1b", "embedder:small"), client.listModels().stream().map(m -> m.getName()).toList());
+    OllamaChatResult result = client.chat(OllamaChatRequest.builder().withModel("chatty:1b")
+        .withMessage(OllamaChatMessageRole.USER, "hello")
+        .withOptions(new io.github.ollama4j.utils.OptionsBuilder().setNumPredict(3).build()).build(), null);
+    assertEquals("tok0 tok1 tok2 ", result.getResponseModel().getMessage().getResponse());
+  }
+
+  private void awaitRunning(int n) throws Exception {
+    for (int i = 0; i < 400; i++) {
+      if (json(door.get("/api/v1/inference/status")).path("running").size() >= n) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("nothing ran");
+  }
+
+  private void awaitQueued(int n) throws Exception {
+    for (int i = 0; i < 400; i++) {
+      if (json(door.get("/api/v1/inference/status")).path("queue").size() >= n) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("the queue never held " + n);
+  }
+
+  @Test
+  void aStreamingClientThatGoesAwayFreesItsPlace() throws Exception {
+    HttpResponse<java.io.InputStream> r = door.client.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(door.url + "/api/generate"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"model\": \"chatty:1b\", \"prompt\": \"go on\", \"options\": {\"num_predict\": 100000}}")).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, r.statusCode());
+    java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(r.body()));
+    assertFalse(JSON.readTree(lines.readLine()).path("done").asBoolean());
+    assertEquals(1, json(door.get("/api/v1/inference/status")).path("running").size());
+    r.body().close(); // the client hangs up mid-answer (100000 tokens would take minutes)
+    int running = 1;
+    for (int i = 0; i < 200 && running > 0; i++) {
+      Thread.sleep(25);
+      running = json(door.get("/api/v1/inference/status")).path("running").size();
+    }
+    assertEquals(0, running, "the abandoned request still runs");
+    // and the door serves the next one at once
+    HttpResponse<String> next = door.post("/api/generate",
+        "{\"model\": \"chatty:1b\", \"prompt\": \"x\", \"stream\": false, \"options\": {\"num_predict\": 2}}");
+    assertEquals(200, next.statusCode(), next.body());
+  }
+}

@@ -1,0 +1,56 @@
+package dev.turboagents.supervisors;
+
+import dev.turboagents.actors.inference.InferenceActor;
+import dev.turboagents.health.ComponentHealth;
+import dev.turboagents.health.HealthCheck;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/** The inference door: is Ollama answering, what is queued and resident, how fast it answers. */
+final class InferenceHealth implements HealthCheck {
+  private final ActorRef<InferenceActor.Command> inference;
+  private final ActorSystem<?> system;
+  private final Duration timeout;
+
+  InferenceHealth(ActorRef<InferenceActor.Command> inference, ActorSystem<?> system, Duration timeout) {
+    this.inference = inference;
+    this.system = system;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public String component() {
+    return "inference";
+  }
+
+  @Override
+  public CompletionStage<ComponentHealth> check() {
+    return AskPattern.<InferenceActor.Command, InferenceActor.Status>ask(inference, InferenceActor.GetStatus::new,
+        timeout, system.scheduler()).thenApply(s -> {
+          Map<String, Object> figures = new LinkedHashMap<>();
+          figures.put("queued", s.queuedPerClass());
+          figures.put("running", s.running().size());
+          figures.put("resident_models", s.resident().stream().map(InferenceActor.ResidentModel::model).toList());
+          figures.put("resident_bytes", s.usedBytes());
+          figures.put("budget_bytes", s.budgetBytes());
+          figures.put("loads", s.loads());
+          figures.put("unloads", s.unloads());
+          s.avgTimeToFirstTokenMillis().ifPresent(t -> figures.put("time_to_first_token_ms", Math.round(t)));
+          s.tokensPerSecond().ifPresent(t -> figures.put("tokens_per_second", Math.round(t * 10) / 10.0));
+          ComponentHealth.Status status = switch (s.backend()) {
+            case "UP" -> s.warnings().isEmpty() ? ComponentHealth.Status.UP : ComponentHealth.Status.DEGRADED;
+            // Ollama away is degraded, not down: the daemon still serves everything else and requests wait for it
+            default -> ComponentHealth.Status.DEGRADED;
+          };
+          String detail = s.backend().equals("UP")
+              ? (s.warnings().isEmpty() ? "Ollama answers" : String.join("; ", s.warnings()))
+              : "Ollama: " + s.backendDetail();
+          return new ComponentHealth(component(), status, detail, figures);
+        });
+  }
+}
