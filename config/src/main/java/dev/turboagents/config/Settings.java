@@ -37,10 +37,7 @@ public record Settings(Path dataDir, HttpSettings http, TrackerSettings tracker,
   public static Settings from(Config config) {
     SettingsReader r = new SettingsReader(config);
     Path dataDir = r.path("turbo-agents.data-dir");
-    Config pekko = ConfigFactory.parseMap(Map.of(
-            "pekko.persistence.journal.leveldb.dir", dataDir.resolve("journal").toString(),
-            "pekko.persistence.snapshot-store.local.dir", dataDir.resolve("snapshots").toString()),
-        "turbo-agents.data-dir");
+    Config pekko = ConfigFactory.parseMap(pekkoOverrides(dataDir), "turbo-agents (Settings.pekkoOverrides)");
     return new Settings(
         dataDir,
         HttpSettings.read(r),
@@ -49,6 +46,27 @@ public record Settings(Path dataDir, HttpSettings http, TrackerSettings tracker,
         GraphSettings.read(r),
         InferenceSettings.read(r),
         pekko.withFallback(config));
+  }
+
+  /**
+   * The Pekko keys the daemon relies on. They are set here, over every reference.conf, because
+   * Pekko's own reference.conf defines the same keys (an empty journal plugin, native LevelDB, the
+   * default logger) and which reference.conf wins depends on the order of the classpath.
+   */
+  static Map<String, Object> pekkoOverrides(Path dataDir) {
+    return Map.of(
+        "pekko.persistence.journal.plugin", "pekko.persistence.journal.leveldb",
+        "pekko.persistence.journal.leveldb.dir", dataDir.resolve("journal").toString(),
+        // iq80 LevelDB, pure Java: leveldbjni has no arm64 build for Apple Silicon.
+        "pekko.persistence.journal.leveldb.native", "off",
+        // every acknowledged write reaches the disk before the reply
+        "pekko.persistence.journal.leveldb.fsync", "on",
+        "pekko.persistence.journal.auto-start-journals", java.util.List.of("pekko.persistence.journal.leveldb"),
+        "pekko.persistence.snapshot-store.plugin", "pekko.persistence.snapshot-store.local",
+        "pekko.persistence.snapshot-store.local.dir", dataDir.resolve("snapshots").toString(),
+        "pekko.persistence.snapshot-store.auto-start-snapshot-stores", java.util.List.of("pekko.persistence.snapshot-store.local"),
+        "pekko.loggers", java.util.List.of("org.apache.pekko.event.slf4j.Slf4jLogger"),
+        "pekko.logging-filter", "org.apache.pekko.event.slf4j.Slf4jLoggingFilter");
   }
 
   /** Settings for a test: everything default except the data directory and {@code overrides}. */
