@@ -7,7 +7,8 @@ import java.time.Duration;
  * The knowledge graph: which embedding model, how the in-process Neo4j is sized, how the projection
  * batches and backs off, and how search scores and the RAG context are shaped.
  *
- * @param embeddingModel model name; "all-minilm-l6-v2" is the in-process default
+ * @param embeddingModel model name; "all-minilm-l6-v2" is the in-process default, "ollama:NAME" goes through the inference actor
+ * @param embeddingDimensions vector length of an "ollama:" model, 0 to ask the model at start
  * @param embeddingBatchSize texts per embedding call
  * @param boltPort Bolt port of the in-process Neo4j, 0 for a free one
  * @param pageCacheBytes page cache of the in-process Neo4j
@@ -22,7 +23,7 @@ import java.time.Duration;
  * @param contextNeighbours neighbours per expanded hit
  * @param contextTokenBudget token budget of a context when the caller names none
  */
-public record GraphSettings(String embeddingModel, int embeddingBatchSize, int boltPort, long pageCacheBytes,
+public record GraphSettings(String embeddingModel, int embeddingDimensions, int embeddingBatchSize, int boltPort, long pageCacheBytes,
     Duration queryTimeout, int projectionBatchSize, Duration projectionBatchWindow,
     Duration projectionMinBackoff, Duration projectionMaxBackoff, double hybridVectorWeight,
     double defaultMinRelevance, int contextHits, int contextNeighbours, int contextTokenBudget) {
@@ -36,6 +37,7 @@ public record GraphSettings(String embeddingModel, int embeddingBatchSize, int b
     }
     return new GraphSettings(
         r.nonEmpty("turbo-agents.graph.embedding-model"),
+        r.intIn("turbo-agents.graph.embedding-dimensions", 0, 65_536),
         r.intIn("turbo-agents.graph.embedding-batch-size", 1, 4096),
         r.port("turbo-agents.graph.bolt-port"),
         r.positiveBytes("turbo-agents.graph.page-cache"),

@@ -1,5 +1,7 @@
 package dev.turboagents.supervisors;
 
+import dev.turboagents.actors.inference.InferenceActor;
+import dev.turboagents.actors.inference.InferenceEmbedder;
 import dev.turboagents.config.Settings;
 import dev.turboagents.persistence.graph.Embedder;
 import dev.turboagents.persistence.graph.Graph;
@@ -8,7 +10,11 @@ import dev.turboagents.persistence.graph.GraphProjection;
 import dev.turboagents.persistence.graph.GraphSearch;
 import dev.turboagents.persistence.graph.GraphService;
 import dev.turboagents.persistence.graph.GraphStore;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
@@ -29,11 +35,15 @@ public final class GraphSupervisor {
 
   private record OpenFailed(Throwable cause) {}
 
-  public static Behavior<Object> create(Settings settings, CompletableFuture<Graph> started) {
+  /**
+   * @param inference the inference actor, for an {@code ollama:} embedding model
+   */
+  public static Behavior<Object> create(Settings settings, CompletableFuture<ActorRef<InferenceActor.Command>> inference,
+      CompletableFuture<Graph> started) {
     return Behaviors.setup(ctx -> {
       // starting Neo4j and loading the model take seconds: not on the actor's thread
       ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
-        Embedder embedder = Embedder.named(settings.graph().embeddingModel(), settings.dataDir().resolve("cache"));
+        Embedder embedder = embedder(settings, inference, ctx.getSystem());
         return new Opened(GraphConnection.open(settings), embedder);
       }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())),
           (opened, failure) -> failure == null ? opened : new OpenFailed(failure));
@@ -62,5 +72,16 @@ public final class GraphSupervisor {
           })
           .build();
     });
+  }
+
+  private static Embedder embedder(Settings settings, CompletableFuture<ActorRef<InferenceActor.Command>> inference,
+      ActorSystem<?> system) {
+    String model = settings.graph().embeddingModel();
+    if (!model.startsWith(InferenceEmbedder.PREFIX)) {
+      return Embedder.named(model, settings.dataDir().resolve("cache"));
+    }
+    Duration timeout = settings.inference().defaultDeadline();
+    return InferenceEmbedder.start(model, settings.graph().embeddingDimensions(), inference.orTimeout(60, TimeUnit.SECONDS).join(),
+        system, timeout);
   }
 }

@@ -23,10 +23,10 @@ public final class RootSupervisor {
     return Behaviors.setup(ctx -> {
       CompletableFuture<Tracker> tracker = new CompletableFuture<>();
       ctx.spawn(TrackerSupervisor.create(settings, tracker), "tracker");
-      CompletableFuture<Graph> graph = new CompletableFuture<>();
-      ctx.spawn(GraphSupervisor.create(settings, graph), "graph");
       CompletableFuture<ActorRef<InferenceActor.Command>> inference = new CompletableFuture<>();
       ctx.spawn(InferenceSupervisor.create(settings, inference), "inference");
+      CompletableFuture<Graph> graph = new CompletableFuture<>();
+      ctx.spawn(GraphSupervisor.create(settings, inference, graph), "graph");
       CompletableFuture.allOf(tracker, graph, inference).thenRun(() -> {
         Tracker t = tracker.join();
         Graph g = graph.join();

@@ -24,6 +24,11 @@ public interface Embedder {
     return embedAll(List.of(text)).getFirst();
   }
 
+  /** A search query: someone is waiting for it, so an embedder that queues may put it first. */
+  default float[] embedQuery(String text) {
+    return embed(text);
+  }
+
   /**
    * The embedder named by {@code turbo-agents.graph.embedding-model}. The tokenizer's native library
    * is unpacked under {@code cacheDir} (DJL and JNA default to the home directory) unless
@@ -41,6 +46,6 @@ public interface Embedder {
     }
     throw new InvalidSettingException("turbo-agents.graph.embedding-model",
         "unknown model '" + model + "'; supported in-process: " + MiniLmEmbedder.NAME
-            + " (Ollama embeddings arrive with the inference actor)");
+            + ", or ollama:<model> through the inference actor");
   }
 }

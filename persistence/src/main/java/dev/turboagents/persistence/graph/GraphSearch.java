@@ -51,7 +51,7 @@ public final class GraphSearch {
     boolean vector = query.mode() != SearchQuery.Mode.FULLTEXT;
     boolean text = query.mode() != SearchQuery.Mode.VECTOR;
     // full-text only needs no query embedding (the most expensive step of a search); a huge query is cut like a node's text
-    List<Double> queryVector = vector ? GraphStore.toList(embedder.embed(GraphStore.embeddedText(query.text(), ""))) : null;
+    List<Double> queryVector = vector ? GraphStore.toList(embedder.embedQuery(GraphStore.embeddedText(query.text(), ""))) : null;
     params.put("vector", queryVector);
     String luceneQuery = luceneQuery(query.text());
     params.put("q", luceneQuery);
