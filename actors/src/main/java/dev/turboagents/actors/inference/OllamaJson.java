@@ -285,15 +285,21 @@ public final class OllamaJson {
     return stream.asBoolean(true);
   }
 
-  private static String model(JsonNode body) {
+  /**
+   * The model a request names: {@code model}, or the older {@code name} that Ollama still accepts
+   * (its own CLI sends {@code "model": ""} with {@code "name"} set).
+   */
+  public static String model(JsonNode body) {
     if (!body.isObject()) {
       throw new InvalidRequest("body", "must be a JSON object");
     }
-    JsonNode model = body.path("model");
-    if (!model.isTextual() || model.asText().isBlank()) {
-      throw new InvalidRequest("model", "is required: the name of a model, e.g. \"llama3.2\"");
+    for (String field : new String[] {"model", "name"}) {
+      JsonNode value = body.path(field);
+      if (value.isTextual() && !value.asText().isBlank()) {
+        return value.asText().trim();
+      }
     }
-    return model.asText().trim();
+    throw new InvalidRequest("model", "is required: the name of a model, e.g. \"llama3.2\"");
   }
 
   private static Optional<JsonNode> format(JsonNode body) {

@@ -57,6 +57,9 @@ import scala.concurrent.duration.FiniteDuration;
  */
 public final class OllamaRoutes {
   public static final String PRIORITY_HEADER = "X-Turbo-Priority";
+
+  private static final HttpResponse RUNNING = HttpResponse.create()
+      .withEntity(ContentTypes.TEXT_PLAIN_UTF8, "Ollama is running");
   private static final org.apache.pekko.http.javadsl.model.ContentType NDJSON = MediaTypes
       .applicationWithOpenCharset("x-ndjson").toContentType(org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8);
 
@@ -81,7 +84,8 @@ public final class OllamaRoutes {
 
   public Route route() {
     return concat(
-        pathSingleSlash(() -> head(() -> complete("Ollama is running"))),
+        // Ollama's CLI probes HEAD / with Accept: application/json: answer as Ollama does, whatever the Accept
+        pathSingleSlash(() -> concat(head(() -> complete(RUNNING)), get(() -> complete(RUNNING)))),
         pathPrefix("api", () -> concat(
             path("chat", () -> post(() -> call(OllamaJson::parseChat))),
             path("generate", () -> post(() -> call(OllamaJson::parseGenerate))),
@@ -90,12 +94,12 @@ public final class OllamaRoutes {
             path("ps", () -> get(() -> listing(InferenceActor.ListRunning::new))),
             path("version", () -> get(() -> listing(InferenceActor.GetVersion::new))),
             path("show", () -> post(() -> body(json -> {
-              String model = json.path("model").asText(json.path("name").asText(""));
-              if (model.isBlank()) {
-                return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, "model is required",
-                    "field 'model': the name of a model, e.g. \"llama3.2\""));
+              try {
+                String model = OllamaJson.model(json);
+                return listing(to -> new InferenceActor.ShowModel(model, to));
+              } catch (OllamaJson.InvalidRequest e) {
+                return complete(invalid(e));
               }
-              return listing(to -> new InferenceActor.ShowModel(model, to));
             }))))));
   }
 
@@ -137,8 +141,7 @@ public final class OllamaRoutes {
         call = parse.apply(json);
         stream = !(call instanceof InferenceCall.Embed) && OllamaJson.streams(json);
       } catch (OllamaJson.InvalidRequest e) {
-        return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, e.field() + " " + e.getMessage(),
-            "field '" + e.field() + "' " + e.getMessage()));
+        return complete(invalid(e));
       }
       String id = UUID.randomUUID().toString();
       return stream ? streamed(id, call, priority) : whole(id, call, priority);
@@ -211,6 +214,10 @@ public final class OllamaRoutes {
   // ---- bodies and errors ----
 
   /** Reads the body as a JSON object whatever the content type (Ollama's clients and curl differ). */
+  private static HttpResponse invalid(OllamaJson.InvalidRequest e) {
+    return ApiErrors.response(StatusCodes.BAD_REQUEST, e.field() + " " + e.getMessage(), "field '" + e.field() + "' " + e.getMessage());
+  }
+
   private Route body(Function<JsonNode, Route> inner) {
     return withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToByteString(), bytes -> {
       if (bytes.isEmpty()) {
