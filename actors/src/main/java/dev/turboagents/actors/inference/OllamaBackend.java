@@ -37,9 +37,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * Ollama. Ollama4j serves the calls its types carry whole: version, the model list, the running
- * set (/api/ps), embeddings and unload. Chat, generate, explicit load and /api/show go through the
- * JDK HttpClient, because Ollama4j 1.1.6 cannot carry them faithfully: its chat runs tool calls
+ * Ollama. Ollama4j serves the calls its types carry whole: version, the model list, embeddings and
+ * unload. Chat, generate, explicit load, /api/show and the running set (/api/ps, whose typed result
+ * drops context_length) go through the JDK HttpClient, because Ollama4j 1.1.6 cannot carry them
+ * faithfully: its chat runs tool calls
  * itself and adds non-Ollama fields ({@code useTools}), takes tools only as Java objects (not the
  * client's JSON), has no "load without a prompt" call, and its ModelDetail drops
  * {@code model_info}, which the KV-cache estimate needs. The front door relays clients' requests,
@@ -97,27 +98,17 @@ public final class OllamaBackend implements InferenceBackend {
     });
   }
 
+  /** /api/ps as Ollama wrote it: Ollama4j's typed result drops fields (context_length) that clients of the door read. */
   @Override
   public CompletionStage<RunningSet> running() {
-    return viaOllama4j(() -> {
-      ModelProcessesResult ps = ollama.ps();
+    return json("/api/ps", Optional.empty()).thenApply(json -> {
       List<RunningModel> running = new ArrayList<>();
-      ObjectNode json = OllamaJson.MAPPER.createObjectNode();
-      ArrayNode array = json.putArray("models");
-      for (ModelProcessesResult.ModelProcess p : ps.getModels() == null ? List.<ModelProcessesResult.ModelProcess>of() : ps.getModels()) {
-        running.add(new RunningModel(p.getName(), p.getSize(), p.getSizeVram()));
-        ObjectNode node = array.addObject();
-        node.put("name", p.getName());
-        node.put("model", p.getModel());
-        node.put("size", p.getSize());
-        node.put("digest", p.getDigest());
-        if (p.getDetails() != null) {
-          node.set("details", OllamaJson.MAPPER.valueToTree(p.getDetails()));
-        }
-        node.put("expires_at", p.getExpiresAt());
-        node.put("size_vram", p.getSizeVram());
+      for (JsonNode m : json.path("models")) {
+        running.add(new RunningModel(m.path("name").asText(), m.path("size").asLong(), m.path("size_vram").asLong()));
       }
-      return new RunningSet(List.copyOf(running), json);
+      ObjectNode relayed = json instanceof ObjectNode object ? object : OllamaJson.MAPPER.createObjectNode().set("models",
+          OllamaJson.MAPPER.createArrayNode());
+      return new RunningSet(List.copyOf(running), relayed);
     });
   }
 
@@ -170,7 +161,7 @@ public final class OllamaBackend implements InferenceBackend {
     AtomicBoolean cancelled = new AtomicBoolean();
     AtomicReference<InputStream> open = new AtomicReference<>();
     CompletableFuture<Completion> result = CompletableFuture.supplyAsync(() -> {
-      HttpResponse<InputStream> response = send(path, body, open, cancelled);
+      HttpResponse<InputStream> response = send(path, Optional.of(body), open, cancelled);
       StringBuilder content = new StringBuilder();
       StringBuilder thinking = new StringBuilder();
       List<ToolCall> toolCalls = new ArrayList<>();
@@ -241,6 +232,11 @@ public final class OllamaBackend implements InferenceBackend {
   }
 
   private CompletionStage<JsonNode> postJson(String path, ObjectNode body) {
+    return json(path, Optional.of(body));
+  }
+
+  /** A GET (no body) or POST of JSON, answered with JSON. */
+  private CompletionStage<JsonNode> json(String path, Optional<ObjectNode> body) {
     return CompletableFuture.supplyAsync(() -> {
       HttpResponse<InputStream> response = send(path, body, new AtomicReference<>(), new AtomicBoolean());
       try (InputStream in = response.body()) {
@@ -251,12 +247,13 @@ public final class OllamaBackend implements InferenceBackend {
     }, threads);
   }
 
-  private HttpResponse<InputStream> send(String path, ObjectNode body, AtomicReference<InputStream> open,
+  private HttpResponse<InputStream> send(String path, Optional<ObjectNode> body, AtomicReference<InputStream> open,
       AtomicBoolean cancelled) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
         .timeout(requestTimeout)
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+        .method(body.isPresent() ? "POST" : "GET", body.map(b -> HttpRequest.BodyPublishers.ofString(b.toString()))
+            .orElse(HttpRequest.BodyPublishers.noBody()))
         .build();
     HttpResponse<InputStream> response;
     try {

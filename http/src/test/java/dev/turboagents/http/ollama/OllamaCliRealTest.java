@@ -39,7 +39,9 @@ class OllamaCliRealTest {
       assertFalse(answer.isBlank(), "ollama run printed an answer");
 
       assertTrue(run(bin, host, "list").contains("gemma3:270m"), "ollama list relays the server's models");
-      assertTrue(run(bin, host, "ps").contains("smollm2:135m"), "ollama ps shows what the door loaded");
+      String ps = run(bin, host, "ps");
+      assertTrue(ps.contains("smollm2:135m"), "ollama ps shows what the door loaded: " + ps);
+      assertTrue(ps.contains("2048"), "at the context length the door pins, whatever the CLI asked: " + ps);
       assertTrue(run(bin, host, "show", "gemma3:270m").contains("gemma3"), "ollama show relays the model details");
 
       JsonNode status = new ObjectMapper().readTree(door.get("/api/v1/inference/status").body());
