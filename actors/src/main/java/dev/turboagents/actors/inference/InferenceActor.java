@@ -183,6 +183,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final Map<String, Long> loadNanos = new HashMap<>();
   private final Map<String, Long> loadedAt = new HashMap<>();
   private final Map<String, Long> serviceNanos = new HashMap<>();
+  private final Map<String, Long> nanosPerToken = new HashMap<>();
   private final Map<String, String> waitReasons = new HashMap<>();
   private Optional<InferenceBackend.Catalog> catalog = Optional.empty();
   private Optional<String> loadingFor = Optional.empty();
@@ -350,14 +351,14 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   /**
    * Starts one request or one load/unload; false when nothing can move now. The resident set is
    * the unit of batching: everything queued for it rides on it, and it is left only when (1) an
-   * interactive request waits for another model and no interactive request that rode in with the
-   * resident set is left (interactive requests are answered in arrival order across models, so a
-   * person waits for at most one swap), (2) a request elsewhere has waited {@code max-swap-wait}
-   * longer than the oldest queued request here (nothing starves), or (3) the resident set has no
-   * queued work left; then the set of models that fit together with the most priority-weighted
-   * waiting work per second of load time comes in. A model that fits without evicting anything
-   * that has queued work loads as soon as it has work. Models being drained for a decided swap
-   * take no new work.
+   * interactive request for another model would otherwise miss its {@code interactive-wait-target}
+   * (until then the resident models serve what finishes within its slack, so one swap serves more;
+   * after it, interactive requests are answered in arrival order across models), (2) a request
+   * elsewhere has waited {@code max-swap-wait} longer than the oldest queued request here (nothing
+   * starves), or (3) the resident set has no queued work left; then the set of models that fit
+   * together with the most class-weighted waiting work per second of load time comes in. A load
+   * never evicts a model that still has queued work, except for (1) and (2). Models being drained
+   * for a decided swap take no new work.
    */
   private boolean step(long now) {
     List<InferenceQueue.Waiting<Asker>> ordered = queue.ordered(now);
@@ -370,18 +371,40 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       return moveTo(committed.get(), now) || startOnResident(ordered, now);
     }
 
-    // (1) interactive work (and work aged into its class), in arrival order across models; requests
-    // queued before their model was ready rode that swap and go first
+    // (1) interactive work (and work aged into its class) for a model that is not here: while the
+    // request closest to its wait target can still make it, the resident models serve what finishes
+    // within its slack, interactive work first; then the interactive requests that came before it
+    // (or rode in with their model) and the swap
     List<InferenceQueue.Waiting<Asker>> interactive = ordered.stream()
         .filter(w -> queue.effectiveClass(w, now) == 0).toList();
-    Optional<InferenceQueue.Waiting<Asker>> urgent = interactive.stream().filter(w -> !here(w.model())).findFirst();
-    List<InferenceQueue.Waiting<Asker>> riders = interactive.stream().filter(w -> urgent.isEmpty()
-        || w.enqueuedNanos() <= urgent.get().enqueuedNanos()
-        || w.enqueuedNanos() <= loadedAt.getOrDefault(w.model(), Long.MIN_VALUE)).toList();
-    if (startOnResident(riders, now)) {
-      return true;
+    Optional<InferenceQueue.Waiting<Asker>> urgent = Optional.empty();
+    double slack = Double.MAX_VALUE;
+    for (var w : interactive) {
+      if (!here(w.model())) {
+        double ahead = interactive.stream().filter(x -> x.model().equals(w.model()) && x.enqueuedNanos() <= w.enqueuedNanos())
+            .mapToDouble(this::estimate).sum();
+        double left = settings.interactiveWaitTarget().toNanos() - (now - w.enqueuedNanos()) - load(w.model()) - ahead;
+        if (left < slack) {
+          slack = left;
+          urgent = Optional.of(w);
+        }
+      }
     }
-    if (urgent.isPresent()) {
+    if (urgent.isEmpty()) {
+      if (startOnResident(interactive, now)) {
+        return true;
+      }
+    } else {
+      double within = slack;
+      if (startOnResident(ordered.stream().filter(w -> estimate(w) <= within).toList(), now)) {
+        return true;
+      }
+      long before = urgent.get().enqueuedNanos();
+      List<InferenceQueue.Waiting<Asker>> riders = interactive.stream().filter(w -> w.enqueuedNanos() <= before
+          || w.enqueuedNanos() <= loadedAt.getOrDefault(w.model(), Long.MIN_VALUE)).toList();
+      if (startOnResident(riders, now)) {
+        return true;
+      }
       return moveTo(urgent.get().model(), now) || startOnResident(ordered, now);
     }
 
@@ -517,6 +540,15 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     return best;
   }
 
+  /** How long {@code w} will run: its num_predict at the model's measured time per token, else the model's average. */
+  private double estimate(InferenceQueue.Waiting<Asker> w) {
+    Long perToken = nanosPerToken.get(w.model());
+    if (perToken != null && w.call().options().get("num_predict") instanceof Number n && n.longValue() > 0) {
+      return n.doubleValue() * perToken;
+    }
+    return service(w.model());
+  }
+
   private double service(String model) {
     Long measured = serviceNanos.get(model);
     if (measured != null) {
@@ -592,6 +624,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       failures = 0;
       completed++;
       serviceNanos.merge(r.waiting.model(), now - r.startNanos, (a, b) -> (a * 3 + b) / 4);
+      if (c.timings().evalCount() > 0) {
+        nanosPerToken.merge(r.waiting.model(), (now - r.startNanos) / c.timings().evalCount(), (a, b) -> (a * 3 + b) / 4);
+      }
       if (r.firstDeltaNanos.get() > 0) {
         ttftMillisAvg = ewma(ttftMillisAvg, (r.firstDeltaNanos.get() - r.startNanos) / 1e6);
       }

@@ -367,9 +367,10 @@ class InferenceActorTest {
   }
 
   @Test
-  void interactiveRequestsAreAnsweredInArrivalOrderAcrossModels() {
+  void anInteractiveRequestPastItsWaitTargetIsAnsweredBeforeLaterInteractiveWorkForTheResidentModel() {
     OllamaStandIn s = standIn(List.of(model("a", 3 * GIB, 500), model("b", 3 * GIB, 500)), 100 * GIB);
-    var door = door(s, 5 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1));
+    var door = door(s, 5 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1,
+        "turbo-agents.inference.interactive-wait-target", "1ms"));
     TestProbe<Reply> probe = kit.createTestProbe();
     door.tell(submit("a1", chat("a", 1000), Priority.INTERACTIVE, probe.ref()));
     awaitRunning(door, "a1");
@@ -382,6 +383,25 @@ class InferenceActorTest {
       order.add(probe.expectMessageClass(Completed.class, Duration.ofSeconds(20)).requestId());
     }
     assertEquals(List.of("a1", "b1", "a2", "a3"), order);
+  }
+
+  @Test
+  void whileAnInteractiveRequestCanStillMeetItsWaitTargetShortWorkForTheResidentModelGoesFirst() {
+    OllamaStandIn s = standIn(List.of(model("a", 3 * GIB, 500), model("b", 3 * GIB, 500)), 100 * GIB);
+    var door = door(s, 5 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1,
+        "turbo-agents.inference.interactive-wait-target", "20s"));
+    TestProbe<Reply> probe = kit.createTestProbe();
+    door.tell(submit("a1", chat("a", 1000), Priority.INTERACTIVE, probe.ref()));
+    awaitRunning(door, "a1");
+    door.tell(submit("b1", chat("b", 2), Priority.INTERACTIVE, probe.ref()));
+    door.tell(submit("a2", chat("a", 2), Priority.INTERACTIVE, probe.ref()));
+    door.tell(submit("a3", chat("a", 2), Priority.AGENT, probe.ref()));
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      order.add(probe.expectMessageClass(Completed.class, Duration.ofSeconds(20)).requestId());
+    }
+    assertEquals(List.of("a1", "a2", "a3", "b1"), order, "b1 has time to wait: a's short work goes before the swap");
+    assertEquals(2, s.loads(), "a is not loaded again for a2 and a3");
   }
 
   /** Waits (bounded) until {@code requestId} runs. */
