@@ -540,13 +540,38 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     return best;
   }
 
-  /** How long {@code w} will run: its num_predict at the model's measured time per token, else the model's average. */
+  /**
+   * How long {@code w} will run: its num_predict at the model's measured time per token; for a model
+   * not measured yet, scaled by size from the models that were (decoding reads the weights once per
+   * token); else the model's average.
+   */
   private double estimate(InferenceQueue.Waiting<Asker> w) {
-    Long perToken = nanosPerToken.get(w.model());
-    if (perToken != null && w.call().options().get("num_predict") instanceof Number n && n.longValue() > 0) {
-      return n.doubleValue() * perToken;
+    if (w.call().options().get("num_predict") instanceof Number n && n.longValue() > 0) {
+      Long perToken = nanosPerToken.get(w.model());
+      if (perToken != null) {
+        return n.doubleValue() * perToken;
+      }
+      double perByte = perByte(nanosPerToken);
+      if (perByte > 0) {
+        return n.doubleValue() * perByte * bytes(w.model());
+      }
     }
     return service(w.model());
+  }
+
+  /** Nanoseconds per resident byte over the models measured in {@code perModel}; 0 when none is. */
+  private double perByte(Map<String, Long> perModel) {
+    double nanos = 0;
+    double bytes = 0;
+    for (var e : perModel.entrySet()) {
+      nanos += e.getValue();
+      bytes += bytes(e.getKey());
+    }
+    return bytes > 0 ? nanos / bytes : 0;
+  }
+
+  private long bytes(String model) {
+    return planner.estimate(model, numCtx(model));
   }
 
   private double service(String model) {
@@ -562,7 +587,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     if (measured != null) {
       return measured;
     }
-    return loadNanos.values().stream().mapToLong(Long::longValue).average().orElse(1e9);
+    // load time grows with size: scale the models measured so far
+    double perByte = perByte(loadNanos);
+    return perByte > 0 && bytes(model) > 0 ? perByte * bytes(model) : 1e9;
   }
 
   private void execute(String model, ResidencyPlanner.LoadPlan.Evict plan, long now) {
