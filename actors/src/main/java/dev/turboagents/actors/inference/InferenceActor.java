@@ -371,23 +371,26 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       return moveTo(committed.get(), now) || startOnResident(ordered, now);
     }
 
-    // (1) interactive work (and work aged into its class) for a model that is not here: while the
-    // request closest to its wait target can still make it, the resident models serve what finishes
-    // within its slack, interactive work first; then the interactive requests that came before it
-    // (or rode in with their model) and the swap
+    // (1) interactive work (and work aged into its class) for a model that is not here. Its model
+    // comes in at once when that evicts nothing with queued work. Otherwise the oldest such request
+    // decides which model comes in next, and the first to run out of slack (its wait target minus
+    // its model's load time and the interactive work for it queued up to it) decides when; until
+    // then the resident models serve what finishes within that slack, so one swap serves more
     List<InferenceQueue.Waiting<Asker>> interactive = ordered.stream()
         .filter(w -> queue.effectiveClass(w, now) == 0).toList();
-    Optional<InferenceQueue.Waiting<Asker>> urgent = Optional.empty();
+    Set<String> busyModels = withWork("");
+    for (var w : interactive) {
+      if (!here(w.model()) && !planner.anyInFlight() && victims(w.model()).stream().noneMatch(busyModels::contains)) {
+        return moveTo(w.model(), now) || startOnResident(ordered, now);
+      }
+    }
+    Optional<InferenceQueue.Waiting<Asker>> urgent = interactive.stream().filter(w -> !here(w.model())).findFirst();
     double slack = Double.MAX_VALUE;
     for (var w : interactive) {
       if (!here(w.model())) {
         double ahead = interactive.stream().filter(x -> x.model().equals(w.model()) && x.enqueuedNanos() <= w.enqueuedNanos())
             .mapToDouble(this::estimate).sum();
-        double left = settings.interactiveWaitTarget().toNanos() - (now - w.enqueuedNanos()) - load(w.model()) - ahead;
-        if (left < slack) {
-          slack = left;
-          urgent = Optional.of(w);
-        }
+        slack = Math.min(slack, settings.interactiveWaitTarget().toNanos() - (now - w.enqueuedNanos()) - load(w.model()) - ahead);
       }
     }
     if (urgent.isEmpty()) {
@@ -494,10 +497,10 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   }
 
   /**
-   * The model to load next, among those whose load evicts no model with queued work: a member of
-   * the set of models that fit together with the most waiting work, weighted by class (an
-   * interactive request counts four times a background one) and aged, per second of load time;
-   * within it, the model with most such work per load second.
+   * The model to load next, among those whose load evicts no model with queued work: the one that
+   * starts the set of models fitting together with the most waiting work per second of load time,
+   * a request weighing by its aged class (interactive 4, agent 2, background 1); on a tie, the one
+   * whose work is first in line. The other members follow once it is in, as they fit beside it.
    */
   private Optional<String> chooseLoad(List<InferenceQueue.Waiting<Asker>> ordered, long now) {
     Map<String, Double> work = new LinkedHashMap<>();
