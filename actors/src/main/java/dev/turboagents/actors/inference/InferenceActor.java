@@ -400,6 +400,8 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     } else {
       double within = slack;
       if (startOnResident(ordered.stream().filter(w -> estimate(w) <= within).toList(), now)) {
+        waitReasons.put(urgent.get().model(), "the resident models serve short work first; " + urgent.get().model()
+            + " comes in within its interactive wait target (" + millis((long) within) + " ms of slack left)");
         return true;
       }
       long before = urgent.get().enqueuedNanos();
