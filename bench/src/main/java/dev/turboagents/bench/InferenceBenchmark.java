@@ -148,6 +148,7 @@ public final class InferenceBenchmark {
       // the daemon's defaults, in simulated time
       overrides.put("turbo-agents.inference.aging-step", millis(300_000 * scale));
       overrides.put("turbo-agents.inference.max-swap-wait", millis(120_000 * scale));
+      overrides.put("turbo-agents.inference.interactive-wait-target", millis(30_000 * scale));
       overrides.put("turbo-agents.inference.default-deadline", millis(3_600_000 * scale));
       overrides.put("turbo-agents.inference.min-backoff", millis(200 * scale));
       overrides.put("turbo-agents.inference.max-backoff", millis(10_000 * scale));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.turboagents.config.InferenceSettings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -182,6 +183,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final Map<String, Long> loadNanos = new HashMap<>();
   private final Map<String, Long> loadedAt = new HashMap<>();
   private final Map<String, Long> serviceNanos = new HashMap<>();
+  private final Map<String, Long> nanosPerToken = new HashMap<>();
   private final Map<String, String> waitReasons = new HashMap<>();
   private Optional<InferenceBackend.Catalog> catalog = Optional.empty();
   private Optional<String> loadingFor = Optional.empty();
@@ -347,68 +349,141 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   }
 
   /**
-   * Starts one request or one load/unload; false when nothing can move now. In order: top-class
-   * work on resident models (sticky batching), then a swap for the top class when it pays, then
-   * lower-class work on resident models. Models being drained for a decided swap take no new work.
+   * Starts one request or one load/unload; false when nothing can move now. The resident set is
+   * the unit of batching: everything queued for it rides on it, and it is left only when (1) an
+   * interactive request for another model would otherwise miss its {@code interactive-wait-target}
+   * (until then the resident models serve what finishes within its slack, so one swap serves more;
+   * after it, interactive requests are answered in arrival order across models), (2) a request
+   * elsewhere has waited {@code max-swap-wait} longer than the oldest queued request here (nothing
+   * starves), or (3) the resident set has no queued work left; then the set of models that fit
+   * together with the most class-weighted waiting work per second of load time comes in. A load
+   * never evicts a model that still has queued work, except for (1) and (2). Models being drained
+   * for a decided swap take no new work.
    */
   private boolean step(long now) {
     List<InferenceQueue.Waiting<Asker>> ordered = queue.ordered(now);
-    int top = queue.effectiveClass(ordered.get(0), now);
-    List<InferenceQueue.Waiting<Asker>> topClass = ordered.stream()
-        .filter(w -> queue.effectiveClass(w, now) == top).toList();
     if (committed.isPresent() && (planner.isReady(committed.get()) || planner.isLoading(committed.get())
         || ordered.stream().noneMatch(w -> w.model().equals(committed.get())))) {
       committed = Optional.empty();
       draining = Set.of();
     }
+    if (committed.isPresent()) {
+      return moveTo(committed.get(), now) || startOnResident(ordered, now);
+    }
 
-    if (startOnResident(topClass, now)) {
+    // (1) interactive work (and work aged into its class) for a model that is not here. Its model
+    // comes in at once when that evicts nothing with queued work. Otherwise the oldest such request
+    // decides which model comes in next, and the first to run out of slack (its wait target minus
+    // its model's load time and the interactive work for it queued up to it) decides when; until
+    // then the resident models serve what finishes within that slack, so one swap serves more
+    List<InferenceQueue.Waiting<Asker>> interactive = ordered.stream()
+        .filter(w -> queue.effectiveClass(w, now) == 0).toList();
+    Set<String> busyModels = withWork("");
+    for (var w : interactive) {
+      if (!here(w.model()) && !planner.anyInFlight() && victims(w.model()).stream().noneMatch(busyModels::contains)) {
+        return moveTo(w.model(), now) || startOnResident(ordered, now);
+      }
+    }
+    Optional<InferenceQueue.Waiting<Asker>> urgent = interactive.stream().filter(w -> !here(w.model())).findFirst();
+    double slack = Double.MAX_VALUE;
+    for (var w : interactive) {
+      if (!here(w.model())) {
+        double ahead = interactive.stream().filter(x -> x.model().equals(w.model()) && x.enqueuedNanos() <= w.enqueuedNanos())
+            .mapToDouble(this::estimate).sum();
+        slack = Math.min(slack, settings.interactiveWaitTarget().toNanos() - (now - w.enqueuedNanos()) - load(w.model()) - ahead);
+      }
+    }
+    if (urgent.isEmpty()) {
+      if (startOnResident(interactive, now)) {
+        return true;
+      }
+    } else {
+      double within = slack;
+      if (startOnResident(ordered.stream().filter(w -> estimate(w) <= within).toList(), now)) {
+        waitReasons.put(urgent.get().model(), "the resident models serve short work first; " + urgent.get().model()
+            + " comes in within its interactive wait target (" + millis((long) within) + " ms of slack left)");
+        return true;
+      }
+      long before = urgent.get().enqueuedNanos();
+      List<InferenceQueue.Waiting<Asker>> riders = interactive.stream().filter(w -> w.enqueuedNanos() <= before
+          || w.enqueuedNanos() <= loadedAt.getOrDefault(w.model(), Long.MIN_VALUE)).toList();
+      if (startOnResident(riders, now)) {
+        return true;
+      }
+      return moveTo(urgent.get().model(), now) || startOnResident(ordered, now);
+    }
+
+    // (2) the backstop: nobody waits max-swap-wait longer than the work served ahead of it
+    long oldestHere = ordered.stream().filter(w -> here(w.model())).mapToLong(InferenceQueue.Waiting::enqueuedNanos)
+        .min().orElse(Long.MAX_VALUE);
+    Optional<InferenceQueue.Waiting<Asker>> starved = ordered.stream().filter(w -> !here(w.model()))
+        .filter(w -> oldestHere != Long.MAX_VALUE && oldestHere - w.enqueuedNanos() >= settings.maxSwapWait().toNanos())
+        .findFirst();
+    if (starved.isPresent()) {
+      Optional<String> fresh = victims(starved.get().model()).stream()
+          .filter(m -> now - loadedAt.getOrDefault(m, 0L) < settings.minResidencyLoads() * load(m)).findFirst();
+      if (fresh.isEmpty()) {
+        return moveTo(starved.get().model(), now) || startOnResident(ordered, now);
+      }
+      waitReasons.put(starved.get().model(), fresh.get() + " was loaded " + millis(now - loadedAt.get(fresh.get()))
+          + " ms ago and stays a little longer before " + starved.get().model() + " replaces it");
+    }
+
+    // everything else rides on what is resident, highest class first
+    if (startOnResident(ordered, now)) {
       return true;
     }
 
-    Optional<String> candidate = committed.or(() -> chooseLoad(topClass));
-    if (candidate.isPresent() && !planner.anyInFlight()) {
-      String model = candidate.get();
-      long bytes = planner.estimate(model, numCtx(model));
-      Set<String> busy = running.values().stream().map(r -> r.waiting.model()).collect(Collectors.toSet());
-      Set<String> keep = topClass.stream().map(InferenceQueue.Waiting::model).filter(m -> !m.equals(model))
-          .collect(Collectors.toSet());
-      if (committed.isEmpty()) {
-        // what the load would evict if every model were idle
-        ResidencyPlanner.LoadPlan ideal = planner.planLoad(model, bytes, Set.of(), keep);
-        Set<String> needed = ideal instanceof ResidencyPlanner.LoadPlan.Evict e ? Set.copyOf(e.evict()) : Set.of();
-        boolean hurts = needed.stream().anyMatch(keep::contains);
-        long oldestWait = now - topClass.stream().filter(w -> w.model().equals(model))
-            .mapToLong(InferenceQueue.Waiting::enqueuedNanos).min().orElse(now);
-        boolean backstop = oldestWait >= settings.maxSwapWait().toNanos();
-        if (hurts && !swapPays(model, needed, topClass) && !backstop) {
-          waitReasons.put(model, "batching queued work for " + String.join(", ", needed) + " before swapping to "
-              + model + " (a swap now costs more waiting than it saves; at most "
-              + millis(settings.maxSwapWait().toNanos() - oldestWait) + " ms more)");
-          return startOnResident(ordered, now);
-        }
-        // a model earns its load: only interactive work evicts it before it has been resident a few
-        // of its load times, so work for it that keeps coming does not make it bounce in and out
-        Optional<String> fresh = needed.stream()
-            .filter(m -> now - loadedAt.getOrDefault(m, 0L) < settings.minResidencyLoads() * load(m)).findFirst();
-        if (top > 0 && fresh.isPresent() && !backstop) {
-          waitReasons.put(model, fresh.get() + " was loaded " + millis(now - loadedAt.get(fresh.get()))
-              + " ms ago and stays a little longer before " + model + " replaces it");
-          return startOnResident(ordered, now);
-        }
-        committed = Optional.of(model);
-        draining = needed;
-      }
-      ResidencyPlanner.LoadPlan plan = planner.planLoad(model, bytes, busy, keep);
-      if (plan instanceof ResidencyPlanner.LoadPlan.Evict e) {
-        execute(model, e, now);
-        return true;
-      }
-      waitReasons.put(model, ((ResidencyPlanner.LoadPlan.Wait) plan).reason());
-    } else {
-      candidate.ifPresent(m -> waitReasons.put(m, loadingFor.map(l -> l + " is loading").orElse("a model is unloading")));
+    // (3) load for the waiting work, never evicting a model that still has queued work
+    Optional<String> next = chooseLoad(ordered, now);
+    if (next.isPresent()) {
+      return moveTo(next.get(), now);
     }
-    return startOnResident(ordered, now);
+    ordered.stream().map(InferenceQueue.Waiting::model).filter(m -> !here(m)).distinct().forEach(m ->
+        waitReasons.putIfAbsent(m, "batching: the resident models finish their queued work before " + m + " is loaded"));
+    return false;
+  }
+
+  /** Resident and ready, or on its way in. */
+  private boolean here(String model) {
+    return planner.isReady(model) || planner.isLoading(model);
+  }
+
+  /** The models loading {@code model} would evict if nothing were running. */
+  private Set<String> victims(String model) {
+    ResidencyPlanner.LoadPlan ideal = planner.planLoad(model, planner.estimate(model, numCtx(model)), Set.of(), withWork(model));
+    return ideal instanceof ResidencyPlanner.LoadPlan.Evict e ? Set.copyOf(e.evict()) : Set.of();
+  }
+
+  /** Models other than {@code except} with queued work. */
+  private Set<String> withWork(String except) {
+    Set<String> out = new HashSet<>();
+    queue.ordered(System.nanoTime()).forEach(w -> out.add(w.model()));
+    out.remove(except);
+    return out;
+  }
+
+  /**
+   * Works toward loading {@code model}: decides the swap (its victims take no new work from now
+   * on), unloads what must go once it is idle, then loads. False when nothing could be started now.
+   */
+  private boolean moveTo(String model, long now) {
+    if (planner.anyInFlight()) {
+      waitReasons.put(model, loadingFor.map(l -> l + " is loading").orElse("a model is unloading"));
+      return false;
+    }
+    if (committed.isEmpty()) {
+      committed = Optional.of(model);
+      draining = victims(model);
+    }
+    Set<String> busy = running.values().stream().map(r -> r.waiting.model()).collect(Collectors.toSet());
+    ResidencyPlanner.LoadPlan plan = planner.planLoad(model, planner.estimate(model, numCtx(model)), busy, withWork(model));
+    if (plan instanceof ResidencyPlanner.LoadPlan.Evict e) {
+      execute(model, e, now);
+      return true;
+    }
+    waitReasons.put(model, ((ResidencyPlanner.LoadPlan.Wait) plan).reason());
+    return false;
   }
 
   /** Starts the first of {@code waiting} whose model is resident, not being drained, and has a free slot. */
@@ -423,37 +498,85 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     return false;
   }
 
-  /** The model to load for the top class: the one with most requests waiting, the oldest on a tie. */
-  private Optional<String> chooseLoad(List<InferenceQueue.Waiting<Asker>> topClass) {
-    Map<String, Integer> counts = new LinkedHashMap<>();
-    for (var w : topClass) {
-      if (!planner.isReady(w.model()) && !planner.isLoading(w.model())) {
-        counts.merge(w.model(), 1, Integer::sum);
+  /**
+   * The model to load next, among those whose load evicts no model with queued work: the one that
+   * starts the set of models fitting together with the most waiting work per second of load time,
+   * a request weighing by its aged class (interactive 4, agent 2, background 1); on a tie, the one
+   * whose work is first in line. The other members follow once it is in, as they fit beside it.
+   */
+  private Optional<String> chooseLoad(List<InferenceQueue.Waiting<Asker>> ordered, long now) {
+    Map<String, Double> work = new LinkedHashMap<>();
+    for (var w : ordered) {
+      if (!here(w.model())) {
+        work.merge(w.model(), (double) (1 << (2 - queue.effectiveClass(w, now))), Double::sum);
       }
     }
-    String best = null;
-    for (var e : counts.entrySet()) {
-      if (best == null || e.getValue() > counts.get(best)) {
-        best = e.getKey();
+    Set<String> withWork = withWork("");
+    List<String> loadable = work.keySet().stream()
+        .filter(m -> victims(m).stream().noneMatch(withWork::contains)).toList();
+    if (loadable.isEmpty()) {
+      return Optional.empty();
+    }
+    Comparator<String> perLoadSecond = Comparator.comparingDouble(m -> work.get(m) / load(m));
+    List<String> byScore = work.keySet().stream().sorted(perLoadSecond.reversed()).toList();
+    double bestScore = -1;
+    Optional<String> best = Optional.empty();
+    for (String m : loadable) {
+      // the set m would join: the models with work that fit beside it, best first
+      long bytes = planner.estimate(m, numCtx(m));
+      int count = 1;
+      double setWork = work.get(m);
+      double setLoad = load(m);
+      for (String other : byScore) {
+        long b = planner.estimate(other, numCtx(other));
+        if (!other.equals(m) && bytes + b <= planner.budget() && count < settings.maxResidentModels()) {
+          bytes += b;
+          count++;
+          setWork += work.get(other);
+          setLoad += load(other);
+        }
+      }
+      double score = setWork / setLoad;
+      if (score > bestScore + 1e-9) {
+        bestScore = score;
+        best = Optional.of(m);
       }
     }
-    return Optional.ofNullable(best);
+    return best;
   }
 
   /**
-   * Whether evicting {@code needed} to load {@code model} now costs less waiting than serving the
-   * evicted models' queued top-class work first. Staying makes the new model's n_M requests wait the
-   * evicted models' queued service time S_R; swapping makes the evicted models' n_R requests wait
-   * both load times plus the new model's work: swap when n_R (L_M + S_M + L_R) < n_M S_R.
+   * How long {@code w} will run: its num_predict at the model's measured time per token; for a model
+   * not measured yet, scaled by size from the models that were (decoding reads the weights once per
+   * token); else the model's average.
    */
-  private boolean swapPays(String model, Set<String> needed, List<InferenceQueue.Waiting<Asker>> topClass) {
-    long nM = topClass.stream().filter(w -> w.model().equals(model)).count();
-    long nR = topClass.stream().filter(w -> needed.contains(w.model())).count();
-    double sM = nM * service(model);
-    double sR = topClass.stream().filter(w -> needed.contains(w.model())).mapToDouble(w -> service(w.model())).sum();
-    double lM = load(model);
-    double lR = needed.stream().mapToDouble(this::load).sum();
-    return nR * (lM + sM + lR) < nM * sR;
+  private double estimate(InferenceQueue.Waiting<Asker> w) {
+    if (w.call().options().get("num_predict") instanceof Number n && n.longValue() > 0) {
+      Long perToken = nanosPerToken.get(w.model());
+      if (perToken != null) {
+        return n.doubleValue() * perToken;
+      }
+      double perByte = perByte(nanosPerToken);
+      if (perByte > 0) {
+        return n.doubleValue() * perByte * bytes(w.model());
+      }
+    }
+    return service(w.model());
+  }
+
+  /** Nanoseconds per resident byte over the models measured in {@code perModel}; 0 when none is. */
+  private double perByte(Map<String, Long> perModel) {
+    double nanos = 0;
+    double bytes = 0;
+    for (var e : perModel.entrySet()) {
+      nanos += e.getValue();
+      bytes += bytes(e.getKey());
+    }
+    return bytes > 0 ? nanos / bytes : 0;
+  }
+
+  private long bytes(String model) {
+    return planner.estimate(model, numCtx(model));
   }
 
   private double service(String model) {
@@ -469,7 +592,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     if (measured != null) {
       return measured;
     }
-    return loadNanos.values().stream().mapToLong(Long::longValue).average().orElse(1e9);
+    // load time grows with size: scale the models measured so far
+    double perByte = perByte(loadNanos);
+    return perByte > 0 && bytes(model) > 0 ? perByte * bytes(model) : 1e9;
   }
 
   private void execute(String model, ResidencyPlanner.LoadPlan.Evict plan, long now) {
@@ -531,6 +656,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       failures = 0;
       completed++;
       serviceNanos.merge(r.waiting.model(), now - r.startNanos, (a, b) -> (a * 3 + b) / 4);
+      if (c.timings().evalCount() > 0) {
+        nanosPerToken.merge(r.waiting.model(), (now - r.startNanos) / c.timings().evalCount(), (a, b) -> (a * 3 + b) / 4);
+      }
       if (r.firstDeltaNanos.get() > 0) {
         ttftMillisAvg = ewma(ttftMillisAvg, (r.firstDeltaNanos.get() - r.startNanos) / 1e6);
       }

@@ -346,4 +346,78 @@ class InferenceActorTest {
     assertEquals(List.of("a1", "a2", "a3", "b1", "b2", "b3"), order);
     assertEquals(2, s.loads(), "one load per model; first come first served would load six times");
   }
+
+  @Test
+  void workQueuedForTheResidentModelIsDrainedBeforeSwappingForOtherNonInteractiveWork() {
+    // a and b cannot be resident together; a is loaded and still has background work when agent work for b waits
+    OllamaStandIn s = standIn(List.of(model("a", 3 * GIB, 500), model("b", 3 * GIB, 500)), 100 * GIB);
+    var door = door(s, 5 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1));
+    TestProbe<Reply> probe = kit.createTestProbe();
+    door.tell(submit("a1", chat("a", 100), Priority.AGENT, probe.ref()));
+    door.tell(submit("b1", chat("b", 2), Priority.AGENT, probe.ref()));
+    door.tell(submit("a2", chat("a", 2), Priority.BACKGROUND, probe.ref()));
+    door.tell(submit("b2", chat("b", 2), Priority.AGENT, probe.ref()));
+    door.tell(submit("a3", chat("a", 2), Priority.BACKGROUND, probe.ref()));
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      order.add(probe.expectMessageClass(Completed.class, Duration.ofSeconds(20)).requestId());
+    }
+    assertEquals(List.of("a1", "a2", "a3", "b1", "b2"), order, "background work rides on the resident model");
+    assertEquals(2, s.loads(), "swapping for b first would load a a second time for its background work");
+  }
+
+  @Test
+  void anInteractiveRequestPastItsWaitTargetIsAnsweredBeforeLaterInteractiveWorkForTheResidentModel() {
+    OllamaStandIn s = standIn(List.of(model("a", 3 * GIB, 500), model("b", 3 * GIB, 500)), 100 * GIB);
+    var door = door(s, 5 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1,
+        "turbo-agents.inference.interactive-wait-target", "1ms"));
+    TestProbe<Reply> probe = kit.createTestProbe();
+    door.tell(submit("a1", chat("a", 1000), Priority.INTERACTIVE, probe.ref()));
+    awaitRunning(door, "a1");
+    // b1 asked first: interactive questions for the resident model that come later do not overtake it
+    door.tell(submit("b1", chat("b", 2), Priority.INTERACTIVE, probe.ref()));
+    door.tell(submit("a2", chat("a", 2), Priority.INTERACTIVE, probe.ref()));
+    door.tell(submit("a3", chat("a", 2), Priority.INTERACTIVE, probe.ref()));
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      order.add(probe.expectMessageClass(Completed.class, Duration.ofSeconds(20)).requestId());
+    }
+    assertEquals(List.of("a1", "b1", "a2", "a3"), order);
+  }
+
+  @Test
+  void whileAnInteractiveRequestCanStillMeetItsWaitTargetShortWorkForTheResidentModelGoesFirst() {
+    OllamaStandIn s = standIn(List.of(model("a", 3 * GIB, 500), model("b", 3 * GIB, 500)), 100 * GIB);
+    var door = door(s, 5 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1,
+        "turbo-agents.inference.interactive-wait-target", "20s"));
+    TestProbe<Reply> probe = kit.createTestProbe();
+    door.tell(submit("a1", chat("a", 1000), Priority.INTERACTIVE, probe.ref()));
+    awaitRunning(door, "a1");
+    door.tell(submit("b1", chat("b", 2), Priority.INTERACTIVE, probe.ref()));
+    door.tell(submit("a2", chat("a", 2), Priority.INTERACTIVE, probe.ref()));
+    door.tell(submit("a3", chat("a", 2), Priority.AGENT, probe.ref()));
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      order.add(probe.expectMessageClass(Completed.class, Duration.ofSeconds(20)).requestId());
+    }
+    assertEquals(List.of("a1", "a2", "a3", "b1"), order, "b1 has time to wait: a's short work goes before the swap");
+    assertEquals(2, s.loads(), "a is not loaded again for a2 and a3");
+  }
+
+  /** Waits (bounded) until {@code requestId} runs. */
+  private static void awaitRunning(ActorRef<InferenceActor.Command> door, String requestId) {
+    TestProbe<InferenceActor.Status> status = kit.createTestProbe();
+    for (int i = 0; i < 400; i++) {
+      door.tell(new InferenceActor.GetStatus(status.ref()));
+      if (status.receiveMessage().running().stream().anyMatch(r -> r.requestId().equals(requestId))) {
+        return;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError(requestId + " never ran");
+  }
 }
