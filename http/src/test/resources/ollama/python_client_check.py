@@ -22,7 +22,7 @@ schema = {"type": "object", "properties": {"name": {"type": "string", "enum": ["
           "arguments": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}},
           "required": ["name", "arguments"]}
 called = client.chat(model="smollm2:135m", messages=[{"role": "user", "content": "Weather in Paris?"}], tools=tools,
-                     format=schema, options={"num_predict": 48})
+                     format=schema, options={"num_predict": 96, "temperature": 0, "seed": 7})
 found["tool_calls"] = [c.function.name for c in (called.message.tool_calls or [])]
 found["embed_dims"] = len(client.embed(model="smollm2:135m", input="hello").embeddings[0])
 found["ps"] = [m.model for m in client.ps().models]
