@@ -61,7 +61,7 @@ public final class ApiErrors {
         case NOT_FOUND -> response(StatusCodes.NOT_FOUND, "not found", r.getMessage());
         case CONFLICT -> response(StatusCodes.CONFLICT, "stale version", r.getMessage());
       };
-      case EntityStreamSizeException s -> response(StatusCodes.PAYLOAD_TOO_LARGE, "request body too large",
+      case EntityStreamSizeException s -> response(StatusCodes.CONTENT_TOO_LARGE, "request body too large",
           "the body is larger than the limit of " + s.limit() + " bytes (turbo-agents.http.max-body-size)");
       case TimeoutException e -> response(StatusCodes.SERVICE_UNAVAILABLE, "timed out",
           "the daemon did not answer in time (turbo-agents.http.ask-timeout); the request may still complete: " + e.getMessage());

@@ -61,7 +61,7 @@ public final class JsonRequest {
   }
 
   private org.apache.pekko.http.javadsl.model.HttpResponse tooLarge(String size) {
-    return ApiErrors.response(StatusCodes.PAYLOAD_TOO_LARGE, "request body too large",
+    return ApiErrors.response(StatusCodes.CONTENT_TOO_LARGE, "request body too large",
         "the body is " + size + ", the limit is " + maxBytes + " bytes (turbo-agents.http.max-body-size)");
   }
 

@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -161,8 +160,7 @@ class TrackerApiTest {
     JsonNode doc = ApiJson.MAPPER.readTree(OpenApiRoutes.load());
     assertEquals(doc, api.get("/api/v1/openapi.json").json(), "the daemon serves the document in the repository");
     String id = create("{\"title\": \"documented\"}");
-    for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields(); paths.hasNext(); ) {
-      var entry = paths.next();
+    for (Map.Entry<String, JsonNode> entry : doc.get("paths").properties()) {
       String path = entry.getKey().replace("{id}", id).replace("{other}", id).replace("{type}", "issue");
       for (String method : List.of("get", "post", "patch", "delete")) {
         if (!entry.getValue().has(method)) {
