@@ -186,6 +186,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final Map<String, Long> nanosPerToken = new HashMap<>();
   private final Map<String, String> waitReasons = new HashMap<>();
   private Optional<InferenceBackend.Catalog> catalog = Optional.empty();
+  private boolean catalogRequested = false;
   private Optional<String> loadingFor = Optional.empty();
   /** The model a swap was decided for; it loads as soon as its evictions are done. */
   private Optional<String> committed = Optional.empty();
@@ -470,6 +471,12 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private boolean moveTo(String model, long now) {
     if (planner.anyInFlight()) {
       waitReasons.put(model, loadingFor.map(l -> l + " is loading").orElse("a model is unloading"));
+      return false;
+    }
+    if (!planner.knowsSize(model)) {
+      // a load planned with an unknown size (0 bytes) would ignore the budget: wait for the model list
+      waitReasons.put(model, "learning the size of " + model + " from Ollama's model list");
+      refreshCatalog();
       return false;
     }
     if (committed.isEmpty()) {
@@ -826,10 +833,15 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   }
 
   private void refreshCatalog() {
+    if (catalogRequested) {
+      return;
+    }
+    catalogRequested = true;
     pipe(backend.models(), (c, e) -> new CatalogLoaded(Optional.ofNullable(c), Optional.ofNullable(e)));
   }
 
   private Behavior<Command> onCatalog(CatalogLoaded c) {
+    catalogRequested = false;
     if (c.catalog().isEmpty()) {
       return this;
     }
@@ -847,7 +859,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         finish(w, unknownModel(w.id(), w.model()));
       }
     }
-    return this;
+    return dispatch();
   }
 
   private Behavior<Command> onFacts(FactsLoaded f) {

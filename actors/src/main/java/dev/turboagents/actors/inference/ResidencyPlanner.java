@@ -58,6 +58,11 @@ public final class ResidencyPlanner {
     kvPerToken.put(model, bytes);
   }
 
+  /** Whether the size of {@code model} is known (measured, or its weights from the model list). */
+  public boolean knowsSize(String model) {
+    return measured.containsKey(model) || weights.containsKey(model);
+  }
+
   public boolean knowsKv(String model) {
     return kvPerToken.containsKey(model);
   }
