@@ -1,6 +1,7 @@
 package dev.turboagents.runtime;
 
 import dev.turboagents.runtime.cli.GraphCommand;
+import dev.turboagents.runtime.cli.CommandGroup;
 import dev.turboagents.runtime.cli.IssueCommand;
 import dev.turboagents.runtime.cli.ProjectCommand;
 import picocli.CommandLine;
@@ -10,10 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "turbo-agents", mixinStandardHelpOptions = true, version = "turbo-agents 0.1.0",
     description = "A local-first autonomous agent runtime: a daemon and its command-line client.",
     subcommands = {ServeCommand.class, IssueCommand.class, ProjectCommand.class, GraphCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
-
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+public final class Main extends CommandGroup {
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -21,10 +19,5 @@ public final class Main implements Runnable {
 
   public static int run(String... args) {
     return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-  }
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
   }
 }

@@ -12,15 +12,7 @@ import picocli.CommandLine.Parameters;
 /** {@code turbo-agents graph search|related|rebuild}: the knowledge graph of a running daemon. */
 @Command(name = "graph", mixinStandardHelpOptions = true, description = "Search the knowledge graph, follow relations, rebuild it.",
     subcommands = {GraphCommand.Search.class, GraphCommand.Related.class, GraphCommand.Rebuild.class})
-public final class GraphCommand implements Runnable {
-
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
+public final class GraphCommand extends CommandGroup {
 
   static String hits(JsonNode results) {
     StringBuilder out = new StringBuilder();

@@ -16,15 +16,7 @@ import picocli.CommandLine.Parameters;
 /** {@code turbo-agents issue create|list|show|comment}: the work tracker from a terminal. */
 @Command(name = "issue", mixinStandardHelpOptions = true, description = "Create, list, show and comment on issues.",
     subcommands = {IssueCommand.Create.class, IssueCommand.ListIssues.class, IssueCommand.Show.class, IssueCommand.CommentOn.class})
-public final class IssueCommand implements Runnable {
-
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
+public final class IssueCommand extends CommandGroup {
 
   /** Runs one client call; a failure is one line on stderr and exit code 1. */
   static int send(ClientOptions options, ClientCall call) {

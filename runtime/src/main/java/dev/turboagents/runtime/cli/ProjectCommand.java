@@ -10,15 +10,7 @@ import picocli.CommandLine.Option;
 /** {@code turbo-agents project create|list}. */
 @Command(name = "project", mixinStandardHelpOptions = true, description = "Create and list projects.",
     subcommands = {ProjectCommand.Create.class, ProjectCommand.ListProjects.class})
-public final class ProjectCommand implements Runnable {
-
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
+public final class ProjectCommand extends CommandGroup {
 
   static String line(JsonNode p) {
     return String.format("%s  %-8s %s%n", p.path("id").asText(), p.path("status").asText(), p.path("name").asText());
