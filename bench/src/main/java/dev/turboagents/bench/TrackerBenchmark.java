@@ -138,7 +138,7 @@ public final class TrackerBenchmark {
       String id;
       double writeSeconds;
       try (Daemon daemon = Daemon.start(settings)) {
-        Tracker tracker = daemon.subsystems().tracker();
+        Tracker tracker = daemon.subsystems().tracker().api().toCompletableFuture().join();
         Issue issue = tracker.createIssue(new NewIssue("long-lived issue", "", Optional.empty(), List.of(), Optional.empty(),
             Optional.empty(), "bench")).toCompletableFuture().get();
         id = issue.id();
@@ -183,7 +183,7 @@ public final class TrackerBenchmark {
     long t0 = System.nanoTime();
     try (Daemon daemon = Daemon.start(settings)) {
       long started = System.nanoTime() - t0;
-      Tracker tracker = daemon.subsystems().tracker();
+      Tracker tracker = daemon.subsystems().tracker().api().toCompletableFuture().join();
       long t1 = System.nanoTime();
       while (!tracker.stats().toCompletableFuture().get(10, TimeUnit.MINUTES).caughtUp()) {
         Thread.sleep(5);

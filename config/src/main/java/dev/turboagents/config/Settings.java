@@ -15,7 +15,7 @@ import java.util.Map;
  * @param config the resolved configuration the settings came from, including the Pekko section
  *     with the journal and snapshot directories pointed under {@code dataDir}
  */
-public record Settings(Path dataDir, HttpSettings http, TrackerSettings tracker, ExternalServices services,
+public record Settings(Path dataDir, DaemonSettings daemon, HttpSettings http, TrackerSettings tracker, ExternalServices services,
     GraphSettings graph, InferenceSettings inference, Config config) {
 
   /** Loads reference.conf, application.conf, system properties and environment, then {@code overrides}. */
@@ -40,6 +40,7 @@ public record Settings(Path dataDir, HttpSettings http, TrackerSettings tracker,
     Config pekko = ConfigFactory.parseMap(pekkoOverrides(dataDir), "turbo-agents (Settings.pekkoOverrides)");
     return new Settings(
         dataDir,
+        DaemonSettings.read(r),
         HttpSettings.read(r),
         TrackerSettings.read(r),
         ExternalServices.read(r),

@@ -4,50 +4,59 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 
-import dev.turboagents.config.Settings;
-import dev.turboagents.http.graph.GraphRoutes;
+import dev.turboagents.config.HttpSettings;
 import dev.turboagents.http.health.HealthRoutes;
-import dev.turboagents.http.inference.InferenceStatusRoutes;
-import dev.turboagents.http.ollama.OllamaRoutes;
 import dev.turboagents.http.openapi.OpenApiRoutes;
-import dev.turboagents.http.tracker.TrackerRoutes;
-import dev.turboagents.supervisors.Subsystems;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import scala.concurrent.duration.FiniteDuration;
 
 /**
- * Binds the daemon's HTTP API. Every feature contributes its routes here; errors from any of them
- * become JSON. On shutdown the port is unbound first and in-flight requests get
+ * Binds the daemon's HTTP API: /health, the OpenAPI document and every subsystem's endpoints. It
+ * binds at once, before the subsystems are up: a subsystem still starting answers 503 with
+ * {@code Retry-After} for its own paths while the others serve. Errors from any route become JSON.
+ * On shutdown the port is unbound first and in-flight requests get
  * {@code turbo-agents.http.shutdown-grace} to finish.
  */
 public final class HttpServer {
 
   private HttpServer() {}
 
-  /** The whole API, as a route (tests bind it too). */
-  public static Route routes(ActorSystem<?> system, Settings settings, Subsystems subsystems) {
-    List<Route> features = List.of(
-        new HealthRoutes(subsystems.healthChecks(), settings.http().askTimeout()).route(),
-        new OpenApiRoutes().route(),
-        new TrackerRoutes(subsystems.tracker(), settings.http().maxBodyBytes()).route(),
-        new GraphRoutes(subsystems.graph(), settings.graph(), settings.http().maxBodyBytes()).route(),
-        new InferenceStatusRoutes(subsystems.inference(), system, settings.http().askTimeout()).route(),
-        new OllamaRoutes(subsystems.inference(), system, settings.http().maxBodyBytes(), settings.http().askTimeout(),
-            settings.inference().defaultDeadline().plusSeconds(5)).route());
-    return handleExceptions(ApiErrors.exceptionHandler(), () ->
-        handleRejections(ApiErrors.rejectionHandler(), () ->
-            concat(features.get(0), features.subList(1, features.size()).toArray(Route[]::new))));
+  /** The whole API, as one route. */
+  public static Route routes(List<Endpoints> subsystems, HealthRoutes health, Duration retryAfter) {
+    List<Route> all = new ArrayList<>();
+    all.add(health.route());
+    all.add(new OpenApiRoutes(subsystems.stream().map(Endpoints::openApi).toList()).route());
+    subsystems.forEach(s -> all.add(s.route(retryAfter)));
+    return handleExceptions(ApiError.exceptionHandler(), () ->
+        handleRejections(ApiError.rejectionHandler(), () ->
+            concat(all.get(0), all.subList(1, all.size()).toArray(Route[]::new))));
   }
 
-  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, Settings settings, Subsystems subsystems) {
+  /**
+   * @param longestCall the longest a request may legitimately take (a model call waiting its whole
+   *     deadline): the connection's idle timeout is raised to outlast it
+   */
+  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, HttpSettings http, Duration longestCall, Route routes) {
     return Http.get(system)
-        .newServerAt(settings.http().bind(), settings.http().port())
-        .adaptSettings(s -> OllamaRoutes.allowLongCalls(s, settings.inference().defaultDeadline()))
-        .bind(routes(system, settings, subsystems))
-        .thenApply(binding -> binding.addToCoordinatedShutdown(settings.http().shutdownGrace(), system));
+        .newServerAt(http.bind(), http.port())
+        .adaptSettings(s -> idleAtLeast(s, longestCall.plus(http.idleMargin())))
+        .bind(routes)
+        .thenApply(binding -> binding.addToCoordinatedShutdown(http.shutdownGrace(), system));
+  }
+
+  /** Pekko's default idle timeout (60 s) would close a connection whose request still waits its turn. */
+  private static ServerSettings idleAtLeast(ServerSettings settings, Duration wanted) {
+    FiniteDuration at = FiniteDuration.fromNanos(wanted.toNanos());
+    ServerSettings.Timeouts timeouts = settings.getTimeouts();
+    return timeouts.idleTimeout().isFinite() && timeouts.idleTimeout().lt(at)
+        ? settings.withTimeouts(timeouts.withIdleTimeout(at)) : settings;
   }
 }

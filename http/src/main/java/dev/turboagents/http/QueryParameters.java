@@ -21,7 +21,7 @@ public final class QueryParameters {
       }
       return n;
     } catch (NumberFormatException e) {
-      throw ApiErrors.BadRequest.invalid("query parameter '" + name + "' must be a whole number from " + min + " to " + max
+      throw ApiError.invalid("query parameter '" + name + "' must be a whole number from " + min + " to " + max
           + ", was '" + value + "'");
     }
   }
@@ -33,6 +33,6 @@ public final class QueryParameters {
       return Optional.empty();
     }
     return Optional.of(parse.apply(value.strip()).orElseThrow(() ->
-        ApiErrors.BadRequest.invalid("query parameter '" + name + "' must be one of " + allowed + ", was '" + value + "'")));
+        ApiError.invalid("query parameter '" + name + "' must be one of " + allowed + ", was '" + value + "'")));
   }
 }

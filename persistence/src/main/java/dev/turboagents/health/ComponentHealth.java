@@ -11,10 +11,15 @@ import java.util.Map;
  */
 public record ComponentHealth(String component, Status status, String detail, Map<String, Object> figures) {
 
-  public enum Status { UP, DEGRADED, DOWN }
+  /** UP serves; STARTING will serve soon (its routes answer 503 with Retry-After); DEGRADED serves with a problem; DOWN does not serve. */
+  public enum Status { UP, STARTING, DEGRADED, DOWN }
 
   public static ComponentHealth up(String component, String detail, Map<String, Object> figures) {
     return new ComponentHealth(component, Status.UP, detail, figures);
+  }
+
+  public static ComponentHealth starting(String component, String detail) {
+    return new ComponentHealth(component, Status.STARTING, detail, Map.of());
   }
 
   public static ComponentHealth down(String component, String detail) {

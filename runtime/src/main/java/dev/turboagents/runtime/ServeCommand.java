@@ -67,6 +67,10 @@ final class ServeCommand implements Callable<Integer> {
         + " (data " + settings.dataDir() + ")");
     System.out.flush();
     daemon.awaitTermination();
+    if (daemon.rejectedSetting().isPresent()) {
+      System.err.println("turbo-agents: invalid setting " + daemon.rejectedSetting().get().getMessage());
+      return 2;
+    }
     return 0;
   }
 }

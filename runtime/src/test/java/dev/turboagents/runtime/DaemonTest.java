@@ -25,13 +25,13 @@ class DaemonTest {
     Settings settings = Settings.forTest(dataDir, Map.of());
     String id;
     try (Daemon first = Daemon.start(settings)) {
-      id = first.subsystems().tracker().createIssue(new NewIssue("kept", "", Optional.empty(), List.of(), Optional.empty(),
+      id = first.subsystems().tracker().api().toCompletableFuture().get(10, TimeUnit.SECONDS).createIssue(new NewIssue("kept", "", Optional.empty(), List.of(), Optional.empty(),
           Optional.empty(), "test")).toCompletableFuture().get(10, TimeUnit.SECONDS).id();
       Daemon.StartFailure refused = assertThrows(Daemon.StartFailure.class, () -> Daemon.start(settings));
       assertTrue(refused.getMessage().contains("another turbo-agents daemon"), refused.getMessage());
     }
     try (Daemon again = Daemon.start(settings)) {
-      assertTrue(again.subsystems().tracker().issue(id).toCompletableFuture().get(10, TimeUnit.SECONDS).issue().title().equals("kept"));
+      assertTrue(again.subsystems().tracker().api().toCompletableFuture().get(10, TimeUnit.SECONDS).issue(id).toCompletableFuture().get(10, TimeUnit.SECONDS).issue().title().equals("kept"));
     }
   }
 }

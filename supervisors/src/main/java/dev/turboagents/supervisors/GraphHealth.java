@@ -13,10 +13,10 @@ import java.util.concurrent.CompletionStage;
  * not written yet (lag). Neo4j away is DEGRADED, not DOWN: the tracker keeps working and the graph
  * catches up later.
  */
-final class GraphHealth implements HealthCheck {
+public final class GraphHealth implements HealthCheck {
   private final Graph graph;
 
-  GraphHealth(Graph graph) {
+  public GraphHealth(Graph graph) {
     this.graph = graph;
   }
 

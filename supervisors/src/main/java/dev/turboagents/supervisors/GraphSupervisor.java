@@ -2,86 +2,181 @@ package dev.turboagents.supervisors;
 
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceEmbedder;
+import dev.turboagents.config.InvalidSettingException;
 import dev.turboagents.config.Settings;
 import dev.turboagents.persistence.graph.Embedder;
 import dev.turboagents.persistence.graph.Graph;
 import dev.turboagents.persistence.graph.GraphConnection;
 import dev.turboagents.persistence.graph.GraphProjection;
+import dev.turboagents.persistence.graph.GraphSchema;
 import dev.turboagents.persistence.graph.GraphSearch;
 import dev.turboagents.persistence.graph.GraphService;
 import dev.turboagents.persistence.graph.GraphStore;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Owns the knowledge graph: the driver (and the in-process Neo4j when NEO4J_URI is empty), the
- * embedder, the {@link GraphProjection} and the {@link GraphService}. Both children are restarted
- * with backoff when they fail; the projection also rides out Neo4j outages by itself. Stopping this
- * supervisor closes the driver, then the in-process server.
+ * embedder, the schema, the {@link GraphProjection} and the {@link GraphService}. Opening all that
+ * takes seconds (Neo4j, the embedding model), so it runs on the blocking dispatcher while the rest of
+ * the daemon already serves; the graph's routes answer 503 meanwhile, saying what it is doing. A
+ * failed start (Neo4j unreachable, Ollama away for an {@code ollama:} model's vector length) is
+ * retried with backoff ({@code projection-min-backoff} doubling to {@code projection-max-backoff});
+ * a wrong setting is not. The graph is ready only once its indexes exist, so the first search never
+ * meets a missing index. Both children are restarted with the same backoff when they fail. Stopping
+ * this supervisor closes the driver, then the in-process server.
  */
 public final class GraphSupervisor {
 
   private GraphSupervisor() {}
 
-  private record Opened(GraphConnection connection, Embedder embedder) {}
+  private sealed interface Command {}
 
-  private record OpenFailed(Throwable cause) {}
+  private record Open(Optional<ActorRef<InferenceActor.Command>> inference) implements Command {}
+
+  private record Opened(GraphConnection connection, Embedder embedder) implements Command {}
+
+  private record OpenFailed(Throwable cause) implements Command {}
+
+  private record Retry() implements Command {}
 
   /**
-   * @param inference the inference actor, for an {@code ollama:} embedding model
+   * @param inference the inference actor, needed only for an {@code ollama:} embedding model
    */
-  public static Behavior<Object> create(Settings settings, CompletableFuture<ActorRef<InferenceActor.Command>> inference,
-      CompletableFuture<Graph> started) {
-    return Behaviors.setup(ctx -> {
-      // starting Neo4j and loading the model take seconds: not on the actor's thread
-      ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
-        Embedder embedder = embedder(settings, inference, ctx.getSystem());
-        return new Opened(GraphConnection.open(settings), embedder);
-      }, ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())),
-          (opened, failure) -> failure == null ? opened : new OpenFailed(failure));
-      return Behaviors.receive(Object.class)
-          .onMessage(OpenFailed.class, m -> {
-            started.completeExceptionally(new IllegalStateException("the knowledge graph could not start: " + m.cause().getMessage(), m.cause()));
-            return Behaviors.stopped();
-          })
-          .onMessage(Opened.class, m -> {
-            var restart = SupervisorStrategy.restartWithBackoff(settings.graph().projectionMinBackoff(),
-                settings.graph().projectionMaxBackoff(), 0.2);
-            GraphStore store = new GraphStore(m.connection().driver(), m.embedder(), settings.graph().queryTimeout());
-            GraphSearch search = new GraphSearch(m.connection().driver(), m.embedder(), settings.graph());
-            var projection = ctx.spawn(Behaviors.supervise(GraphProjection.create(store, settings.graph())).onFailure(restart),
-                "graph-projection");
-            var service = ctx.spawn(Behaviors.supervise(GraphService.create(search, m.connection().uri().toString()))
-                .onFailure(restart), "graph-service");
-            started.complete(new Graph(ctx.getSystem(), service, projection, settings.http().askTimeout(), m.connection(),
-                m.embedder().modelName()));
-            return Behaviors.receive(Object.class)
-                .onSignal(PostStop.class, s -> {
-                  m.connection().close();
-                  return Behaviors.same();
-                })
-                .build();
-          })
-          .build();
-    });
+  public static Behavior<?> create(Settings settings, CompletionStage<ActorRef<InferenceActor.Command>> inference,
+      Startup<Graph> startup) {
+    return Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers -> {
+      if (settings.graph().embeddingModel().startsWith(InferenceEmbedder.PREFIX)) {
+        startup.progress("waiting for the inference door (the embedding model is " + settings.graph().embeddingModel() + ")");
+        ctx.pipeToSelf(inference, (ref, failure) -> failure == null ? new Open(Optional.of(ref)) : new OpenFailed(failure));
+      } else {
+        ctx.getSelf().tell(new Open(Optional.empty()));
+      }
+      return new Opening(ctx, timers, settings, startup, new AtomicReference<>(CompletableFuture.completedFuture(null)))
+          .behavior(settings.graph().projectionMinBackoff());
+    }));
   }
 
-  private static Embedder embedder(Settings settings, CompletableFuture<ActorRef<InferenceActor.Command>> inference,
-      ActorSystem<?> system) {
-    String model = settings.graph().embeddingModel();
-    if (!model.startsWith(InferenceEmbedder.PREFIX)) {
-      return Embedder.named(model, settings.dataDir().resolve("cache"));
+  /** Until the connection, the embedder and the schema are there. */
+  private record Opening(ActorContext<Command> ctx, TimerScheduler<Command> timers, Settings settings, Startup<Graph> startup,
+      AtomicReference<CompletableFuture<Opened>> inFlight) {
+
+    Behavior<Command> behavior(Duration backoff) {
+      return Behaviors.receive(Command.class)
+          .onMessage(Open.class, m -> {
+            open(m.inference());
+            return waiting(m.inference(), backoff);
+          })
+          .onSignal(PostStop.class, s -> closeLateOpen())
+          .build();
     }
-    Duration timeout = settings.inference().defaultDeadline();
-    return InferenceEmbedder.start(model, settings.graph().embeddingDimensions(), inference.orTimeout(60, TimeUnit.SECONDS).join(),
-        system, timeout);
+
+    /** Stopped while opening (the daemon shuts down during start): what opens afterwards is closed at once. */
+    private Behavior<Command> closeLateOpen() {
+      inFlight.get().thenAccept(opened -> {
+        if (opened != null) {
+          opened.connection().close();
+        }
+      });
+      return Behaviors.same();
+    }
+
+    private Behavior<Command> waiting(Optional<ActorRef<InferenceActor.Command>> inference, Duration backoff) {
+      return Behaviors.receive(Command.class)
+          .onMessage(Opened.class, m -> new Serving(ctx, settings, m.connection(), m.embedder(), startup).behavior())
+          .onMessage(OpenFailed.class, m -> {
+            Throwable cause = m.cause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                ? c.getCause() : m.cause();
+            if (cause instanceof InvalidSettingException) {
+              ctx.getLog().error("the knowledge graph cannot start: {}", cause.getMessage());
+              startup.failed(cause);
+              return Behaviors.stopped();
+            }
+            ctx.getLog().warn("the knowledge graph could not start, retrying in {} ms: {}", backoff.toMillis(), cause.getMessage());
+            startup.progress("could not start (" + cause.getMessage() + "); retrying in " + backoff.toSeconds() + " s");
+            timers.startSingleTimer(new Retry(), backoff);
+            return Behaviors.receive(Command.class)
+                .onMessage(Retry.class, r -> {
+                  open(inference);
+                  return waiting(inference, min(backoff.multipliedBy(2), settings.graph().projectionMaxBackoff()));
+                })
+                .onSignal(PostStop.class, s -> closeLateOpen())
+                .build();
+          })
+          .onSignal(PostStop.class, s -> closeLateOpen())
+          .build();
+    }
+
+    /** Connects, loads the embedder and makes sure the schema exists, off the actor's thread. */
+    private void open(Optional<ActorRef<InferenceActor.Command>> inference) {
+      Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+      CompletableFuture<Opened> opening = CompletableFuture.supplyAsync(() -> {
+        startup.progress("loading the embedding model " + settings.graph().embeddingModel());
+        Embedder embedder = embedder(inference);
+        startup.progress(settings.services().neo4jUri().map(u -> "connecting to Neo4j at " + u)
+            .orElse("starting the in-process Neo4j"));
+        GraphConnection connection = GraphConnection.open(settings);
+        try {
+          startup.progress("creating the graph's indexes (and re-embedding if the embedding model changed)");
+          GraphSchema.ensure(connection.driver(), embedder, settings.graph().embeddingBatchSize());
+          return new Opened(connection, embedder);
+        } catch (RuntimeException e) {
+          connection.close();
+          throw e;
+        }
+      }, blocking);
+      inFlight.set(opening);
+      ctx.pipeToSelf(opening, (opened, failure) -> failure == null ? opened : new OpenFailed(failure));
+    }
+
+    private Embedder embedder(Optional<ActorRef<InferenceActor.Command>> inference) {
+      String model = settings.graph().embeddingModel();
+      if (inference.isEmpty()) {
+        return Embedder.named(model, settings.dataDir().resolve("cache"));
+      }
+      return InferenceEmbedder.start(model, settings.graph().embeddingDimensions(), inference.get(), ctx.getSystem(),
+          settings.inference().defaultDeadline());
+    }
+  }
+
+  /** The graph serves; its children are supervised. */
+  private record Serving(ActorContext<Command> ctx, Settings settings, GraphConnection connection, Embedder embedder,
+      Startup<Graph> startup) {
+
+    Behavior<Command> behavior() {
+      var restart = SupervisorStrategy.restartWithBackoff(settings.graph().projectionMinBackoff(),
+          settings.graph().projectionMaxBackoff(), 0.2);
+      GraphStore store = new GraphStore(connection.driver(), embedder, settings.graph().queryTimeout());
+      GraphSearch search = new GraphSearch(connection.driver(), embedder, settings.graph());
+      var projection = ctx.spawn(Behaviors.supervise(GraphProjection.create(store, settings.graph())).onFailure(restart),
+          "graph-projection");
+      var service = ctx.spawn(Behaviors.supervise(GraphService.create(search, connection.uri().toString()))
+          .onFailure(restart), "graph-service");
+      startup.ready(new Graph(ctx.getSystem(), service, projection, settings.http().askTimeout(), connection,
+          embedder.modelName()));
+      ctx.getLog().info("knowledge graph ready: Neo4j at {}, embeddings by {}", connection.uri(), embedder.modelName());
+      return Behaviors.receive(Command.class)
+          .onSignal(PostStop.class, s -> {
+            connection.close();
+            return Behaviors.same();
+          })
+          .build();
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 }

@@ -12,12 +12,12 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /** The inference door: is Ollama answering, what is queued and resident, how fast it answers. */
-final class InferenceHealth implements HealthCheck {
+public final class InferenceHealth implements HealthCheck {
   private final ActorRef<InferenceActor.Command> inference;
   private final ActorSystem<?> system;
   private final Duration timeout;
 
-  InferenceHealth(ActorRef<InferenceActor.Command> inference, ActorSystem<?> system, Duration timeout) {
+  public InferenceHealth(ActorRef<InferenceActor.Command> inference, ActorSystem<?> system, Duration timeout) {
     this.inference = inference;
     this.system = system;
     this.timeout = timeout;

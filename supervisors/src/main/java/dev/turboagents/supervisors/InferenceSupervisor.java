@@ -5,7 +5,6 @@ import dev.turboagents.actors.inference.InferenceBackend;
 import dev.turboagents.actors.inference.OllamaBackend;
 import dev.turboagents.config.Settings;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -21,14 +20,14 @@ public final class InferenceSupervisor {
 
   private InferenceSupervisor() {}
 
-  public static Behavior<Void> create(Settings settings, CompletableFuture<ActorRef<InferenceActor.Command>> started) {
+  public static Behavior<Void> create(Settings settings, Startup<ActorRef<InferenceActor.Command>> startup) {
     return Behaviors.setup(ctx -> {
       InferenceBackend backend = new OllamaBackend(settings.services().ollamaHost(), settings.inference().requestTimeout());
       ActorRef<InferenceActor.Command> inference = ctx.spawn(
           Behaviors.supervise(InferenceActor.create(settings.inference(), backend))
               .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
           "inference");
-      started.complete(inference);
+      startup.ready(inference);
       return Behaviors.<Void>receive(Void.class)
           .onSignal(PostStop.class, s -> {
             backend.close();

@@ -12,11 +12,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.stream.Stream;
 
 /** The journal and the tracker index: replayed, how many issues and projects, how much is on disk. */
-final class TrackerHealth implements HealthCheck {
+public final class TrackerHealth implements HealthCheck {
   private final Tracker tracker;
   private final Path journalDir;
 
-  TrackerHealth(Tracker tracker, Path dataDir) {
+  public TrackerHealth(Tracker tracker, Path dataDir) {
     this.tracker = tracker;
     this.journalDir = dataDir.resolve("journal");
   }

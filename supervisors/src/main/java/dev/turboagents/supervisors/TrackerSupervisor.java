@@ -2,7 +2,6 @@ package dev.turboagents.supervisors;
 
 import dev.turboagents.config.Settings;
 import dev.turboagents.persistence.tracker.Tracker;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -15,9 +14,9 @@ public final class TrackerSupervisor {
 
   private TrackerSupervisor() {}
 
-  public static Behavior<Void> create(Settings settings, CompletableFuture<Tracker> started) {
+  public static Behavior<Void> create(Settings settings, Startup<Tracker> startup) {
     return Behaviors.setup(ctx -> {
-      started.complete(Tracker.start(ctx::spawn, ctx.getSystem(), settings.tracker(), settings.http().askTimeout()));
+      startup.ready(Tracker.start(ctx::spawn, ctx.getSystem(), settings.tracker(), settings.http().askTimeout()));
       return Behaviors.empty();
     });
   }

@@ -3,12 +3,11 @@ package dev.turboagents.http.graph;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.turboagents.config.GraphSettings;
-import dev.turboagents.http.ApiErrors;
+import dev.turboagents.http.ApiError;
 import dev.turboagents.http.ApiJson;
-import dev.turboagents.http.JsonFields;
-import dev.turboagents.http.JsonRequest;
+import dev.turboagents.http.FieldRules;
+import dev.turboagents.http.JsonBody;
 import dev.turboagents.http.QueryParameters;
 import dev.turboagents.persistence.graph.EntityRef;
 import dev.turboagents.persistence.graph.EntityType;
@@ -20,12 +19,13 @@ import dev.turboagents.persistence.graph.SearchHit;
 import dev.turboagents.persistence.graph.SearchQuery;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -38,152 +38,133 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * traversal, RAG context for a task, and a rebuild from the journal. Neo4j away is a 503.
  */
 public final class GraphRoutes {
-  private static final Set<String> SEARCH = Set.of("query", "limit", "min_relevance", "mode", "types", "project_id", "status");
-  private static final Set<String> CONTEXT = Set.of("task", "token_budget");
   private static final int MAX_LIMIT = 100;
   private static final String TYPES = Arrays.stream(EntityType.values()).map(EntityType::apiName).collect(Collectors.joining(", "));
 
+  /** {@code POST /graph/search}; {@code status} is one status or a list of them. */
+  record SearchRequest(Optional<String> query, OptionalLong limit, OptionalDouble minRelevance, Optional<String> mode,
+      Optional<List<String>> types, Optional<String> projectId, Optional<StatusFilter> status) {}
+
+  /** {@code POST /graph/context}. */
+  record ContextRequest(Optional<String> task, OptionalLong tokenBudget) {}
+
+  /** One status or several: {@code "open"} or {@code ["open", "in_progress"]}. */
+  record StatusFilter(List<String> statuses) {
+    @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
+    static StatusFilter of(com.fasterxml.jackson.databind.JsonNode value) {
+      List<String> out = new ArrayList<>();
+      if (value.isTextual()) {
+        out.add(value.textValue());
+      } else if (value.isArray()) {
+        for (var item : value) {
+          if (!item.isTextual()) {
+            throw ApiError.invalid("field 'status' must be a status or an array of statuses, found " + item);
+          }
+          out.add(item.textValue());
+        }
+      } else {
+        throw ApiError.invalid("field 'status' must be a status or an array of statuses, was " + value);
+      }
+      return new StatusFilter(out.stream().map(v -> v.strip().toLowerCase(Locale.ROOT)).toList());
+    }
+  }
+
+  record SearchResults(List<HitView> results) {}
+
+  record HitView(String entityType, String entityId, String title, double relevance, String snippet, Optional<String> status) {
+    static HitView of(SearchHit h) {
+      return new HitView(h.entity().type().apiName(), h.entity().id(), h.title(), Math.round(h.relevance() * 10_000) / 10_000.0,
+          h.snippet(), h.status().isEmpty() ? Optional.empty() : Optional.of(h.status()));
+    }
+  }
+
+  record RelatedResults(String entityType, String entityId, List<RelatedView> results) {}
+
+  record RelatedView(String entityType, String entityId, String title, int distance, String via, String snippet,
+      Optional<String> status) {
+    static RelatedView of(RelatedEntity r) {
+      return new RelatedView(r.entity().type().apiName(), r.entity().id(), r.title(), r.distance(), r.via(), r.snippet(),
+          r.status().isEmpty() ? Optional.empty() : Optional.of(r.status()));
+    }
+  }
+
+  record ContextView(String context, List<CitedView> cited, int estimatedTokens, boolean truncated) {
+    static ContextView of(GraphContext c) {
+      return new ContextView(c.text(), c.cited().stream().map(r -> new CitedView(r.type().apiName(), r.id())).toList(),
+          c.estimatedTokens(), c.truncated());
+    }
+  }
+
+  record CitedView(String entityType, String entityId) {}
+
+  record RebuildView(String status, String detail) {}
+
   private final Graph graph;
   private final GraphSettings settings;
-  private final JsonRequest json;
+  private final JsonBody json;
 
   public GraphRoutes(Graph graph, GraphSettings settings, long maxBodyBytes) {
     this.graph = graph;
     this.settings = settings;
-    this.json = new JsonRequest(maxBodyBytes);
+    this.json = new JsonBody(maxBodyBytes);
   }
 
   public Route route() {
     return pathPrefix("api", () -> pathPrefix("v1", () -> pathPrefix("graph", () ->
         handleExceptions(unavailable(), () -> concat(
-            path("search", () -> post(() -> json.object(this::search))),
-            path("context", () -> post(() -> json.object(this::context))),
+            path("search", () -> post(() -> json.as(SearchRequest.class, this::search))),
+            path("context", () -> post(() -> json.as(ContextRequest.class, this::context))),
             // the body (if any) is read and ignored, so the answer never comes before the request ended
             path("rebuild", () -> post(() -> entity(Unmarshaller.entityToString(), ignored -> onSuccess(graph.rebuild(), done ->
-                complete(ApiJson.response(StatusCodes.ACCEPTED, Map.of("status", "rebuilding",
-                    "detail", "the graph was emptied and is being projected again from the journal; GET /health shows the lag"))))))),
+                complete(ApiJson.response(StatusCodes.ACCEPTED, new RebuildView("rebuilding",
+                    "the graph was emptied and is being projected again from the journal; GET /health shows the lag"))))))),
             pathPrefix("entities", () -> pathPrefix(segment(), type -> pathPrefix(segment(), id ->
                 path("related", () -> get(() -> parameterMap(params -> related(type, id, params))))))))))));
   }
 
-  private Route search(JsonFields body) {
-    body.allowOnly(SEARCH);
-    String text = body.requiredString("query");
-    if (text.isBlank()) {
-      throw ApiErrors.BadRequest.invalid("field 'query' must not be blank");
-    }
-    int limit = (int) body.optionalLong("limit").orElse(10);
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw ApiErrors.BadRequest.invalid("field 'limit' must be from 1 to " + MAX_LIMIT + ", was " + limit);
-    }
-    double minRelevance = fraction(body, "min_relevance").orElse(settings.defaultMinRelevance());
-    SearchQuery.Mode mode = body.optionalChoice("mode",
+  private Route search(SearchRequest body) {
+    String text = FieldRules.meaningful("query", FieldRules.required("query", body.query()));
+    int limit = (int) FieldRules.between("limit", body.limit().orElse(10), 1, MAX_LIMIT);
+    double minRelevance = FieldRules.fraction("min_relevance", body.minRelevance().orElse(settings.defaultMinRelevance()));
+    SearchQuery.Mode mode = FieldRules.choice("mode", body.mode(),
         v -> Arrays.stream(SearchQuery.Mode.values()).filter(m -> m.name().equalsIgnoreCase(v)).findFirst(),
         "hybrid, vector, fulltext").orElse(SearchQuery.Mode.HYBRID);
     Set<EntityType> types = new LinkedHashSet<>();
-    for (String t : body.optionalStringList("types").orElse(List.of())) {
+    for (String t : body.types().orElse(List.of())) {
       types.add(EntityType.fromApiName(t).orElseThrow(() ->
-          ApiErrors.BadRequest.invalid("field 'types' may contain " + TYPES + ", found '" + t + "'")));
+          ApiError.invalid("field 'types' may contain " + TYPES + ", found '" + t + "'")));
     }
     SearchQuery query = SearchQuery.of(text, limit, minRelevance).withMode(mode).withTypes(types)
-        .withStatuses(Set.copyOf(stringOrList(body, "status")));
-    if (body.optionalString("project_id").isPresent()) {
-      query = query.inProject(body.optionalString("project_id").get());
+        .withStatuses(Set.copyOf(body.status().map(StatusFilter::statuses).orElse(List.of())));
+    if (body.projectId().isPresent()) {
+      query = query.inProject(body.projectId().get());
     }
     return onSuccess(graph.search(query), hits -> complete(ApiJson.response(StatusCodes.OK,
-        Map.of("results", hits.stream().map(GraphRoutes::hit).toList()))));
+        new SearchResults(hits.stream().map(HitView::of).toList()))));
   }
 
   private Route related(String typeName, String id, Map<String, String> params) {
     EntityType type = EntityType.fromApiName(typeName).orElseThrow(() ->
-        ApiErrors.BadRequest.invalid("entity type must be one of " + TYPES + ", was '" + typeName + "'"));
+        ApiError.invalid("entity type must be one of " + TYPES + ", was '" + typeName + "'"));
     int depth = QueryParameters.wholeNumber(params, "depth", 1, 1, 3);
     int limit = QueryParameters.wholeNumber(params, "limit", 10, 1, MAX_LIMIT);
-    EntityRef entity = new EntityRef(type, id);
-    return onSuccess(graph.related(entity, depth, limit), found -> found
-        .map(related -> {
-          Map<String, Object> body = new LinkedHashMap<>();
-          body.put("entity_type", type.apiName());
-          body.put("entity_id", id);
-          body.put("results", related.stream().map(GraphRoutes::related).toList());
-          return complete(ApiJson.response(StatusCodes.OK, body));
-        })
-        .orElseGet(() -> complete(ApiErrors.response(StatusCodes.NOT_FOUND, "not found",
+    return onSuccess(graph.related(new EntityRef(type, id), depth, limit), found -> found
+        .map(related -> complete(ApiJson.response(StatusCodes.OK,
+            new RelatedResults(type.apiName(), id, related.stream().map(RelatedView::of).toList()))))
+        .orElseGet(() -> complete(ApiError.response(StatusCodes.NOT_FOUND, "not found",
             "no " + type.apiName() + " with id '" + id + "' in the knowledge graph"))));
   }
 
-  private Route context(JsonFields body) {
-    body.allowOnly(CONTEXT);
-    String task = body.requiredString("task");
-    if (task.isBlank()) {
-      throw ApiErrors.BadRequest.invalid("field 'task' must not be blank");
-    }
-    long budget = body.optionalLong("token_budget").orElse(settings.contextTokenBudget());
-    if (budget < 1 || budget > 1_000_000) {
-      throw ApiErrors.BadRequest.invalid("field 'token_budget' must be from 1 to 1000000, was " + budget);
-    }
-    return onSuccess(graph.context(task, (int) budget), ctx -> complete(ApiJson.response(StatusCodes.OK, context(ctx))));
+  private Route context(ContextRequest body) {
+    String task = FieldRules.meaningful("task", FieldRules.required("task", body.task()));
+    long budget = FieldRules.between("token_budget", body.tokenBudget().orElse(settings.contextTokenBudget()), 1, 1_000_000);
+    return onSuccess(graph.context(task, (int) budget), ctx -> complete(ApiJson.response(StatusCodes.OK, ContextView.of(ctx))));
   }
-
-  private static Map<String, Object> hit(SearchHit h) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("entity_type", h.entity().type().apiName());
-    out.put("entity_id", h.entity().id());
-    out.put("title", h.title());
-    out.put("relevance", Math.round(h.relevance() * 10_000) / 10_000.0);
-    out.put("snippet", h.snippet());
-    out.put("status", h.status().isEmpty() ? null : h.status());
-    return out;
-  }
-
-  private static Map<String, Object> related(RelatedEntity r) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("entity_type", r.entity().type().apiName());
-    out.put("entity_id", r.entity().id());
-    out.put("title", r.title());
-    out.put("distance", r.distance());
-    out.put("via", r.via());
-    out.put("snippet", r.snippet());
-    out.put("status", r.status().isEmpty() ? null : r.status());
-    return out;
-  }
-
-  private static Map<String, Object> context(GraphContext c) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("context", c.text());
-    out.put("cited", c.cited().stream().map(r -> Map.of("entity_type", r.type().apiName(), "entity_id", r.id())).toList());
-    out.put("estimated_tokens", c.estimatedTokens());
-    out.put("truncated", c.truncated());
-    return out;
-  }
-
-  private static Optional<Double> fraction(JsonFields body, String name) {
-    JsonNode value = body.node().get(name);
-    if (value == null || value.isNull()) {
-      return Optional.empty();
-    }
-    if (!value.isNumber() || value.doubleValue() < 0 || value.doubleValue() > 1) {
-      throw ApiErrors.BadRequest.invalid("field '" + name + "' must be a number from 0 to 1, was " + value);
-    }
-    return Optional.of(value.doubleValue());
-  }
-
-  private static List<String> stringOrList(JsonFields body, String name) {
-    JsonNode value = body.node().get(name);
-    if (value != null && value.isTextual()) {
-      return List.of(value.textValue().strip().toLowerCase(Locale.ROOT));
-    }
-    List<String> out = new ArrayList<>();
-    body.optionalStringList(name).orElse(List.of()).forEach(s -> out.add(s.strip().toLowerCase(Locale.ROOT)));
-    return out;
-  }
-
-
 
   private static ExceptionHandler unavailable() {
     return ExceptionHandler.newBuilder().match(Throwable.class, t -> complete(
-        ApiErrors.unwrap(t) instanceof GraphUnavailable g
-            ? ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, "knowledge graph unavailable", g.getMessage())
-            : ApiErrors.forThrowable(t))).build();
+        ApiError.unwrap(t) instanceof GraphUnavailable g
+            ? ApiError.response(StatusCodes.SERVICE_UNAVAILABLE, "knowledge graph unavailable", g.getMessage())
+            : ApiError.forThrowable(t))).build();
   }
 }

@@ -19,7 +19,7 @@ import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceCall;
 import dev.turboagents.actors.inference.OllamaJson;
 import dev.turboagents.actors.inference.Priority;
-import dev.turboagents.http.ApiErrors;
+import dev.turboagents.http.ApiError;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -124,7 +124,7 @@ public final class OllamaRoutes {
   }
 
   private Route call(Function<JsonNode, InferenceCall> parse) {
-    return withRequestTimeout(callTimeout, request -> ApiErrors.response(StatusCodes.GATEWAY_TIMEOUT, "timed out",
+    return withRequestTimeout(callTimeout, request -> ApiError.response(StatusCodes.GATEWAY_TIMEOUT, "timed out",
         "no answer within " + callTimeout.toSeconds() + " s (turbo-agents.inference.default-deadline plus a margin)"),
         () -> callWithin(parse));
   }
@@ -176,7 +176,7 @@ public final class OllamaRoutes {
         started.second().prefixAndTail(1).runWith(Sink.head(), system);
     return onSuccess(head, pair -> {
       if (pair.first().isEmpty()) {
-        return complete(ApiErrors.response(StatusCodes.SERVICE_UNAVAILABLE, "no answer", "the inference actor ended the stream"));
+        return complete(ApiError.response(StatusCodes.SERVICE_UNAVAILABLE, "no answer", "the inference actor ended the stream"));
       }
       InferenceActor.Chunk first = pair.first().get(0);
       if (first instanceof InferenceActor.End end && end.reply() instanceof InferenceActor.Failed f) {
@@ -215,24 +215,24 @@ public final class OllamaRoutes {
 
   /** Reads the body as a JSON object whatever the content type (Ollama's clients and curl differ). */
   private static HttpResponse invalid(OllamaJson.InvalidRequest e) {
-    return ApiErrors.response(StatusCodes.BAD_REQUEST, e.field() + " " + e.getMessage(), "field '" + e.field() + "' " + e.getMessage());
+    return ApiError.response(StatusCodes.BAD_REQUEST, e.field() + " " + e.getMessage(), "field '" + e.field() + "' " + e.getMessage());
   }
 
   private Route body(Function<JsonNode, Route> inner) {
     return withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToByteString(), bytes -> {
       if (bytes.isEmpty()) {
-        return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, "missing request body",
+        return complete(ApiError.response(StatusCodes.BAD_REQUEST, "missing request body",
             "send a JSON object such as {\"model\": \"llama3.2\", ...}"));
       }
       JsonNode node;
       try {
         node = OllamaJson.MAPPER.readTree(bytes.toArray());
       } catch (IOException e) {
-        return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, "malformed JSON",
+        return complete(ApiError.response(StatusCodes.BAD_REQUEST, "malformed JSON",
             "the body is not valid JSON: " + e.getMessage().lines().findFirst().orElse("")));
       }
       if (node == null || !node.isObject()) {
-        return complete(ApiErrors.response(StatusCodes.BAD_REQUEST, "invalid request", "the body must be a JSON object"));
+        return complete(ApiError.response(StatusCodes.BAD_REQUEST, "invalid request", "the body must be a JSON object"));
       }
       return inner.apply(node);
     }));
@@ -248,7 +248,7 @@ public final class OllamaRoutes {
       case BROKEN_STREAM -> StatusCodes.BAD_GATEWAY;
       case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
     };
-    return ApiErrors.response(status, f.message(), f.failure().name().toLowerCase(java.util.Locale.ROOT)
+    return ApiError.response(status, f.message(), f.failure().name().toLowerCase(java.util.Locale.ROOT)
         + (f.availableModels().isEmpty() ? "" : ": available models " + String.join(", ", f.availableModels())));
   }
 

@@ -3,11 +3,17 @@ package dev.turboagents.http.tracker;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import dev.turboagents.http.ApiErrors;
+import dev.turboagents.http.ApiError;
 import dev.turboagents.http.ApiJson;
-import dev.turboagents.http.JsonFields;
-import dev.turboagents.http.JsonRequest;
+import dev.turboagents.http.FieldRules;
+import dev.turboagents.http.JsonBody;
 import dev.turboagents.http.QueryParameters;
+import dev.turboagents.http.TextChange;
+import dev.turboagents.http.tracker.TrackerViews.CommentView;
+import dev.turboagents.http.tracker.TrackerViews.DependenciesView;
+import dev.turboagents.http.tracker.TrackerViews.HistoryView;
+import dev.turboagents.http.tracker.TrackerViews.IssueView;
+import dev.turboagents.http.tracker.TrackerViews.ProjectView;
 import dev.turboagents.persistence.issues.IssueEntity;
 import dev.turboagents.persistence.issues.IssueStatus;
 import dev.turboagents.persistence.issues.Priority;
@@ -20,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -35,22 +40,14 @@ import org.apache.pekko.http.javadsl.server.Route;
  * history, and projects. Thin: read the request, call the {@link Tracker}, render the answer.
  */
 public final class TrackerRoutes {
-
-  private static final Set<String> NEW_ISSUE = Set.of("title", "description", "priority", "labels", "project_id", "assignee", "author");
-  private static final Set<String> ISSUE_PATCH = Set.of("title", "description", "status", "priority", "labels", "project_id",
-      "assignee", "duplicate_of", "version");
-  private static final Set<String> NEW_COMMENT = Set.of("text", "author");
-  private static final Set<String> NEW_DEPENDENCY = Set.of("blocked_by", "blocks", "version");
-  private static final Set<String> NEW_PROJECT = Set.of("name", "description", "author");
-  private static final Set<String> PROJECT_PATCH = Set.of("name", "description", "status", "version");
   private static final int MAX_PAGE = 10_000;
 
   private final Tracker tracker;
-  private final JsonRequest json;
+  private final JsonBody json;
 
   public TrackerRoutes(Tracker tracker, long maxBodyBytes) {
     this.tracker = tracker;
-    this.json = new JsonRequest(maxBodyBytes);
+    this.json = new JsonBody(maxBodyBytes);
   }
 
   public Route route() {
@@ -65,21 +62,23 @@ public final class TrackerRoutes {
     return concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> parameterMap(params -> listIssues(params, Optional.empty()))),
-            post(() -> json.object(this::createIssue)))),
+            post(() -> json.as(TrackerRequests.NewIssue.class, this::createIssue)))),
         pathPrefix(segment(), id -> concat(
             pathEndOrSingleSlash(() -> concat(
                 get(() -> reply(StatusCodes.OK, () -> withComments(id))),
-                patch(() -> optionalHeaderValueByName("If-Match", ifMatch -> json.object(body -> updateIssue(id, body, ifMatch)))))),
+                patch(() -> optionalHeaderValueByName("If-Match", ifMatch ->
+                    json.as(TrackerRequests.IssuePatch.class, body -> updateIssue(id, body, ifMatch)))))),
             path("comments", () -> concat(
                 get(() -> reply(StatusCodes.OK, () -> tracker.comments(id)
-                    .thenApply(cs -> cs.stream().map(c -> TrackerJson.comment(id, c)).toList()))),
-                post(() -> json.object(body -> addComment(id, body))))),
+                    .thenApply(cs -> cs.stream().map(c -> CommentView.of(id, c)).toList()))),
+                post(() -> json.as(TrackerRequests.NewComment.class, body -> addComment(id, body))))),
             pathPrefix("dependencies", () -> concat(
                 pathEndOrSingleSlash(() -> concat(
-                    get(() -> reply(StatusCodes.OK, () -> tracker.issue(id).thenApply(TrackerJson::dependencies))),
-                    post(() -> json.object(body -> addDependency(id, body))))),
+                    get(() -> reply(StatusCodes.OK, () -> tracker.issue(id).thenApply(DependenciesView::of))),
+                    post(() -> json.as(TrackerRequests.NewDependency.class, body -> addDependency(id, body))))),
                 path(segment(), other -> delete(() -> removeDependency(id, other))))),
-            path("history", () -> get(() -> reply(StatusCodes.OK, () -> tracker.issueHistory(id).thenApply(TrackerJson::history)))))));
+            path("history", () -> get(() -> reply(StatusCodes.OK, () -> tracker.issueHistory(id)
+                .thenApply(h -> h.stream().map(HistoryView::of).toList())))))));
   }
 
   private Route listIssues(Map<String, String> params, Optional<String> projectId) {
@@ -92,62 +91,63 @@ public final class TrackerRoutes {
     int offset = QueryParameters.wholeNumber(params, "offset", 0, 0, Integer.MAX_VALUE);
     return onSuccess(tracker.issues(filter), all -> respondWithHeader(
         RawHeader.create("X-Total-Count", Integer.toString(all.size())),
-        () -> complete(ApiJson.response(StatusCodes.OK, all.stream().skip(offset).limit(limit)
-            .map(TrackerJson::issue).toList()))));
+        () -> complete(ApiJson.response(StatusCodes.OK, all.stream().skip(offset).limit(limit).map(IssueView::of).toList()))));
   }
 
-  private Route createIssue(JsonFields body) {
-    body.allowOnly(NEW_ISSUE);
+  private Route createIssue(TrackerRequests.NewIssue body) {
     NewIssue request = new NewIssue(
-        body.requiredString("title"),
-        body.optionalString("description").orElse(""),
-        body.optionalChoice("priority", Priority::fromWire, Priority.wireNames()),
-        body.optionalStringList("labels").orElse(List.of()),
-        body.optionalString("assignee"),
-        body.optionalString("project_id"),
-        body.optionalString("author").orElse("user"));
+        FieldRules.required("title", body.title()),
+        body.description().orElse(""),
+        FieldRules.choice("priority", body.priority(), Priority::fromWire, Priority.wireNames()),
+        body.labels().orElse(List.of()),
+        body.assignee(),
+        body.projectId(),
+        body.author().orElse("user"));
     return onSuccess(tracker.createIssue(request), issue -> respondWithHeader(
         Location.create("/api/v1/issues/" + issue.id()),
-        () -> complete(ApiJson.response(StatusCodes.CREATED, TrackerJson.issue(new IndexedIssue(issue, List.of()), Optional.of(List.of()))))));
+        () -> complete(ApiJson.response(StatusCodes.CREATED, IssueView.of(new IndexedIssue(issue, List.of()), Optional.of(List.of()))))));
   }
 
-  private Route updateIssue(String id, JsonFields body, Optional<String> ifMatch) {
-    body.allowOnly(ISSUE_PATCH);
-    OptionalLong version = version(body, ifMatch);
+  private Route updateIssue(String id, TrackerRequests.IssuePatch body, Optional<String> ifMatch) {
+    OptionalLong version = version(body.version(), ifMatch);
     IssueEntity.Changes changes = new IssueEntity.Changes(
-        body.optionalString("title"),
-        body.optionalString("description"),
-        body.optionalChoice("status", IssueStatus::fromWire, IssueStatus.wireNames()),
-        body.optionalChoice("priority", Priority::fromWire, Priority.wireNames()),
-        body.optionalStringList("labels"),
-        body.isNull("assignee") ? Optional.of("") : body.optionalString("assignee"),
-        body.isNull("project_id") ? Optional.of("") : body.optionalString("project_id"));
-    Optional<String> duplicateOf = body.optionalString("duplicate_of");
+        body.title(),
+        body.description(),
+        FieldRules.choice("status", body.status(), IssueStatus::fromWire, IssueStatus.wireNames()),
+        FieldRules.choice("priority", body.priority(), Priority::fromWire, Priority.wireNames()),
+        body.labels(),
+        change(body.assignee()),
+        change(body.projectId()));
+    Optional<String> duplicateOf = body.duplicateOf();
     return reply(StatusCodes.OK, () -> tracker.updateIssue(id, changes, version)
         .thenCompose(updated -> duplicateOf.isEmpty() ? CompletableFuture.completedStage(updated)
             : tracker.markDuplicate(id, duplicateOf.get(), OptionalLong.empty()))
         .thenCompose(updated -> withComments(id)));
   }
 
-  private Route addComment(String id, JsonFields body) {
-    body.allowOnly(NEW_COMMENT);
-    String text = body.requiredString("text");
-    String author = body.optionalString("author").orElse("user");
-    return reply(StatusCodes.CREATED, () -> tracker.comment(id, text, author).thenApply(c -> TrackerJson.comment(id, c)));
+  /** The entity's convention: empty = leave it, "" = clear it. */
+  private static Optional<String> change(TextChange change) {
+    return switch (change) {
+      case TextChange.Keep k -> Optional.empty();
+      case TextChange.Clear c -> Optional.of("");
+      case TextChange.SetTo s -> Optional.of(s.value());
+    };
   }
 
-  private Route addDependency(String id, JsonFields body) {
-    body.allowOnly(NEW_DEPENDENCY);
-    Optional<String> blockedBy = body.optionalString("blocked_by");
-    Optional<String> blocks = body.optionalString("blocks");
-    if (blockedBy.isPresent() == blocks.isPresent()) {
-      throw ApiErrors.BadRequest.invalid("send exactly one of 'blocked_by' (an issue this one waits for) or 'blocks' (an issue that waits for this one)");
+  private Route addComment(String id, TrackerRequests.NewComment body) {
+    String text = FieldRules.required("text", body.text());
+    String author = body.author().orElse("user");
+    return reply(StatusCodes.CREATED, () -> tracker.comment(id, text, author).thenApply(c -> CommentView.of(id, c)));
+  }
+
+  private Route addDependency(String id, TrackerRequests.NewDependency body) {
+    if (body.blockedBy().isPresent() == body.blocks().isPresent()) {
+      throw ApiError.invalid("send exactly one of 'blocked_by' (an issue this one waits for) or 'blocks' (an issue that waits for this one)");
     }
-    OptionalLong version = body.optionalLong("version");
-    CompletionStage<?> change = blockedBy.isPresent()
-        ? tracker.addBlocker(id, blockedBy.get(), version)
-        : tracker.addBlocks(id, blocks.get());
-    return reply(StatusCodes.CREATED, () -> change.thenCompose(x -> tracker.issue(id)).thenApply(TrackerJson::dependencies));
+    CompletionStage<?> change = body.blockedBy().isPresent()
+        ? tracker.addBlocker(id, body.blockedBy().get(), body.version())
+        : tracker.addBlocks(id, body.blocks().get());
+    return reply(StatusCodes.CREATED, () -> change.thenCompose(x -> tracker.issue(id)).thenApply(DependenciesView::of));
   }
 
   /** Removes the dependency between the two issues, whichever way it points. */
@@ -155,11 +155,11 @@ public final class TrackerRoutes {
     return reply(StatusCodes.OK, () -> tracker.issue(id).thenCompose(i -> i.issue().blockedBy().contains(other)
             ? tracker.removeBlocker(id, other, OptionalLong.empty())
             : tracker.removeBlocker(other, id, OptionalLong.empty()))
-        .thenCompose(x -> tracker.issue(id)).thenApply(TrackerJson::dependencies));
+        .thenCompose(x -> tracker.issue(id)).thenApply(DependenciesView::of));
   }
 
-  private CompletionStage<Map<String, Object>> withComments(String id) {
-    return tracker.issue(id).thenCombine(tracker.comments(id), (issue, comments) -> TrackerJson.issue(issue, Optional.of(comments)));
+  private CompletionStage<IssueView> withComments(String id) {
+    return tracker.issue(id).thenCombine(tracker.comments(id), (issue, comments) -> IssueView.of(issue, Optional.of(comments)));
   }
 
   // ---- projects -----------------------------------------------------------------------------
@@ -167,30 +167,28 @@ public final class TrackerRoutes {
   private Route projects() {
     return concat(
         pathEndOrSingleSlash(() -> concat(
-            get(() -> reply(StatusCodes.OK, () -> tracker.projects().thenApply(ps -> ps.stream().map(TrackerJson::project).toList()))),
-            post(() -> json.object(this::createProject)))),
+            get(() -> reply(StatusCodes.OK, () -> tracker.projects().thenApply(ps -> ps.stream().map(ProjectView::of).toList()))),
+            post(() -> json.as(TrackerRequests.NewProject.class, this::createProject)))),
         pathPrefix(segment(), id -> concat(
             pathEndOrSingleSlash(() -> concat(
-                get(() -> reply(StatusCodes.OK, () -> tracker.project(id).thenApply(TrackerJson::project))),
-                patch(() -> optionalHeaderValueByName("If-Match", ifMatch -> json.object(body -> updateProject(id, body, ifMatch)))))),
+                get(() -> reply(StatusCodes.OK, () -> tracker.project(id).thenApply(ProjectView::of))),
+                patch(() -> optionalHeaderValueByName("If-Match", ifMatch ->
+                    json.as(TrackerRequests.ProjectPatch.class, body -> updateProject(id, body, ifMatch)))))),
             path("issues", () -> get(() -> parameterMap(params -> onSuccess(tracker.project(id), p -> listIssues(params, Optional.of(id)))))),
-            path("history", () -> get(() -> reply(StatusCodes.OK, () -> tracker.projectHistory(id).thenApply(TrackerJson::history)))))));
+            path("history", () -> get(() -> reply(StatusCodes.OK, () -> tracker.projectHistory(id)
+                .thenApply(h -> h.stream().map(HistoryView::of).toList())))))));
   }
 
-  private Route createProject(JsonFields body) {
-    body.allowOnly(NEW_PROJECT);
-    String name = body.requiredString("name");
-    String description = body.optionalString("description").orElse("");
-    String author = body.optionalString("author").orElse("user");
-    return onSuccess(tracker.createProject(name, description, author), p -> respondWithHeader(
-        Location.create("/api/v1/projects/" + p.id()), () -> complete(ApiJson.response(StatusCodes.CREATED, TrackerJson.project(p)))));
+  private Route createProject(TrackerRequests.NewProject body) {
+    String name = FieldRules.required("name", body.name());
+    return onSuccess(tracker.createProject(name, body.description().orElse(""), body.author().orElse("user")), p -> respondWithHeader(
+        Location.create("/api/v1/projects/" + p.id()), () -> complete(ApiJson.response(StatusCodes.CREATED, ProjectView.of(p)))));
   }
 
-  private Route updateProject(String id, JsonFields body, Optional<String> ifMatch) {
-    body.allowOnly(PROJECT_PATCH);
-    OptionalLong version = version(body, ifMatch);
-    return reply(StatusCodes.OK, () -> tracker.updateProject(id, body.optionalString("name"), body.optionalString("description"),
-        body.optionalChoice("status", ProjectStatus::fromWire, "active, archived"), version).thenApply(TrackerJson::project));
+  private Route updateProject(String id, TrackerRequests.ProjectPatch body, Optional<String> ifMatch) {
+    OptionalLong version = version(body.version(), ifMatch);
+    return reply(StatusCodes.OK, () -> tracker.updateProject(id, body.name(), body.description(),
+        FieldRules.choice("status", body.status(), ProjectStatus::fromWire, "active, archived"), version).thenApply(ProjectView::of));
   }
 
   // ---- plumbing -----------------------------------------------------------------------------
@@ -200,8 +198,7 @@ public final class TrackerRoutes {
   }
 
   /** The expected version from the body's "version" or an If-Match header ("3" or 3). */
-  private static OptionalLong version(JsonFields body, Optional<String> ifMatch) {
-    OptionalLong fromBody = body.optionalLong("version");
+  private static OptionalLong version(OptionalLong fromBody, Optional<String> ifMatch) {
     if (fromBody.isPresent() || ifMatch.isEmpty()) {
       return fromBody;
     }
@@ -209,12 +206,7 @@ public final class TrackerRoutes {
     try {
       return OptionalLong.of(Long.parseLong(raw));
     } catch (NumberFormatException e) {
-      throw ApiErrors.BadRequest.invalid("header If-Match must hold the version number you read, was '" + ifMatch.get() + "'");
+      throw ApiError.invalid("header If-Match must hold the version number you read, was '" + ifMatch.get() + "'");
     }
   }
-
-
-
-
-
 }

@@ -8,7 +8,7 @@ import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.MemoryBudget;
 import dev.turboagents.actors.inference.OllamaBackend;
 import dev.turboagents.config.Settings;
-import dev.turboagents.http.ApiErrors;
+import dev.turboagents.http.ApiError;
 import dev.turboagents.http.inference.InferenceStatusRoutes;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,7 +49,7 @@ final class FrontDoor implements AutoCloseable {
     backend = new OllamaBackend(ollamaUrl, Duration.ofSeconds(60));
     inference = kit.spawn(InferenceActor.create(settings.inference(), backend, new MemoryBudget(budgetBytes, "test")));
     // the inference routes as HttpServer composes them (the whole API, Neo4j included, is RunningApi's)
-    Route routes = handleExceptions(ApiErrors.exceptionHandler(), () -> handleRejections(ApiErrors.rejectionHandler(),
+    Route routes = handleExceptions(ApiError.exceptionHandler(), () -> handleRejections(ApiError.rejectionHandler(),
         () -> concat(new InferenceStatusRoutes(inference, kit.system(), settings.http().askTimeout()).route(),
             new OllamaRoutes(inference, kit.system(), settings.http().maxBodyBytes(), settings.http().askTimeout(),
                 settings.inference().defaultDeadline().plusSeconds(5)).route())));

@@ -11,6 +11,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
+import org.neo4j.driver.exceptions.ClientException;
 import org.neo4j.driver.exceptions.ServiceUnavailableException;
 import org.neo4j.driver.exceptions.SessionExpiredException;
 import org.neo4j.driver.exceptions.TransientException;
@@ -60,6 +61,11 @@ public final class GraphService {
     // TransientException covers "database unavailable" while a server starts or stops
     if (t instanceof ServiceUnavailableException || t instanceof SessionExpiredException || t instanceof TransientException) {
       return new GraphUnavailable("Neo4j at " + uri + " cannot be reached: " + t.getMessage(), t);
+    }
+    // the graph's indexes are created before it serves; an external Neo4j emptied meanwhile has none until the next start
+    if (t instanceof ClientException c && c.getMessage() != null && c.getMessage().contains("no such") && c.getMessage().contains("index")) {
+      return new GraphUnavailable("the knowledge graph's indexes are missing in Neo4j at " + uri
+          + " (was the database emptied?); restart the daemon or POST /api/v1/graph/rebuild: " + c.getMessage(), t);
     }
     return t;
   }

@@ -26,8 +26,20 @@ public final class MiniLmEmbedder implements Embedder {
 
   @Override
   public List<float[]> embedAll(List<String> texts) {
-    // an empty segment makes the tokenizer fail; a single space embeds as "nothing"
-    List<TextSegment> segments = texts.stream().map(t -> TextSegment.from(t.isBlank() ? " " : t)).toList();
+    List<TextSegment> segments = texts.stream().map(MiniLmEmbedder::segment).toList();
     return model.embedAll(segments).content().stream().map(Embedding::vector).toList();
   }
+
+  /**
+   * Control characters carry no meaning, and langchain4j refuses a text that is blank once trimmed
+   * (" ", "\u0002 "): such a text is embedded as a fixed placeholder, so it never fails a batch.
+   */
+  private static TextSegment segment(String text) {
+    String visible = CONTROL.matcher(text).replaceAll(" ");
+    return TextSegment.from(visible.isBlank() ? NO_TEXT : visible);
+  }
+
+  private static final String NO_TEXT = "(no text)";
+
+  private static final java.util.regex.Pattern CONTROL = java.util.regex.Pattern.compile("[\\p{Cc}&&[^\\n\\t]]");
 }

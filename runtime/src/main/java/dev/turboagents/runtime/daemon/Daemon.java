@@ -1,11 +1,14 @@
 package dev.turboagents.runtime.daemon;
 
+import dev.turboagents.config.InvalidSettingException;
 import dev.turboagents.config.Settings;
 import dev.turboagents.http.HttpServer;
+import dev.turboagents.http.health.HealthRoutes;
+import dev.turboagents.runtime.subsystems.Composition;
 import dev.turboagents.supervisors.RootSupervisor;
-import dev.turboagents.supervisors.Subsystems;
 import java.net.InetSocketAddress;
-import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
@@ -16,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running daemon: lock the data directory, start the supervision tree, bind HTTP once every
- * subsystem is up. SIGTERM or Ctrl-C runs CoordinatedShutdown: HTTP unbinds, in-flight requests
+ * The running daemon: lock the data directory, start the supervision tree with every subsystem of
+ * the {@link Composition}, and bind HTTP at once (a subsystem still starting answers 503 with
+ * Retry-After for its own paths; the tracker serves from the first second). SIGTERM or Ctrl-C runs CoordinatedShutdown: HTTP unbinds, in-flight requests
  * finish, actors stop, the journal closes, then the lock is released.
  */
 public final class Daemon implements AutoCloseable {
@@ -25,11 +29,16 @@ public final class Daemon implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
-  private final Subsystems subsystems;
+  private final Composition subsystems;
+  private final Settings settings;
+  private final AtomicReference<InvalidSettingException> rejected;
   private final DataDirectoryLock lock;
 
-  private Daemon(ActorSystem<Void> system, ServerBinding binding, Subsystems subsystems, DataDirectoryLock lock) {
+  private Daemon(ActorSystem<Void> system, ServerBinding binding, Composition subsystems, DataDirectoryLock lock,
+      Settings settings, AtomicReference<InvalidSettingException> rejected) {
     this.system = system;
+    this.rejected = rejected;
+    this.settings = settings;
     this.binding = binding;
     this.subsystems = subsystems;
     this.lock = lock;
@@ -45,8 +54,9 @@ public final class Daemon implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new StartFailure("cannot use the data directory " + settings.dataDir() + ": " + e.getMessage());
     }
-    CompletableFuture<Subsystems> ready = new CompletableFuture<>();
-    ActorSystem<Void> system = ActorSystem.create(RootSupervisor.create(settings, ready), "turbo-agents", settings.config());
+    Composition subsystems = Composition.of(settings);
+    ActorSystem<Void> system = ActorSystem.create(RootSupervisor.create(subsystems.supervisors()), "turbo-agents",
+        settings.config());
     system.getWhenTerminated().thenRun(() -> closeQuietly(lock));
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     // Printed by CoordinatedShutdown itself, after HTTP unbound and the actors stopped, so it is never lost.
@@ -55,24 +65,60 @@ public final class Daemon implements AutoCloseable {
       System.out.flush();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
+    AtomicReference<InvalidSettingException> rejected = new AtomicReference<>();
+    for (var subsystem : subsystems.all()) {
+      // a subsystem that cannot start because of a setting stops the daemon, as a wrong setting does before start
+      subsystem.api().whenComplete((api, failure) -> {
+        if (failure != null && unwrap(failure) instanceof InvalidSettingException bad && rejected.compareAndSet(null, bad)) {
+          log.error("the {} subsystem cannot start: invalid setting {}", subsystem.name(), bad.getMessage());
+          shutdown.run(SettingRejected.INSTANCE);
+        }
+      });
+    }
     try {
-      Subsystems subsystems = ready.get(60, TimeUnit.SECONDS);
-      ServerBinding binding = HttpServer.bind(system, settings, subsystems).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new Daemon(system, binding, subsystems, lock);
+      var routes = HttpServer.routes(subsystems.endpoints(system),
+          new HealthRoutes(subsystems.health(system), settings.http().askTimeout()), settings.http().retryAfter());
+      ServerBinding binding = HttpServer.bind(system, settings.http(), settings.inference().defaultDeadline(), routes)
+          .toCompletableFuture().get(settings.http().bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return new Daemon(system, binding, subsystems, lock, settings, rejected);
     } catch (Exception e) {
       system.terminate();
-      awaitQuietly(system);
+      awaitQuietly(system, settings);
       closeQuietly(lock);
       Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw new StartFailure("could not start on " + settings.http().bind() + ":" + settings.http().port() + ": " + cause.getMessage());
     }
   }
 
+  /** The setting a subsystem refused at start, which stopped the daemon; empty while it runs or when stopped otherwise. */
+  public Optional<InvalidSettingException> rejectedSetting() {
+    return Optional.ofNullable(rejected.get());
+  }
+
+  /** The reason CoordinatedShutdown names when a subsystem refused a setting. */
+  private static final class SettingRejected implements CoordinatedShutdown.Reason {
+    static final SettingRejected INSTANCE = new SettingRejected();
+
+    @Override
+    public String toString() {
+      return "SettingRejected";
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable current = t;
+    while (current instanceof java.util.concurrent.CompletionException && current.getCause() != null) {
+      current = current.getCause();
+    }
+    return current;
+  }
+
   public InetSocketAddress address() {
     return binding.localAddress();
   }
 
-  public Subsystems subsystems() {
+  /** The subsystems, for callers inside this JVM (tests, benchmarks): {@code subsystems().tracker().api()}. */
+  public Composition subsystems() {
     return subsystems;
   }
 
@@ -93,15 +139,15 @@ public final class Daemon implements AutoCloseable {
   @Override
   public void close() {
     system.terminate();
-    awaitQuietly(system);
+    awaitQuietly(system, settings);
     closeQuietly(lock);
   }
 
-  private static void awaitQuietly(ActorSystem<?> system) {
+  private static void awaitQuietly(ActorSystem<?> system, Settings settings) {
     try {
-      system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
+      system.getWhenTerminated().toCompletableFuture().get(settings.daemon().stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      log.warn("Actor system did not terminate in 30 s", e);
+      log.warn("Actor system did not terminate in {} (turbo-agents.daemon.stop-timeout)", settings.daemon().stopTimeout(), e);
     }
   }
 

@@ -1,39 +1,45 @@
-package dev.turboagents.http;
+package dev.turboagents.runtime.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turboagents.actors.inference.standin.OllamaStandIn;
 import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.config.Settings;
-import dev.turboagents.supervisors.RootSupervisor;
-import dev.turboagents.supervisors.Subsystems;
+import dev.turboagents.http.ApiJson;
+import dev.turboagents.persistence.Eventually;
+import dev.turboagents.runtime.daemon.Daemon;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.http.javadsl.ServerBinding;
 
-/** The daemon's supervision tree and HTTP API on a free loopback port over a temporary data directory. */
+/**
+ * The daemon as it runs — the real composition of subsystems, its supervision tree and its HTTP
+ * API — in this JVM on a free loopback port over a temporary data directory, with the Ollama
+ * stand-in as its model server unless the test names one.
+ */
 public final class RunningApi implements AutoCloseable {
 
-  /** A response: status, raw body and the body parsed as JSON. */
+  /** A response: status, raw body and the body parsed as JSON (null when empty). */
   public record Reply(int status, String body, JsonNode json, HttpResponse<String> raw) {}
 
-  private final ActorTestKit kit;
-  private final ServerBinding binding;
   private final HttpClient client = HttpClient.newHttpClient();
   private final OllamaStandIn ollama;
+  public final Daemon daemon;
   public final Settings settings;
 
+  /** Starts the daemon; returns once its subsystems serve (the graph included) and the stand-in answers. */
   public RunningApi(Path dataDir, Map<String, ?> overrides) throws Exception {
-    // the inference door needs an Ollama: the stand-in on loopback, unless the test names one
-    Map<String, Object> all = new java.util.HashMap<>(overrides);
+    this(dataDir, overrides, true);
+  }
+
+  /** @param awaitSubsystems false to return as soon as HTTP is bound, as a client sees a fresh daemon */
+  public RunningApi(Path dataDir, Map<String, ?> overrides, boolean awaitSubsystems) throws Exception {
+    Map<String, Object> all = new HashMap<>(overrides);
     if (!all.containsKey("turbo-agents.ollama.host")) {
       ollama = new OllamaStandIn(List.of(StandInModel.small("llama3.2:1b", StandInModel.GIB, Duration.ofMillis(100))),
           16 * StandInModel.GIB, 2, 0.05).start();
@@ -42,19 +48,23 @@ public final class RunningApi implements AutoCloseable {
       ollama = null;
     }
     settings = Settings.forTest(dataDir, all);
-    kit = ActorTestKit.create("api", settings.config());
-    CompletableFuture<Subsystems> ready = new CompletableFuture<>();
-    kit.spawn(RootSupervisor.create(settings, ready), "root");
-    binding = HttpServer.bind(kit.system(), settings, ready.get(30, TimeUnit.SECONDS)).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    if (ollama != null) {
-      for (int i = 0; i < 200 && !get("/api/v1/inference/status").body().contains("\"backend\":\"UP\""); i++) {
-        Thread.sleep(25);
+    daemon = Daemon.start(settings);
+    if (awaitSubsystems) {
+      for (var subsystem : daemon.subsystems().all()) {
+        subsystem.api().toCompletableFuture().get(90, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      if (ollama != null) {
+        Eventually.assertThat(Duration.ofSeconds(10), () -> {
+          if (!get("/api/v1/inference/status").body().contains("\"backend\":\"UP\"")) {
+            throw new AssertionError("the inference door does not see the stand-in yet");
+          }
+        });
       }
     }
   }
 
   public String base() {
-    return "http://127.0.0.1:" + binding.localAddress().getPort();
+    return "http://127.0.0.1:" + daemon.address().getPort();
   }
 
   public Reply get(String path) {
@@ -87,8 +97,7 @@ public final class RunningApi implements AutoCloseable {
 
   @Override
   public void close() {
-    binding.unbind().toCompletableFuture().join();
-    kit.shutdownTestKit();
+    daemon.close();
     if (ollama != null) {
       ollama.close();
     }

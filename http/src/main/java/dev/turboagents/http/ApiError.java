@@ -4,58 +4,72 @@ import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractUnmatchedPath;
 
 import dev.turboagents.persistence.tracker.TrackerRejection;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
-import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Every error the API returns is JSON {@code {"error": ..., "detail": ...}} with a fitting status. */
-public final class ApiErrors {
+/**
+ * The one error type of the HTTP API: a status, a short error and a detail that says what was
+ * wrong (which field, which id, which limit). Every error the API returns is JSON
+ * {@code {"error": ..., "detail": ...}}: thrown ones, rejections (404, 405), failures of the
+ * tracker's rules and timeouts all go through here.
+ */
+public final class ApiError extends RuntimeException {
+  private static final Logger log = LoggerFactory.getLogger(ApiError.class);
 
-  private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+  /** What the client sees. */
+  public record Body(String error, String detail) {}
 
-  private ApiErrors() {}
+  private final StatusCode status;
+  private final String error;
 
-  /** A problem with the request a client can fix; the detail says which field and why. */
-  public static final class BadRequest extends RuntimeException {
-    private final StatusCode status;
-    private final String error;
+  public ApiError(StatusCode status, String error, String detail) {
+    super(detail, null, false, false);
+    this.status = status;
+    this.error = error;
+  }
 
-    public BadRequest(StatusCode status, String error, String detail) {
-      super(detail, null, false, false);
-      this.status = status;
-      this.error = error;
-    }
+  /** A 400: the request is wrong in a way the client can fix; {@code detail} names the field. */
+  public static ApiError invalid(String detail) {
+    return new ApiError(StatusCodes.BAD_REQUEST, "invalid request", detail);
+  }
 
-    public static BadRequest invalid(String detail) {
-      return new BadRequest(StatusCodes.BAD_REQUEST, "invalid request", detail);
-    }
+  public static ApiError notFound(String detail) {
+    return new ApiError(StatusCodes.NOT_FOUND, "not found", detail);
+  }
+
+  public StatusCode status() {
+    return status;
+  }
+
+  public String error() {
+    return error;
+  }
+
+  public HttpResponse toResponse() {
+    return response(status, error, getMessage());
   }
 
   public static HttpResponse response(StatusCode status, String error, String detail) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", error);
-    body.put("detail", detail);
-    return ApiJson.response(status, body);
+    return ApiJson.response(status, new Body(error, detail));
   }
 
   public static HttpResponse forThrowable(Throwable thrown) {
     Throwable t = unwrap(thrown);
     return switch (t) {
-      case BadRequest b -> response(b.status, b.error, b.getMessage());
+      case ApiError e -> e.toResponse();
       case TrackerRejection r -> switch (r.reason()) {
         case INVALID -> response(StatusCodes.BAD_REQUEST, "invalid request", r.getMessage());
         case NOT_FOUND -> response(StatusCodes.NOT_FOUND, "not found", r.getMessage());
@@ -99,7 +113,7 @@ public final class ApiErrors {
           }
           String text = response.entity() instanceof HttpEntity.Strict strict
               ? strict.getData().utf8String() : response.status().reason();
-          return response(response.status(), response.status().reason().toLowerCase(java.util.Locale.ROOT), text);
+          return response(response.status(), response.status().reason().toLowerCase(Locale.ROOT), text);
         });
   }
 }

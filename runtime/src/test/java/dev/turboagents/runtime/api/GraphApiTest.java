@@ -1,13 +1,14 @@
-package dev.turboagents.http.graph;
+package dev.turboagents.runtime.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.turboagents.http.RunningApi;
-import dev.turboagents.http.RunningApi.Reply;
+import dev.turboagents.runtime.api.RunningApi.Reply;
+import dev.turboagents.persistence.Eventually;
 import dev.turboagents.persistence.graph.EmbeddedNeo4j;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -129,18 +130,14 @@ class GraphApiTest {
     assertEquals(whileDown, found.json().get("results").get(0).get("entity_id").asText(), found.body());
   }
 
-  private static JsonNode awaitGraph(Predicate<JsonNode> wanted) throws InterruptedException {
-    long deadline = System.nanoTime() + 90_000_000_000L;
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      Reply health = api.get("/health");
-      last = health.json().get("components").get("graph");
-      if (last != null && wanted.test(last)) {
-        return last;
+  private static JsonNode awaitGraph(Predicate<JsonNode> wanted) {
+    return Eventually.value(Duration.ofSeconds(90), () -> {
+      JsonNode graph = api.get("/health").json().get("components").get("graph");
+      if (graph == null || !wanted.test(graph)) {
+        throw new AssertionError("graph health is not in the expected state yet: " + graph);
       }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("graph health never reached the expected state; last: " + last);
+      return graph;
+    });
   }
 
   private static String created(Reply r) {

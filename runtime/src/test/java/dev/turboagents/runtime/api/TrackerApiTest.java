@@ -1,13 +1,10 @@
-package dev.turboagents.http;
+package dev.turboagents.runtime.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.turboagents.http.RunningApi.Reply;
-import dev.turboagents.http.openapi.OpenApiRoutes;
+import dev.turboagents.runtime.api.RunningApi.Reply;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
@@ -152,27 +149,6 @@ class TrackerApiTest {
     assertEquals(200, health.status());
     assertEquals("up", health.json().get("status").asText());
     assertEquals("up", health.json().get("components").get("tracker").get("status").asText());
-  }
-
-  /** Every path and method in the repository's OpenAPI document is served (no "no endpoint", no 405). */
-  @Test
-  void everyDocumentedEndpointIsServed() throws Exception {
-    JsonNode doc = ApiJson.MAPPER.readTree(OpenApiRoutes.load());
-    assertEquals(doc, api.get("/api/v1/openapi.json").json(), "the daemon serves the document in the repository");
-    String id = create("{\"title\": \"documented\"}");
-    for (Map.Entry<String, JsonNode> entry : doc.get("paths").properties()) {
-      String path = entry.getKey().replace("{id}", id).replace("{other}", id).replace("{type}", "issue");
-      for (String method : List.of("get", "post", "patch", "delete")) {
-        if (!entry.getValue().has(method)) {
-          continue;
-        }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.base() + path)).header("Content-Type", "application/json")
-            .method(method.toUpperCase(), HttpRequest.BodyPublishers.ofString("{}"));
-        Reply r = api.send(request);
-        assertNotEquals(405, r.status(), method + " " + path + ": " + r.body());
-        assertFalse(r.body().contains("no endpoint"), method + " " + path + ": " + r.body());
-      }
-    }
   }
 
   private static List<String> ids(Reply r) {

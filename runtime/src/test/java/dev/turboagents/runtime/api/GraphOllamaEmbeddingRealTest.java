@@ -1,13 +1,14 @@
-package dev.turboagents.http.graph;
+package dev.turboagents.runtime.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turboagents.actors.inference.RealOllama;
-import dev.turboagents.http.RunningApi;
-import dev.turboagents.http.RunningApi.Reply;
+import dev.turboagents.persistence.Eventually;
+import dev.turboagents.runtime.api.RunningApi.Reply;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -30,14 +31,13 @@ class GraphOllamaEmbeddingRealTest {
           .json().get("id").asText();
       api.post("/api/v1/issues", "{\"title\": \"Dark mode colours are wrong\", \"description\": \"buttons are unreadable\"}");
 
-      JsonNode graph = null;
-      for (int i = 0; i < 240; i++) {
-        graph = api.get("/health").json().get("components").get("graph");
-        if (graph.get("figures").get("projected_events").asLong() >= 2 && graph.get("figures").get("lag_events").asLong() == 0) {
-          break;
+      JsonNode graph = Eventually.value(Duration.ofSeconds(60), () -> {
+        JsonNode g = api.get("/health").json().get("components").get("graph");
+        if (g.path("figures").path("projected_events").asLong() < 2 || g.path("figures").path("lag_events").asLong() != 0) {
+          throw new AssertionError("the graph has not caught up yet: " + g);
         }
-        Thread.sleep(250);
-      }
+        return g;
+      });
       assertEquals(0, graph.get("figures").get("lag_events").asLong(), graph.toString());
       assertEquals("ollama:smollm2:135m", graph.get("figures").get("embedding_model").asText());
 

@@ -1,12 +1,13 @@
-package dev.turboagents.http.graph;
+package dev.turboagents.runtime.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.turboagents.http.RunningApi;
-import dev.turboagents.http.RunningApi.Reply;
+import dev.turboagents.persistence.Eventually;
+import dev.turboagents.runtime.api.RunningApi.Reply;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,14 +31,13 @@ class GraphOllamaEmbeddingTest {
       assertEquals(201, created.status(), created.body());
       String id = created.json().get("id").asText();
 
-      JsonNode graph = null;
-      for (int i = 0; i < 240; i++) {
-        graph = api.get("/health").json().get("components").get("graph");
-        if (graph.get("figures").get("projected_events").asLong() >= 1 && graph.get("figures").get("lag_events").asLong() == 0) {
-          break;
+      JsonNode graph = Eventually.value(Duration.ofSeconds(60), () -> {
+        JsonNode g = api.get("/health").json().get("components").get("graph");
+        if (g.path("figures").path("projected_events").asLong() < 1 || g.path("figures").path("lag_events").asLong() != 0) {
+          throw new AssertionError("the graph has not caught up yet: " + g);
         }
-        Thread.sleep(250);
-      }
+        return g;
+      });
       assertEquals("ollama:llama3.2:1b", graph.get("figures").get("embedding_model").asText(), graph.toString());
       assertEquals(0, graph.get("figures").get("lag_events").asLong(), graph.toString());
 
@@ -51,10 +51,11 @@ class GraphOllamaEmbeddingTest {
   }
 
   @Test
-  void anUnknownEmbeddingModelStopsTheStartNamingTheKey() {
-    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-        () -> new RunningApi(dir, Map.of("turbo-agents.graph.embedding-model", "ollama:no-such-model")).close());
-    String message = String.valueOf(e.getMessage()) + " " + (e.getCause() == null ? "" : e.getCause().getMessage());
-    assertTrue(message.contains("turbo-agents.graph.embedding-model") && message.contains("no-such-model"), message);
+  void anUnknownEmbeddingModelStopsTheDaemonNamingTheKey() throws Exception {
+    try (RunningApi api = new RunningApi(dir, Map.of("turbo-agents.graph.embedding-model", "ollama:no-such-model"), false)) {
+      api.daemon.system().getWhenTerminated().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      String message = api.daemon.rejectedSetting().map(Exception::getMessage).orElse("the daemon stopped for another reason");
+      assertTrue(message.contains("turbo-agents.graph.embedding-model") && message.contains("no-such-model"), message);
+    }
   }
 }
