@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turboagents.persistence.Eventually;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,14 @@ class DaemonProcessIT {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
     return JSON.readTree(r.body());
+  }
+
+  private JsonNode uncheckedGet(String url) {
+    try {
+      return get(url);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
@@ -71,7 +81,10 @@ class DaemonProcessIT {
       String out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertEquals(3, second.exitValue(), out);
       assertTrue(out.contains("another turbo-agents daemon (pid " + first.process.pid() + ")"), out);
-      assertEquals("up", get(first.url + "/health").get("status").asText(), "the first one is unharmed");
+      assertEquals("up", get(first.url + "/health").path("components").path("tracker").path("status").asText(),
+          "the first one is unharmed");
+      Eventually.assertThat(Duration.ofSeconds(90), () -> assertEquals("up", uncheckedGet(first.url + "/health").get("status").asText(),
+          "and goes on to start its other subsystems"));
     }
   }
 

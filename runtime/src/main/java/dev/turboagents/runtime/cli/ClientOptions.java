@@ -1,5 +1,6 @@
 package dev.turboagents.runtime.cli;
 
+import dev.turboagents.config.ClientSettings;
 import picocli.CommandLine.Option;
 
 /** Where the daemon is, and whether to print raw JSON. */
@@ -14,6 +15,6 @@ public final class ClientOptions {
   DaemonClient client() {
     String env = System.getenv("TURBO_API_URL");
     String chosen = url != null ? url : env != null && !env.isBlank() ? env : "http://127.0.0.1:8001/api/v1";
-    return new DaemonClient(chosen);
+    return new DaemonClient(chosen, ClientSettings.load());
   }
 }

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import dev.turboagents.config.ClientSettings;
 import java.time.Duration;
 
 /** Talks to a running daemon's /api/v1 over HTTP; a failure becomes one line for the user. */
@@ -21,11 +22,14 @@ public final class DaemonClient {
   }
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
   private final String base;
+  private final Duration requestTimeout;
 
-  public DaemonClient(String base) {
+  public DaemonClient(String base, ClientSettings settings) {
     this.base = apiBase(base);
+    this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+    this.requestTimeout = settings.requestTimeout();
   }
 
   /** Accepts http://host:port or .../api/v1; both end up at .../api/v1. */
@@ -51,7 +55,7 @@ public final class DaemonClient {
   private JsonNode send(HttpRequest.Builder request) throws Failure {
     HttpResponse<String> response;
     try {
-      response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      response = http.send(request.timeout(requestTimeout).build(), HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException e) {
       throw new Failure("cannot reach the daemon at " + base + ": is `turbo-agents serve` running? (set --url or TURBO_API_URL)");
     } catch (IOException e) {
