@@ -16,7 +16,7 @@ import java.util.Map;
  *     with the journal and snapshot directories pointed under {@code dataDir}
  */
 public record Settings(Path dataDir, HttpSettings http, TrackerSettings tracker, ExternalServices services,
-    GraphSettings graph, InferenceSettings inference, Config config) {
+    GraphSettings graph, InferenceSettings inference, ToolSettings tools, Config config) {
 
   /** Loads reference.conf, application.conf, system properties and environment, then {@code overrides}. */
   public static Settings load(Map<String, ?> overrides) {
@@ -45,6 +45,7 @@ public record Settings(Path dataDir, HttpSettings http, TrackerSettings tracker,
         ExternalServices.read(r),
         GraphSettings.read(r),
         InferenceSettings.read(r),
+        ToolSettings.read(r),
         pekko.withFallback(config));
   }
 
