@@ -31,11 +31,11 @@ public record ToolSettings(WorkspaceSettings workspace, FileLimits files, Comman
    * @param lint argv of the lint command; empty = none configured
    * @param outputHeadBytes first bytes of a command's output kept
    * @param outputTailBytes last bytes of a command's output kept
-   * @param outputGrace how long to wait for output after the command exited
+   * @param exitGrace after a command exits or is killed, how long to wait for its processes to end and its output to arrive
    * @param environmentAllowList the daemon's environment variables a command may see, beyond PATH, LANG, HOME, TMPDIR
    */
   public record CommandSettings(Optional<List<String>> test, Duration testTimeout, Optional<List<String>> lint,
-      Duration lintTimeout, long outputHeadBytes, long outputTailBytes, Duration outputGrace,
+      Duration lintTimeout, long outputHeadBytes, long outputTailBytes, Duration exitGrace,
       List<String> environmentAllowList) {}
 
   private static final String W = "turbo-agents.workspace.";
@@ -60,7 +60,7 @@ public record ToolSettings(WorkspaceSettings workspace, FileLimits files, Comman
             r.positiveDuration(T + "lint-timeout"),
             r.positiveBytes(T + "output-head"),
             r.positiveBytes(T + "output-tail"),
-            r.positiveDuration(T + "output-grace"),
+            r.positiveDuration(T + "exit-grace"),
             variableNames(r, T + "environment-allow-list")));
   }
 
