@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.turboagents.config.Settings;
 import dev.turboagents.config.ToolSettings.CommandSettings;
 import dev.turboagents.persistence.Eventually;
 import java.io.IOException;
@@ -43,7 +44,7 @@ class ProcessRunnerTest {
   }
 
   private static Command sh(String script, Duration timeout) {
-    return new Command("tests", List.of("/bin/sh", "-c", script), timeout);
+    return Command.of("tests", List.of("/bin/sh", "-c", script), timeout);
   }
 
   /** Still running: a killed process that init has not reaped yet is a zombie, which Java counts as alive. */
@@ -71,6 +72,18 @@ class ProcessRunnerTest {
     ProcessOutcome.Passed passed = assertInstanceOf(ProcessOutcome.Passed.class, outcome);
     assertEquals("here ok\n", passed.output().text());
     assertTrue(passed.took().toNanos() > 0);
+  }
+
+  @Test
+  void theConfiguredTestCommandLineRunsThroughTheShell() {
+    CommandSettings configured = Settings.forTest(scratch.resolve("data"),
+        Map.of("turbo-agents.tools.test-command", "echo one && echo two | tr a-z A-Z")).tools().commands();
+    Command tests = Command.tests(configured).orElseThrow();
+    assertEquals(List.of("/bin/sh", "-c", "echo one && echo two | tr a-z A-Z"), tests.argv());
+    assertEquals(Optional.empty(), Command.lint(configured), "no lint command configured");
+
+    ProcessOutcome.Passed passed = assertInstanceOf(ProcessOutcome.Passed.class, runner().run(tests, checkout));
+    assertEquals("one\nTWO\n", passed.output().text());
   }
 
   @Test
@@ -141,7 +154,7 @@ class ProcessRunnerTest {
     ProcessRunner runner = new ProcessRunner(settings(8192, 8192), new ScrubbedEnvironment(daemon, List.of("JAVA_HOME", "NOT_SET")), scratch);
 
     ProcessOutcome.Passed passed = assertInstanceOf(ProcessOutcome.Passed.class,
-        runner.run(new Command("tests", List.of("env"), Duration.ofMinutes(1)), checkout));
+        runner.run(Command.of("tests", List.of("env"), Duration.ofMinutes(1)), checkout));
     Map<String, String> seen = Arrays.stream(passed.output().text().split("\n"))
         .map(line -> line.split("=", 2)).collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]));
 
@@ -161,7 +174,7 @@ class ProcessRunnerTest {
     assertFalse(extra.isEmpty(), "this test needs a daemon variable to leak, e.g. surefire's XDG_CONFIG_HOME");
 
     ProcessOutcome.Passed passed = assertInstanceOf(ProcessOutcome.Passed.class,
-        runner().run(new Command("tests", List.of("env"), Duration.ofMinutes(1)), checkout));
+        runner().run(Command.of("tests", List.of("env"), Duration.ofMinutes(1)), checkout));
     Set<String> names = Arrays.stream(passed.output().text().split("\n")).map(line -> line.split("=", 2)[0]).collect(Collectors.toSet());
     assertEquals(Set.of("PATH", "LANG", "HOME", "TMPDIR"), names, "leaked from " + extra);
   }
@@ -170,7 +183,7 @@ class ProcessRunnerTest {
   void longOutputKeepsItsHeadAndTailAndSaysWhatWasCut() {
     ProcessRunner runner = new ProcessRunner(settings(16, 32), ScrubbedEnvironment.ofDaemon(List.of()), scratch);
     ProcessOutcome.Passed passed = assertInstanceOf(ProcessOutcome.Passed.class,
-        runner.run(new Command("tests", List.of("seq", "1", "100000"), Duration.ofMinutes(1)), checkout));
+        runner.run(Command.of("tests", List.of("seq", "1", "100000"), Duration.ofMinutes(1)), checkout));
 
     long total = IntStream.rangeClosed(1, 100000).mapToLong(i -> Integer.toString(i).length() + 1).sum();
     assertEquals(total, passed.output().totalBytes());
@@ -184,7 +197,7 @@ class ProcessRunnerTest {
   @Test
   void aMissingProgramOrDirectoryCouldNotStartAndSaysWhy() {
     ProcessOutcome.CouldNotStart program = assertInstanceOf(ProcessOutcome.CouldNotStart.class,
-        runner().run(new Command("tests", List.of("/nonexistent/run-tests"), Duration.ofMinutes(1)), checkout));
+        runner().run(Command.of("tests", List.of("/nonexistent/run-tests"), Duration.ofMinutes(1)), checkout));
     assertTrue(program.reason().contains("/nonexistent/run-tests"), program.reason());
 
     ProcessOutcome.CouldNotStart directory = assertInstanceOf(ProcessOutcome.CouldNotStart.class,
