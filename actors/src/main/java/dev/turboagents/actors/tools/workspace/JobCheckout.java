@@ -156,7 +156,16 @@ public final class JobCheckout {
   }
 
   private Repository open() throws IOException {
-    return new FileRepositoryBuilder().setWorkTree(directory.toFile()).setMustExist(true).build();
+    Path gitDir = directory.resolve(Constants.DOT_GIT);
+    CheckoutConfig.disarm(gitDir);
+    Repository repository = new FileRepositoryBuilder().setWorkTree(directory.toFile()).setMustExist(true).build();
+    try {
+      CheckoutConfig.check(repository.getConfig(), gitDir);
+      return repository;
+    } catch (IOException | RuntimeException e) {
+      repository.close();
+      throw e;
+    }
   }
 
   private RevCommit base(Repository repository, RevWalk walk) throws IOException {

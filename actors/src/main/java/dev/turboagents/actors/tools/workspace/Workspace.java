@@ -3,7 +3,6 @@ package dev.turboagents.actors.tools.workspace;
 import dev.turboagents.actors.tools.DirectoryTree;
 import dev.turboagents.config.InvalidSettingException;
 import dev.turboagents.config.ToolSettings.WorkspaceSettings;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
@@ -172,14 +170,8 @@ public final class Workspace {
       if (!resumed) {
         clone.checkout().setCreateBranch(true).setName(branch(jobId)).setStartPoint(Constants.R_REMOTES + "origin/" + mainBranch).call();
       }
-      StoredConfig config = clone.getRepository().getConfig();
-      // hooks would run code from wherever hooksPath points; the checkout runs none
-      File noHooks = new File(clone.getRepository().getDirectory(), "no-hooks");
-      Files.createDirectories(noHooks.toPath());
-      config.setString("core", null, "hooksPath", noHooks.getAbsolutePath());
-      config.setBoolean("commit", null, "gpgSign", false);
-      config.save();
     }
+    CheckoutConfig.disarm(directory.resolve(Constants.DOT_GIT));
   }
 
   /** The newest commit of agents/&lt;job-id&gt; in the workspace, if the job has committed. */

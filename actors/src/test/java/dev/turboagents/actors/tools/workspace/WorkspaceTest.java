@@ -283,6 +283,30 @@ class WorkspaceTest {
   }
 
   @Test
+  void aConfigPlantedInTheCheckoutRunsNothingEither() throws IOException {
+    // the file tools cannot write .git/config, but the test command runs code the agent wrote
+    JobCheckout checkout = workspace().checkout("job-10");
+    Path marker = dataDir.resolve("planted-ran");
+    Path hooks = dataDir.resolve("evil-hooks");
+    Files.createDirectories(hooks);
+    Path hook = hooks.resolve("post-commit");
+    Files.writeString(hook, "#!/bin/sh\necho hook >> '" + marker + "'\n");
+    Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path included = dataDir.resolve("evil.config");
+    Files.writeString(included, "[filter \"evil\"]\n\tclean = tee -a " + marker + "\n\trequired = true\n");
+    Files.writeString(checkout.directory().resolve(".git/config"), "[core]\n\thooksPath = " + hooks + "\n"
+        + "[filter \"evil\"]\n\tclean = tee -a " + marker + "\n\trequired = true\n"
+        + "[include]\n\tpath = " + included + "\n", java.nio.file.StandardOpenOption.APPEND);
+    files(checkout).write(".gitattributes", "* filter=evil\n");
+    files(checkout).write("a.txt", "a\n");
+
+    assertInstanceOf(CommitOutcome.Committed.class, checkout.commit("Add a", new CommitKey("job-10", 1)));
+    checkout.diff();
+    assertFalse(Files.exists(marker), "planted configuration ran: " + (Files.exists(marker) ? Files.readString(marker) : ""));
+    assertEquals("a\n", fileAt("refs/heads/agents/job-10", "a.txt"));
+  }
+
+  @Test
   void halfAMadeCheckoutIsMadeAgain() throws IOException {
     write(dataDir, "checkouts/job-8/README.md", "left by a crash");
     write(dataDir, "checkouts/.job-8.partial/.git/HEAD", "garbage");
