@@ -58,14 +58,11 @@ public final class CheckoutFiles {
   /** Replaces the one occurrence of {@code search} with {@code replacement}; none or several are refused. */
   public EditResult edit(String path, String search, String replacement) {
     if (search.isEmpty()) {
-      return Refusal.of(Reason.NO_MATCH, path, "the text to replace in '" + path + "' is empty; give the exact lines to change");
+      return new Refusal(Reason.NO_MATCH, path, "the text to replace in '" + path + "' is empty; give the exact lines to change");
     }
-    PathResolution.Inside inside;
-    switch (paths.resolve(path)) {
-      case Refusal refusal -> {
-        return refusal;
-      }
-      case PathResolution.Inside found -> inside = found;
+    PathResolution resolved = paths.resolve(path);
+    if (!(resolved instanceof PathResolution.Inside inside)) {
+      return (Refusal) resolved;
     }
     ReadResult read = readText(path, inside);
     if (!(read instanceof ReadResult.Text text)) {
@@ -74,12 +71,12 @@ public final class CheckoutFiles {
     List<Integer> at = occurrences(text.content(), search);
     if (at.isEmpty()) {
       boolean loosely = collapse(text.content()).contains(collapse(search));
-      return Refusal.of(Reason.NO_MATCH, path, "the text to replace does not occur in '" + inside.path() + "'"
+      return new Refusal(Reason.NO_MATCH, path, "the text to replace does not occur in '" + inside.path() + "'"
           + (loosely ? " exactly (it does if spaces and line breaks are ignored: copy it as read_file shows it)" : ""));
     }
     if (at.size() > 1) {
       List<Integer> lines = at.stream().map(offset -> line(text.content(), offset)).toList();
-      return Refusal.of(Reason.AMBIGUOUS_MATCH, path, "the text to replace occurs " + at.size() + " times in '" + inside.path()
+      return new Refusal(Reason.AMBIGUOUS_MATCH, path, "the text to replace occurs " + at.size() + " times in '" + inside.path()
           + "' (at lines " + lines.toString().replaceAll("[\\[\\]]", "") + "); include more of the surrounding lines so it occurs once");
     }
     int offset = at.get(0);
@@ -96,18 +93,15 @@ public final class CheckoutFiles {
    */
   public ListResult list(String directory) {
     String requested = directory.isBlank() ? "." : directory;
-    PathResolution.Inside inside;
-    switch (paths.resolve(requested)) {
-      case Refusal refusal -> {
-        return refusal;
-      }
-      case PathResolution.Inside found -> inside = found;
+    PathResolution resolved = paths.resolve(requested);
+    if (!(resolved instanceof PathResolution.Inside inside)) {
+      return (Refusal) resolved;
     }
     if (!Files.exists(inside.file())) {
-      return Refusal.of(Reason.NOT_FOUND, directory, "directory '" + inside.path() + "' does not exist");
+      return new Refusal(Reason.NOT_FOUND, directory, "directory '" + inside.path() + "' does not exist");
     }
     if (!Files.isDirectory(inside.file())) {
-      return Refusal.of(Reason.NOT_A_DIRECTORY, directory, "'" + inside.path() + "' is a file, not a directory; read_file reads it");
+      return new Refusal(Reason.NOT_A_DIRECTORY, directory, "'" + inside.path() + "' is a file, not a directory; read_file reads it");
     }
     try (Repository repository = new FileRepositoryBuilder().setWorkTree(paths.root().toFile()).setMustExist(true).build();
         TreeWalk walk = new TreeWalk(repository)) {
@@ -144,20 +138,20 @@ public final class CheckoutFiles {
       }
       return new ListResult.Listing(inside.path(), files, false);
     } catch (IOException e) {
-      return Refusal.of(Reason.IO_ERROR, directory, "could not list '" + inside.path() + "': " + e.getMessage());
+      return new Refusal(Reason.IO_ERROR, directory, "could not list '" + inside.path() + "': " + e.getMessage());
     }
   }
 
   private ReadResult readText(String requested, PathResolution.Inside inside) {
     Path file = inside.file();
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-      return Refusal.of(Reason.NOT_FOUND, requested, "file '" + inside.path() + "' does not exist");
+      return new Refusal(Reason.NOT_FOUND, requested, "file '" + inside.path() + "' does not exist");
     }
     if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-      return Refusal.of(Reason.NOT_A_FILE, requested, "'" + inside.path() + "' is a directory; list_files shows what is in it");
+      return new Refusal(Reason.NOT_A_FILE, requested, "'" + inside.path() + "' is a directory; list_files shows what is in it");
     }
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      return Refusal.of(Reason.NOT_A_FILE, requested, "'" + inside.path() + "' is not a regular file");
+      return new Refusal(Reason.NOT_A_FILE, requested, "'" + inside.path() + "' is not a regular file");
     }
     try {
       long size = Files.size(file);
@@ -178,9 +172,9 @@ public final class CheckoutFiles {
           .decode(ByteBuffer.wrap(bytes)).toString();
       return new ReadResult.Text(inside.path(), content, bytes.length);
     } catch (CharacterCodingException e) {
-      return Refusal.of(Reason.NOT_TEXT, requested, "file '" + inside.path() + "' is not UTF-8 text");
+      return new Refusal(Reason.NOT_TEXT, requested, "file '" + inside.path() + "' is not UTF-8 text");
     } catch (IOException e) {
-      return Refusal.of(Reason.IO_ERROR, requested, "could not read '" + inside.path() + "': " + e.getMessage());
+      return new Refusal(Reason.IO_ERROR, requested, "could not read '" + inside.path() + "': " + e.getMessage());
     }
   }
 
@@ -191,7 +185,7 @@ public final class CheckoutFiles {
     }
     Path file = inside.file();
     if (inside.path().equals(".") || Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-      return Refusal.of(Reason.NOT_A_FILE, requested, "'" + inside.path() + "' is a directory, not a file");
+      return new Refusal(Reason.NOT_A_FILE, requested, "'" + inside.path() + "' is a directory, not a file");
     }
     boolean created = !Files.exists(file, LinkOption.NOFOLLOW_LINKS);
     try {
@@ -200,17 +194,17 @@ public final class CheckoutFiles {
           LinkOption.NOFOLLOW_LINKS);
       return new WriteResult.Written(inside.path(), bytes.length, created);
     } catch (FileAlreadyExistsException e) {
-      return Refusal.of(Reason.NOT_A_DIRECTORY, requested, "could not write '" + inside.path() + "': '"
+      return new Refusal(Reason.NOT_A_DIRECTORY, requested, "could not write '" + inside.path() + "': '"
           + paths.root().relativize(Path.of(e.getFile())) + "' is a file, not a directory");
     } catch (NoSuchFileException e) {
-      return Refusal.of(Reason.IO_ERROR, requested, "could not write '" + inside.path() + "': " + e.getFile() + " vanished");
+      return new Refusal(Reason.IO_ERROR, requested, "could not write '" + inside.path() + "': " + e.getFile() + " vanished");
     } catch (IOException e) {
-      return Refusal.of(Reason.IO_ERROR, requested, "could not write '" + inside.path() + "': " + e.getMessage());
+      return new Refusal(Reason.IO_ERROR, requested, "could not write '" + inside.path() + "': " + e.getMessage());
     }
   }
 
   private Refusal tooLarge(String requested, PathResolution.Inside inside, long size, String verb) {
-    return Refusal.of(Reason.TOO_LARGE, requested, (verb.equals("read") ? "file '" : "the new content of '") + inside.path() + "' is "
+    return new Refusal(Reason.TOO_LARGE, requested, (verb.equals("read") ? "file '" : "the new content of '") + inside.path() + "' is "
         + Refusal.size(size) + "; tools " + verb + " files of at most " + Refusal.size(limits.maxFileBytes()));
   }
 

@@ -34,21 +34,21 @@ public final class CheckoutPaths {
 
   public PathResolution resolve(String requested) {
     if (requested.isBlank() || requested.indexOf('\0') >= 0) {
-      return Refusal.of(Reason.INVALID_PATH, requested, "'" + requested + "' is not a path; give one relative to the workspace root, e.g. 'src/Main.java'");
+      return new Refusal(Reason.INVALID_PATH, requested, "'" + requested + "' is not a path; give one relative to the workspace root, e.g. 'src/Main.java'");
     }
     Path given;
     try {
       given = Path.of(requested);
     } catch (InvalidPathException e) {
-      return Refusal.of(Reason.INVALID_PATH, requested, "'" + requested + "' is not a path: " + e.getReason());
+      return new Refusal(Reason.INVALID_PATH, requested, "'" + requested + "' is not a path: " + e.getReason());
     }
     if (given.isAbsolute() || requested.startsWith("/") || requested.startsWith("\\")) {
-      return Refusal.of(Reason.ABSOLUTE, requested,
+      return new Refusal(Reason.ABSOLUTE, requested,
           "path '" + requested + "' is absolute; give it relative to the workspace root, e.g. 'src/Main.java'");
     }
     Path lexical = root.resolve(given).normalize();
     if (!lexical.startsWith(root)) {
-      return Refusal.of(Reason.OUTSIDE_WORKSPACE, requested, "path '" + requested + "' is outside the workspace");
+      return new Refusal(Reason.OUTSIDE_WORKSPACE, requested, "path '" + requested + "' is outside the workspace");
     }
     Path relative = root.relativize(lexical);
     if (inGit(relative)) {
@@ -62,15 +62,15 @@ public final class CheckoutPaths {
         try {
           target = next.toRealPath();
         } catch (IOException e) {
-          return Refusal.of(Reason.SYMLINK_ESCAPE, requested,
+          return new Refusal(Reason.SYMLINK_ESCAPE, requested,
               "path '" + requested + "' goes through the symbolic link '" + display(root.relativize(next)) + "', whose target does not exist");
         }
         if (!target.startsWith(root)) {
-          return Refusal.of(Reason.SYMLINK_ESCAPE, requested,
+          return new Refusal(Reason.SYMLINK_ESCAPE, requested,
               "path '" + requested + "' leads outside the workspace through the symbolic link '" + display(root.relativize(next)) + "'");
         }
         if (inGit(root.relativize(target))) {
-          return Refusal.of(Reason.SYMLINK_ESCAPE, requested,
+          return new Refusal(Reason.SYMLINK_ESCAPE, requested,
               "path '" + requested + "' leads into .git through the symbolic link '" + display(root.relativize(next)) + "'");
         }
         current = target;
@@ -86,7 +86,7 @@ public final class CheckoutPaths {
   }
 
   private static Refusal gitRefusal(String requested) {
-    return Refusal.of(Reason.GIT_METADATA, requested,
+    return new Refusal(Reason.GIT_METADATA, requested,
         "path '" + requested + "' is inside .git, which no tool may read or change");
   }
 

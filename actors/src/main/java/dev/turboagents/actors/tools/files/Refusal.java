@@ -37,10 +37,6 @@ public record Refusal(Reason reason, String path, String message)
     IO_ERROR
   }
 
-  static Refusal of(Reason reason, String path, String message) {
-    return new Refusal(reason, path, message);
-  }
-
   /** "812 bytes", "3.4 KiB", "2.0 MiB". */
   static String size(long bytes) {
     if (bytes < 1024) {
