@@ -78,7 +78,7 @@ public final class JobCheckout {
     if (!key.jobId().equals(jobId)) {
       throw new IllegalArgumentException("key " + key + " belongs to another job than " + jobId);
     }
-    try (Git git = new Git(open())) {
+    try (Repository repository = open(); Git git = new Git(repository)) {
       Optional<RevCommit> earlier = keyed(git.getRepository(), key);
       if (earlier.isPresent()) {
         deliver(git);
@@ -111,7 +111,7 @@ public final class JobCheckout {
    * (new files included), cut after {@code turbo-agents.workspace.max-diff-size}.
    */
   public TrimmedText diff() {
-    try (Git git = new Git(open())) {
+    try (Repository repository = open(); Git git = new Git(repository)) {
       stageEverything(git);
       HeadTailBuffer out = new HeadTailBuffer((int) Math.min(Integer.MAX_VALUE - 8, workspace.settings().maxDiffBytes()), 0);
       try (DiffFormatter formatter = formatter(git.getRepository(), out)) {
@@ -125,7 +125,7 @@ public final class JobCheckout {
 
   /** Per file: what changed against the base, and how many lines were added and deleted. */
   public DiffStat diffStat() {
-    try (Git git = new Git(open())) {
+    try (Repository repository = open(); Git git = new Git(repository)) {
       stageEverything(git);
       List<DiffStat.FileChange> files = new ArrayList<>();
       try (DiffFormatter formatter = formatter(git.getRepository(), org.eclipse.jgit.util.io.NullOutputStream.INSTANCE)) {
