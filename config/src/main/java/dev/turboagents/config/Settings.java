@@ -15,8 +15,8 @@ import java.util.Map;
  * @param config the resolved configuration the settings came from, including the Pekko section
  *     with the journal and snapshot directories pointed under {@code dataDir}
  */
-public record Settings(Path dataDir, DaemonSettings daemon, HttpSettings http, TrackerSettings tracker, ExternalServices services,
-    GraphSettings graph, InferenceSettings inference, Config config) {
+public record Settings(Path dataDir, DaemonSettings daemon, HttpSettings http, TrackerSettings tracker,
+    ExternalServices services, GraphSettings graph, InferenceSettings inference, ToolSettings tools, Config config) {
 
   /** Loads reference.conf, application.conf, system properties and environment, then {@code overrides}. */
   public static Settings load(Map<String, ?> overrides) {
@@ -46,6 +46,7 @@ public record Settings(Path dataDir, DaemonSettings daemon, HttpSettings http, T
         ExternalServices.read(r),
         GraphSettings.read(r),
         InferenceSettings.read(r),
+        ToolSettings.read(r),
         pekko.withFallback(config));
   }
 
