@@ -1,8 +1,8 @@
 package dev.turboagents.http.tracker;
 
+import dev.turboagents.persistence.issues.Comment;
 import dev.turboagents.persistence.issues.Issue;
 import dev.turboagents.persistence.projects.Project;
-import dev.turboagents.persistence.tracker.Comment;
 import dev.turboagents.persistence.tracker.HistoryEntry;
 import dev.turboagents.persistence.tracker.IndexedIssue;
 import java.util.LinkedHashMap;

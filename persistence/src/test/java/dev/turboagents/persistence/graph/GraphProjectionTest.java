@@ -66,9 +66,9 @@ class GraphProjectionTest {
     Tracker tracker = Tracker.start(kit::spawn, kit.system(), settings.tracker(), Duration.ofSeconds(10));
     neo4j = EmbeddedNeo4j.start(dir.resolve("neo4j"), 0, 64L * 1024 * 1024);
     int port = neo4j.boltPort();
-    connection = GraphConnection.to(neo4j.boltUri(), AuthTokens.none());
+    connection = GraphConnection.to(neo4j.boltUri(), AuthTokens.none(), settings.graph());
     GraphStore store = new GraphStore(connection.driver(), new MiniLmEmbedder(), settings.graph().queryTimeout());
-    ActorRef<GraphProjection.Command> projection = kit.spawn(GraphProjection.create(store, settings.graph()));
+    ActorRef<GraphProjection.Command> projection = kit.spawn(GraphProjection.create(store, tracker.journal(), settings.graph()));
 
     Project kite = await(tracker.createProject("Kite", "Team workspace", "alice"));
     Issue upload = await(tracker.createIssue(issue("Uploads over 2 GB fail with 413", Optional.of(kite.id()))));
@@ -107,7 +107,7 @@ class GraphProjectionTest {
     // a new projection resumes after the stored offsets: only the new events are written
     kit.stop(projection);
     Issue later = await(tracker.createIssue(issue("Thumbnails missing for HEIC photos", Optional.of(kite.id()))));
-    ActorRef<GraphProjection.Command> resumed = kit.spawn(GraphProjection.create(store, settings.graph()));
+    ActorRef<GraphProjection.Command> resumed = kit.spawn(GraphProjection.create(store, tracker.journal(), settings.graph()));
     GraphProjection.Status afterRestart = awaitStatus(resumed, s -> s.lag() == 0 && s.offsets().size() == 2 && s.projectedEvents() > 0);
     assertEquals(1, afterRestart.projectedEvents(), "only the event written while it was stopped");
     assertTrue(store.entity(EntityRef.issue(later.id())).isPresent());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.turboagents.config.Settings;
 import dev.turboagents.persistence.TestJournal;
+import dev.turboagents.persistence.entity.TrackerRejection;
 import dev.turboagents.persistence.issues.Issue;
 import dev.turboagents.persistence.issues.IssueEntity;
 import dev.turboagents.persistence.issues.IssueStatus;
