@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.turboagents.config.Settings;
+import dev.turboagents.persistence.Eventually;
 import dev.turboagents.persistence.TestJournal;
 import dev.turboagents.persistence.entity.TrackerRejection;
 import dev.turboagents.persistence.issues.Issue;
@@ -23,8 +24,14 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,6 +101,58 @@ class RuleCheckedWritesTest {
     }
     return created.stream().map(RuleCheckedWritesTest::await).toList();
   }
+
+  // ---- the queue itself -----------------------------------------------------------------------
+
+  private <T> RuleCheckedWrites.Run<T> run(Supplier<CompletionStage<T>> work, Duration within, TestProbe<StatusReply<T>> replies) {
+    return new RuleCheckedWrites.Run<>(work, System.nanoTime() + within.toNanos(), replies.getRef());
+  }
+
+  @Test
+  void theQueueStartsAWriteOnlyWhenThePreviousOneAnswered() {
+    var queue = kit.spawn(RuleCheckedWrites.create(10));
+    TestProbe<StatusReply<String>> replies = kit.createTestProbe();
+    List<String> started = new CopyOnWriteArrayList<>();
+    CompletableFuture<String> first = new CompletableFuture<>();
+    queue.tell(run(() -> {
+      started.add("first");
+      return first;
+    }, Duration.ofSeconds(10), replies));
+    queue.tell(run(() -> {
+      started.add("second");
+      return CompletableFuture.completedFuture("second done");
+    }, Duration.ofSeconds(10), replies));
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(List.of("first"), started));
+    replies.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(List.of("first"), started, "the second waits while the first has not answered");
+    first.complete("first done");
+    assertEquals("first done", replies.receiveMessage().getValue());
+    assertEquals("second done", replies.receiveMessage().getValue());
+    assertEquals(List.of("first", "second"), started);
+  }
+
+  @Test
+  void theQueueRefusesWhenFullAndDropsWhatOutlivedItsDeadline() {
+    var queue = kit.spawn(RuleCheckedWrites.create(1));
+    TestProbe<StatusReply<String>> replies = kit.createTestProbe();
+    CompletableFuture<String> blocking = new CompletableFuture<>();
+    AtomicBoolean lateRan = new AtomicBoolean();
+    queue.tell(run(() -> blocking, Duration.ofSeconds(10), replies));
+    queue.tell(run(() -> {
+      lateRan.set(true);
+      return CompletableFuture.completedFuture("late");
+    }, Duration.ofMillis(-1), replies)); // its asker has given up already
+    queue.tell(run(() -> CompletableFuture.completedFuture("one too many"), Duration.ofSeconds(10), replies));
+    StatusReply<String> full = replies.receiveMessage();
+    assertTrue(full.isError() && full.getError() instanceof TimeoutException, "the queue holds one: " + full);
+    blocking.complete("done");
+    assertEquals("done", replies.receiveMessage().getValue());
+    StatusReply<String> late = replies.receiveMessage();
+    assertTrue(late.isError() && late.getError() instanceof TimeoutException, "past its deadline: " + late);
+    assertFalse(lateRan.get(), "a write whose asker gave up never runs");
+  }
+
+  // ---- the rules, raced ------------------------------------------------------------------------
 
   @Test
   void twoDependenciesThatCloseACycleNeverBothLand() {
