@@ -64,7 +64,7 @@ public final class GraphBenchmark {
     List<String> queries = set.issues().stream().map(i -> i.title() + " " + i.description()).toList();
 
     try (EmbeddedNeo4j neo4j = EmbeddedNeo4j.start(dir.resolve("neo4j"), 0, graph.pageCacheBytes());
-        GraphConnection connection = GraphConnection.to(neo4j.boltUri(), AuthTokens.none())) {
+        GraphConnection connection = GraphConnection.to(neo4j.boltUri(), AuthTokens.none(), graph)) {
       GraphSchema.ensure(connection.driver(), embedder, graph.embeddingBatchSize());
       GraphSearch search = new GraphSearch(connection.driver(), embedder, graph);
 
@@ -174,7 +174,7 @@ public final class GraphBenchmark {
     Settings settings = Settings.forTest(dir.resolve("data"), Map.of("turbo-agents.graph.projection-batch-size", "200"));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "graph-bench", settings.config());
     try (EmbeddedNeo4j neo4j = EmbeddedNeo4j.start(dir.resolve("neo4j"), 0, 128L * 1024 * 1024);
-        GraphConnection connection = GraphConnection.to(neo4j.boltUri(), AuthTokens.none())) {
+        GraphConnection connection = GraphConnection.to(neo4j.boltUri(), AuthTokens.none(), settings.graph())) {
       Tracker tracker = Tracker.start(new Tracker.Spawner() {
         public <T> ActorRef<T> spawn(org.apache.pekko.actor.typed.Behavior<T> behavior, String name) {
           return system.systemActorOf(behavior, name, org.apache.pekko.actor.typed.Props.empty());
@@ -198,7 +198,7 @@ public final class GraphBenchmark {
       GraphStore store = new GraphStore(connection.driver(), new MiniLmEmbedder(), settings.graph().queryTimeout());
       GraphSchema.ensure(connection.driver(), store.embedder(), settings.graph().embeddingBatchSize());
       long t0 = System.nanoTime();
-      ActorRef<GraphProjection.Command> projection = system.systemActorOf(GraphProjection.create(store, settings.graph()),
+      ActorRef<GraphProjection.Command> projection = system.systemActorOf(GraphProjection.create(store, tracker.journal(), settings.graph()),
           "graph-projection", org.apache.pekko.actor.typed.Props.empty());
       while (true) {
         GraphProjection.Status status = AskPattern.<GraphProjection.Command, GraphProjection.Status>ask(projection,

@@ -57,9 +57,11 @@ public final class TrackerBenchmark {
 
   private static void http(int requests, int concurrency) throws Exception {
     Path dir = Files.createTempDirectory("bench-tracker-http");
+    // the client's threads are not daemon threads: left running they keep the JVM from exiting
+    ExecutorService clientThreads = Executors.newFixedThreadPool(4);
     try (Daemon daemon = Daemon.start(Settings.forTest(dir, Map.of()))) {
       String api = "http://127.0.0.1:" + daemon.address().getPort() + "/api/v1";
-      HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
+      HttpClient client = HttpClient.newBuilder().executor(clientThreads).build();
       String project = field(send(client, post(api + "/projects", "{\"name\": \"bench\"}"), 201), "id");
       List<String> issues = new ArrayList<>();
       for (int i = 0; i < concurrency; i++) {
@@ -89,6 +91,7 @@ public final class TrackerBenchmark {
       System.out.println("HTTP through the daemon (JSON, actors, LevelDB with fsync):");
       System.out.println(table.render());
     } finally {
+      clientThreads.shutdownNow();
       deleteTree(dir);
     }
   }

@@ -22,11 +22,26 @@ import java.time.Duration;
  * @param contextHits top hits the RAG context expands with neighbours
  * @param contextNeighbours neighbours per expanded hit
  * @param contextTokenBudget token budget of a context when the caller names none
+ * @param driverConnectionTimeout longest the Neo4j driver waits to open a connection
+ * @param driverAcquisitionTimeout longest the driver waits for a connection from its pool
+ * @param driverMaxRetryTime how long the driver retries a failed transaction
+ * @param embeddedShutdownQuietPeriod quiet period of the in-process Neo4j's Bolt server at shutdown
+ * @param embeddedShutdownTimeout longest the in-process Neo4j's Bolt server may take to shut down
  */
 public record GraphSettings(String embeddingModel, int embeddingDimensions, int embeddingBatchSize, int boltPort, long pageCacheBytes,
     Duration queryTimeout, int projectionBatchSize, Duration projectionBatchWindow,
     Duration projectionMinBackoff, Duration projectionMaxBackoff, double hybridVectorWeight,
-    double defaultMinRelevance, int contextHits, int contextNeighbours, int contextTokenBudget) {
+    double defaultMinRelevance, int contextHits, int contextNeighbours, int contextTokenBudget,
+    Duration driverConnectionTimeout, Duration driverAcquisitionTimeout, Duration driverMaxRetryTime,
+    Duration embeddedShutdownQuietPeriod, Duration embeddedShutdownTimeout) {
+
+  /** The same settings with another weight of the vector score (for comparing weights). */
+  public GraphSettings withHybridVectorWeight(double weight) {
+    return new GraphSettings(embeddingModel, embeddingDimensions, embeddingBatchSize, boltPort, pageCacheBytes, queryTimeout,
+        projectionBatchSize, projectionBatchWindow, projectionMinBackoff, projectionMaxBackoff, weight, defaultMinRelevance,
+        contextHits, contextNeighbours, contextTokenBudget, driverConnectionTimeout, driverAcquisitionTimeout,
+        driverMaxRetryTime, embeddedShutdownQuietPeriod, embeddedShutdownTimeout);
+  }
 
   static GraphSettings read(SettingsReader r) {
     Duration min = r.positiveDuration("turbo-agents.graph.projection-min-backoff");
@@ -50,7 +65,12 @@ public record GraphSettings(String embeddingModel, int embeddingDimensions, int 
         fraction(r, "turbo-agents.graph.default-min-relevance"),
         r.intIn("turbo-agents.graph.context-hits", 0, 100),
         r.intIn("turbo-agents.graph.context-neighbours", 0, 100),
-        r.intIn("turbo-agents.graph.context-token-budget", 1, 1_000_000));
+        r.intIn("turbo-agents.graph.context-token-budget", 1, 1_000_000),
+        r.positiveDuration("turbo-agents.graph.driver-connection-timeout"),
+        r.positiveDuration("turbo-agents.graph.driver-acquisition-timeout"),
+        r.positiveDuration("turbo-agents.graph.driver-max-retry-time"),
+        r.positiveDuration("turbo-agents.graph.embedded-shutdown-quiet-period"),
+        r.positiveDuration("turbo-agents.graph.embedded-shutdown-timeout"));
   }
 
   private static double fraction(SettingsReader r, String key) {

@@ -3,7 +3,7 @@ package dev.turboagents.http;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractUnmatchedPath;
 
-import dev.turboagents.persistence.tracker.TrackerRejection;
+import dev.turboagents.persistence.entity.TrackerRejection;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;

@@ -4,6 +4,7 @@ import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceEmbedder;
 import dev.turboagents.config.InvalidSettingException;
 import dev.turboagents.config.Settings;
+import dev.turboagents.persistence.entity.TrackerJournal;
 import dev.turboagents.persistence.graph.Embedder;
 import dev.turboagents.persistence.graph.Graph;
 import dev.turboagents.persistence.graph.GraphConnection;
@@ -160,7 +161,7 @@ public final class GraphSupervisor {
           settings.graph().projectionMaxBackoff(), 0.2);
       GraphStore store = new GraphStore(connection.driver(), embedder, settings.graph().queryTimeout());
       GraphSearch search = new GraphSearch(connection.driver(), embedder, settings.graph());
-      var projection = ctx.spawn(Behaviors.supervise(GraphProjection.create(store, settings.graph())).onFailure(restart),
+      var projection = ctx.spawn(Behaviors.supervise(GraphProjection.create(store, TrackerJournal.get(ctx.getSystem()), settings.graph())).onFailure(restart),
           "graph-projection");
       var service = ctx.spawn(Behaviors.supervise(GraphService.create(search, connection.uri().toString()))
           .onFailure(restart), "graph-service");

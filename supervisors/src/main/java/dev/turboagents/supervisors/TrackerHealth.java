@@ -35,10 +35,6 @@ public final class TrackerHealth implements HealthCheck {
       figures.put("issue_actors_in_memory", active);
       figures.put("replayed_events", stats.replayedEvents());
       figures.put("journal_bytes", journalBytes());
-      if (stats.replayFailure().isPresent()) {
-        return new ComponentHealth(component(), ComponentHealth.Status.DOWN,
-            "the journal could not be replayed: " + stats.replayFailure().get(), figures);
-      }
       return stats.caughtUp()
           ? ComponentHealth.up(component(), "journal at " + journalDir, figures)
           : new ComponentHealth(component(), ComponentHealth.Status.DEGRADED, "replaying the journal", figures);

@@ -6,9 +6,11 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Owns the work tracker: its index and the issue and project registries. The registries stop an
- * entity that fails (a journal write error) and start it afresh from the journal on its next
- * command; the index is restarted on failure and replays the journal again.
+ * Owns the work tracker: {@code Tracker.start} spawns its children here, each with its strategy.
+ * The index runs under restart with backoff ({@code tracker.index-min-backoff} ..
+ * {@code index-max-backoff}) and replays the journal after a restart while queries wait. The
+ * issue and project registries stop an entity that fails (a journal write or recovery error) and
+ * start it afresh from the journal on its next command. The rule-checked queue is restarted.
  */
 public final class TrackerSupervisor {
 

@@ -5,7 +5,7 @@ import dev.turboagents.persistence.issues.Issue;
 import dev.turboagents.persistence.issues.IssueEntity;
 import dev.turboagents.persistence.projects.Project;
 import dev.turboagents.persistence.projects.ProjectEntity;
-import dev.turboagents.persistence.tracker.Comment;
+import dev.turboagents.persistence.issues.Comment;
 import dev.turboagents.persistence.tracker.HistoryEntry;
 import dev.turboagents.persistence.tracker.IndexedIssue;
 import java.time.Instant;

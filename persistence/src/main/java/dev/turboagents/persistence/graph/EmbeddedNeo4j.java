@@ -1,11 +1,12 @@
 package dev.turboagents.persistence.graph;
 
+import dev.turboagents.config.GraphSettings;
+import dev.turboagents.config.Settings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
@@ -31,8 +32,18 @@ public final class EmbeddedNeo4j implements AutoCloseable {
     this.boltUri = boltUri;
   }
 
-  /** Starts the server in {@code home}; {@code boltPort} 0 picks a free port. */
+  /** Starts the server in {@code home} as {@code settings} say (Bolt port, page cache, shutdown timings). */
+  public static EmbeddedNeo4j start(Path home, GraphSettings settings) {
+    return start(home, settings.boltPort(), settings.pageCacheBytes(), settings);
+  }
+
+  /** For tests and benchmarks: {@code boltPort} (0 picks a free port), the page cache, the rest as reference.conf says. */
   public static EmbeddedNeo4j start(Path home, int boltPort, long pageCacheBytes) {
+    return start(home, boltPort, pageCacheBytes, Settings.load(Map.of()).graph());
+  }
+
+  /** Starts the server in {@code home} on {@code boltPort} (0 picks a free port), otherwise as {@code settings} say. */
+  public static EmbeddedNeo4j start(Path home, int boltPort, long pageCacheBytes, GraphSettings settings) {
     int port = boltPort == 0 ? freePort() : boltPort;
     Map<Setting<?>, Object> config = new HashMap<>();
     config.put(GraphDatabaseSettings.default_listen_address, new SocketAddress("127.0.0.1"));
@@ -49,8 +60,8 @@ public final class EmbeddedNeo4j implements AutoCloseable {
     config.put(GraphDatabaseSettings.preallocate_logical_logs, false);
     config.put(GraphDatabaseSettings.logical_log_rotation_threshold, 16L * 1024 * 1024);
     // netty's default quiet period makes every shutdown take ~11 s
-    config.put(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, Duration.ofMillis(100));
-    config.put(GraphDatabaseInternalSettings.netty_server_shutdown_timeout, Duration.ofSeconds(2));
+    config.put(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, settings.embeddedShutdownQuietPeriod());
+    config.put(GraphDatabaseInternalSettings.netty_server_shutdown_timeout, settings.embeddedShutdownTimeout());
     DatabaseManagementService service = new DatabaseManagementServiceBuilder(home).setConfig(config).build();
     return new EmbeddedNeo4j(service, URI.create("bolt://127.0.0.1:" + port));
   }

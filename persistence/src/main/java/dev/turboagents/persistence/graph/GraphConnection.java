@@ -1,8 +1,10 @@
 package dev.turboagents.persistence.graph;
 
+import dev.turboagents.config.GraphSettings;
 import dev.turboagents.config.Settings;
 import java.net.URI;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.neo4j.driver.AuthToken;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Config;
@@ -31,12 +33,12 @@ public final class GraphConnection implements AutoCloseable {
     if (external.isPresent()) {
       String password = settings.services().neo4jPassword();
       AuthToken auth = password.isEmpty() ? AuthTokens.none() : AuthTokens.basic(settings.services().neo4jUser(), password);
-      return to(URI.create(external.get()), auth);
+      return to(URI.create(external.get()), auth, settings.graph());
     }
-    EmbeddedNeo4j server = EmbeddedNeo4j.start(settings.dataDir().resolve("neo4j"), settings.graph().boltPort(),
-        settings.graph().pageCacheBytes());
+    EmbeddedNeo4j server = EmbeddedNeo4j.start(settings.dataDir().resolve("neo4j"), settings.graph());
     try {
-      return new GraphConnection(driverFor(server.boltUri(), AuthTokens.none()), Optional.of(server), server.boltUri());
+      return new GraphConnection(driverFor(server.boltUri(), AuthTokens.none(), settings.graph()), Optional.of(server),
+          server.boltUri());
     } catch (RuntimeException e) {
       server.close();
       throw e;
@@ -44,17 +46,17 @@ public final class GraphConnection implements AutoCloseable {
   }
 
   /** A connection to a server someone else runs (an external Neo4j, neo4j-harness in tests). */
-  public static GraphConnection to(URI boltUri, AuthToken auth) {
-    return new GraphConnection(driverFor(boltUri, auth), Optional.empty(), boltUri);
+  public static GraphConnection to(URI boltUri, AuthToken auth, GraphSettings settings) {
+    return new GraphConnection(driverFor(boltUri, auth, settings), Optional.empty(), boltUri);
   }
 
-  private static Driver driverFor(URI uri, AuthToken auth) {
+  private static Driver driverFor(URI uri, AuthToken auth, GraphSettings settings) {
     Config config = Config.builder()
         .withLogging(Logging.slf4j())
-        .withConnectionTimeout(5, java.util.concurrent.TimeUnit.SECONDS)
-        .withConnectionAcquisitionTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+        .withConnectionTimeout(settings.driverConnectionTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .withConnectionAcquisitionTimeout(settings.driverAcquisitionTimeout().toMillis(), TimeUnit.MILLISECONDS)
         // the projection has its own backoff and a route must answer 503 quickly: fail instead of retrying 30 s
-        .withMaxTransactionRetryTime(2, java.util.concurrent.TimeUnit.SECONDS)
+        .withMaxTransactionRetryTime(settings.driverMaxRetryTime().toMillis(), TimeUnit.MILLISECONDS)
         .build();
     return GraphDatabase.driver(uri, auth, config);
   }

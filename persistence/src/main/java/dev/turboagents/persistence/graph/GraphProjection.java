@@ -1,8 +1,7 @@
 package dev.turboagents.persistence.graph;
 
 import dev.turboagents.config.GraphSettings;
-import dev.turboagents.persistence.issues.IssueEntity;
-import dev.turboagents.persistence.projects.ProjectEntity;
+import dev.turboagents.persistence.entity.TrackerJournal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,15 +19,14 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.NoOffset;
 import org.apache.pekko.persistence.query.Offset;
-import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.Sequence;
-import org.apache.pekko.persistence.query.journal.leveldb.javadsl.LeveldbReadJournal;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.UniqueKillSwitch;
@@ -45,20 +43,32 @@ import org.apache.pekko.stream.javadsl.Source;
  * the stream stops, waits (backoff from {@code projection-min-backoff} doubling to
  * {@code projection-max-backoff}) and starts again from the stored offsets, so nothing is lost and
  * the tracker never waits for the graph.
+ *
+ * <p>Failure: Neo4j failures stay inside the stream (above). Should the actor itself fail, its
+ * supervisor restarts it with backoff; the failed incarnation's journal stream and writer thread
+ * are released on {@code PreRestart} exactly as on {@code PostStop}, so there is only ever one
+ * stream and one writer, and the new incarnation resumes from the offsets stored in Neo4j.
  */
 public final class GraphProjection {
-  public static final List<String> TAGS = List.of(ProjectEntity.TAG, IssueEntity.TAG);
+  /** spreads the stream's retries apart */
+  private static final double RETRY_JITTER = 0.2;
   /** lag beyond this is reported as "at least" (counting it costs a journal scan) */
   static final int LAG_COUNT_LIMIT = 10_000;
 
   /** What the projection answers. */
-  public sealed interface Command permits GetStatus, Rebuild, Started, Projected, Failed, Cleared {}
+  public sealed interface Command permits GetStatus, Rebuild, Fault, Started, Projected, Failed, Cleared {}
 
   /** Where the projection stands, with the journal events it has not written yet. */
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
   /** Empties the graph and projects the whole journal again; replies once the graph is empty. */
   public record Rebuild(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  /**
+   * Test-only: the projection throws {@code reason} as if a handler had failed, so a test can show
+   * what its supervisor does with it (nothing in the daemon sends this).
+   */
+  public record Fault(String reason) implements Command {}
 
   record Started(Map<String, Long> offsets) implements Command {}
 
@@ -85,14 +95,15 @@ public final class GraphProjection {
     }
   }
 
-  public static Behavior<Command> create(GraphStore store, GraphSettings settings) {
-    return Behaviors.setup(ctx -> new GraphProjection(ctx, store, settings).running());
+  /** Projects {@code journal} (the tracker's, as {@code Tracker.journal()} hands it out) into {@code store}. */
+  public static Behavior<Command> create(GraphStore store, TrackerJournal journal, GraphSettings settings) {
+    return Behaviors.setup(ctx -> new GraphProjection(ctx, store, journal, settings).running());
   }
 
   private final ActorContext<Command> ctx;
   private final GraphStore store;
   private final GraphSettings settings;
-  private final LeveldbReadJournal journal;
+  private final TrackerJournal journal;
   // one thread: batches and a rebuild's clear never overlap, and a clear runs after any batch in flight
   private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "graph-projection-writer");
@@ -106,12 +117,11 @@ public final class GraphProjection {
   private Optional<Instant> lastErrorAt = Optional.empty();
   private UniqueKillSwitch killSwitch;
 
-  private GraphProjection(ActorContext<Command> ctx, GraphStore store, GraphSettings settings) {
+  private GraphProjection(ActorContext<Command> ctx, GraphStore store, TrackerJournal journal, GraphSettings settings) {
     this.ctx = ctx;
     this.store = store;
     this.settings = settings;
-    this.journal = PersistenceQuery.get(ctx.getSystem()).getReadJournalFor(LeveldbReadJournal.class,
-        LeveldbReadJournal.Identifier());
+    this.journal = journal;
     this.killSwitch = startStream();
   }
 
@@ -169,17 +179,24 @@ public final class GraphProjection {
               () -> m.replyTo().tell(StatusReply.success(Done.getInstance())));
           return Behaviors.same();
         })
-        .onSignal(PostStop.class, s -> {
-          killSwitch.shutdown();
-          writer.shutdown();
-          return Behaviors.same();
+        .onMessage(Fault.class, m -> {
+          throw new IllegalStateException("test fault: " + m.reason());
         })
+        .onSignal(PreRestart.class, s -> release())
+        .onSignal(PostStop.class, s -> release())
         .build();
+  }
+
+  /** The stream and the writer thread belong to this incarnation: a restart starts its own. */
+  private Behavior<Command> release() {
+    killSwitch.shutdown();
+    writer.shutdown();
+    return Behaviors.same();
   }
 
   private UniqueKillSwitch startStream() {
     ActorRef<Command> self = ctx.getSelf();
-    RestartSettings backoff = RestartSettings.create(settings.projectionMinBackoff(), settings.projectionMaxBackoff(), 0.2);
+    RestartSettings backoff = RestartSettings.create(settings.projectionMinBackoff(), settings.projectionMaxBackoff(), RETRY_JITTER);
     Source<Projected, NotUsed> projection = RestartSource.withBackoff(backoff, () ->
         Source.completionStage(CompletableFuture.supplyAsync(() -> guarded(self, this::prepare), writer))
             .flatMapConcat(stored -> {
@@ -198,7 +215,7 @@ public final class GraphProjection {
   private Map<String, Long> prepare() {
     GraphSchema.ensure(store.driver(), store.embedder(), settings.embeddingBatchSize());
     Map<String, Long> stored = new LinkedHashMap<>();
-    for (String tag : TAGS) {
+    for (String tag : TrackerJournal.TAGS) {
       store.offset(tag).ifPresent(o -> stored.put(tag, o));
     }
     return stored;
@@ -206,7 +223,7 @@ public final class GraphProjection {
 
   private Source<Tagged, NotUsed> events(Map<String, Long> stored) {
     Source<Tagged, NotUsed> all = Source.empty();
-    for (String tag : TAGS) {
+    for (String tag : TrackerJournal.TAGS) {
       Offset from = stored.containsKey(tag) ? Offset.sequence(stored.get(tag)) : NoOffset.getInstance();
       all = all.merge(journal.eventsByTag(tag, from).map(e -> new Tagged(tag, e)));
     }
@@ -239,7 +256,7 @@ public final class GraphProjection {
   private CompletionStage<Long> lag(Map<String, Long> known) {
     ActorSystem<?> system = ctx.getSystem();
     CompletionStage<Long> total = CompletableFuture.completedFuture(0L);
-    for (String tag : TAGS) {
+    for (String tag : TrackerJournal.TAGS) {
       Offset from = known.containsKey(tag) ? Offset.sequence(known.get(tag)) : NoOffset.getInstance();
       CompletionStage<Long> count = journal.currentEventsByTag(tag, from).take(LAG_COUNT_LIMIT)
           .runWith(Sink.fold(0L, (n, e) -> n + 1), system);

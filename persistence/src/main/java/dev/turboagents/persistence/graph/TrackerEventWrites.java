@@ -1,5 +1,6 @@
 package dev.turboagents.persistence.graph;
 
+import dev.turboagents.persistence.entity.TrackerEntity;
 import dev.turboagents.persistence.issues.IssueEntity;
 import dev.turboagents.persistence.issues.IssueStatus;
 import dev.turboagents.persistence.projects.ProjectEntity;
@@ -13,7 +14,7 @@ final class TrackerEventWrites {
 
   /** The graph writes for one event of the entity with persistence id {@code persistenceId}. */
   static List<GraphWrite> of(String persistenceId, Object event) {
-    String id = IssueEntity.idOf(persistenceId);
+    String id = TrackerEntity.idOf(persistenceId);
     return switch (event) {
       case IssueEntity.Event e -> issue(id, e);
       case ProjectEntity.Event e -> project(id, e);

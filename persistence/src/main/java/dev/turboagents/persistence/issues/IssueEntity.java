@@ -2,10 +2,10 @@ package dev.turboagents.persistence.issues;
 
 import dev.turboagents.config.TrackerSettings;
 import dev.turboagents.persistence.CborSerializable;
-import dev.turboagents.persistence.tracker.Comment;
-import dev.turboagents.persistence.tracker.TrackerIndex;
-import dev.turboagents.persistence.tracker.TrackerEntity;
-import dev.turboagents.persistence.tracker.TrackerRejection;
+import dev.turboagents.persistence.entity.ChangeListener;
+import dev.turboagents.persistence.entity.TrackerEntity;
+import dev.turboagents.persistence.entity.TrackerJournal;
+import dev.turboagents.persistence.entity.TrackerRejection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,16 +20,14 @@ import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 
 /**
- * One issue, event-sourced. Every event is tagged {@value #TAG} so read-side projections (the
- * tracker index, the knowledge graph) can follow them in order. After each persisted change the
- * entity tells the {@link TrackerIndex}, before it replies, so a client that lists issues right
- * after a write sees it.
+ * One issue, event-sourced. Every event is tagged {@link TrackerJournal#ISSUE_TAG} so read-side
+ * projections (the tracker index, the knowledge graph) can follow them in order. After each
+ * persisted change the entity tells its {@link ChangeListener} (the tracker's index), before it
+ * replies, so a client that lists issues right after a write sees it.
  */
-public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueEntity.Event, IssueEntity.State> {
+public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueEntity.Event, IssueEntity.State, Issue> {
 
   public static final String TYPE = "issue";
-  /** Every issue event carries this tag. */
-  public static final String TAG = TYPE;
 
   // ---- protocol ---------------------------------------------------------------------------
 
@@ -134,16 +132,17 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
 
   // ---- behavior ---------------------------------------------------------------------------
 
-  public static Behavior<Command> create(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index) {
-    return new IssueEntity(id, settings, index);
+  /** The issue {@code id}; {@code listener} hears of every change before the command's reply. */
+  public static Behavior<Command> create(String id, TrackerSettings settings, ChangeListener<Issue> listener) {
+    return new IssueEntity(id, settings, listener);
   }
 
   public static PersistenceId persistenceId(String id) {
     return PersistenceId.of(TYPE, id);
   }
 
-  private IssueEntity(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index) {
-    super(TYPE, id, settings, index);
+  private IssueEntity(String id, TrackerSettings settings, ChangeListener<Issue> listener) {
+    super(TYPE, TrackerJournal.ISSUE_TAG, id, settings, listener);
   }
 
   @Override
@@ -228,7 +227,7 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
       Comment comment = new Comment(c.commentId(), rules.text("text", c.text(), false), rules.name("author", c.author()),
           clock.instant());
       return Effect().persist(new CommentAdded(comment))
-          .thenRun((State s) -> index.tell(new TrackerIndex.IssueChanged(((Active) s).issue())))
+          .thenRun((State s) -> listener.changed(((Active) s).issue()))
           .thenReply(c.replyTo(), s -> StatusReply.success(comment));
     } catch (TrackerRejection e) {
       return Effect().reply(c.replyTo(), StatusReply.error(e));
@@ -293,7 +292,7 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
 
   private Effect<Event, State> persistAll(List<Event> events, ActorRef<StatusReply<Issue>> replyTo) {
     return Effect().persist(events)
-        .thenRun((State s) -> index.tell(new TrackerIndex.IssueChanged(((Active) s).issue())))
+        .thenRun((State s) -> listener.changed(((Active) s).issue()))
         .thenReply(replyTo, s -> StatusReply.success(((Active) s).issue()));
   }
 

@@ -2,9 +2,10 @@ package dev.turboagents.persistence.projects;
 
 import dev.turboagents.config.TrackerSettings;
 import dev.turboagents.persistence.CborSerializable;
-import dev.turboagents.persistence.tracker.TrackerIndex;
-import dev.turboagents.persistence.tracker.TrackerEntity;
-import dev.turboagents.persistence.tracker.TrackerRejection;
+import dev.turboagents.persistence.entity.ChangeListener;
+import dev.turboagents.persistence.entity.TrackerEntity;
+import dev.turboagents.persistence.entity.TrackerJournal;
+import dev.turboagents.persistence.entity.TrackerRejection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,12 +19,13 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 
-/** One project, event-sourced; events tagged {@value #TAG}. Like issues, it updates the index before replying. */
-public final class ProjectEntity extends TrackerEntity<ProjectEntity.Command, ProjectEntity.Event, ProjectEntity.State> {
+/**
+ * One project, event-sourced; events tagged {@link TrackerJournal#PROJECT_TAG}. Like an issue, it
+ * tells its {@link ChangeListener} (the tracker's index) of each change before it replies.
+ */
+public final class ProjectEntity extends TrackerEntity<ProjectEntity.Command, ProjectEntity.Event, ProjectEntity.State, Project> {
 
   public static final String TYPE = "project";
-  /** Every project event carries this tag. */
-  public static final String TAG = TYPE;
 
   /** Commands a project accepts; replies carry the project or a {@link TrackerRejection}. */
   public sealed interface Command extends CborSerializable permits Create, Update, Get, Passivate {}
@@ -59,16 +61,17 @@ public final class ProjectEntity extends TrackerEntity<ProjectEntity.Command, Pr
 
   public record Active(Project project) implements State {}
 
-  public static Behavior<Command> create(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index) {
-    return new ProjectEntity(id, settings, index);
+  /** The project {@code id}; {@code listener} hears of every change before the command's reply. */
+  public static Behavior<Command> create(String id, TrackerSettings settings, ChangeListener<Project> listener) {
+    return new ProjectEntity(id, settings, listener);
   }
 
   public static PersistenceId persistenceId(String id) {
     return PersistenceId.of(TYPE, id);
   }
 
-  private ProjectEntity(String id, TrackerSettings settings, ActorRef<TrackerIndex.Command> index) {
-    super(TYPE, id, settings, index);
+  private ProjectEntity(String id, TrackerSettings settings, ChangeListener<Project> listener) {
+    super(TYPE, TrackerJournal.PROJECT_TAG, id, settings, listener);
   }
 
   @Override
@@ -132,7 +135,7 @@ public final class ProjectEntity extends TrackerEntity<ProjectEntity.Command, Pr
 
   private Effect<Event, State> persistAll(List<Event> events, ActorRef<StatusReply<Project>> replyTo) {
     return Effect().persist(events)
-        .thenRun((State s) -> index.tell(new TrackerIndex.ProjectChanged(((Active) s).project())))
+        .thenRun((State s) -> listener.changed(((Active) s).project()))
         .thenReply(replyTo, s -> StatusReply.success(((Active) s).project()));
   }
 }

@@ -1,6 +1,10 @@
 package dev.turboagents.persistence.tracker;
 
 import dev.turboagents.config.TrackerSettings;
+import dev.turboagents.persistence.entity.ChangeListener;
+import dev.turboagents.persistence.entity.TrackerJournal;
+import dev.turboagents.persistence.entity.TrackerRejection;
+import dev.turboagents.persistence.issues.Comment;
 import dev.turboagents.persistence.issues.Issue;
 import dev.turboagents.persistence.issues.IssueEntity;
 import dev.turboagents.persistence.issues.IssueStatus;
@@ -17,21 +21,26 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.query.EventEnvelope;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.journal.leveldb.javadsl.LeveldbReadJournal;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * The work tracker as the rest of the system uses it: HTTP routes, the command-line client through
  * them, and later the agents' issue tools. It asks the entities (the source of truth) and the
  * index (for listings and rules that span issues), and fails a stage with a
- * {@link TrackerRejection} when a request breaks a rule.
+ * {@link TrackerRejection} when a request breaks a rule. Writes that a rule spanning entities
+ * guards run one at a time through {@link RuleCheckedWrites} (its Javadoc says why that makes them
+ * race-free); every other write goes straight to its entity.
+ *
+ * <p>What it starts, each with its failure strategy: the index (restarted with backoff, replays
+ * the journal), the issue and project registries (an entity that fails is stopped and started
+ * afresh on its next command), and the rule-checked queue (restarted).
  */
 public final class Tracker {
 
@@ -44,39 +53,56 @@ public final class Tracker {
   private final ActorRef<EntityRegistry.Command<IssueEntity.Command>> issues;
   private final ActorRef<EntityRegistry.Command<ProjectEntity.Command>> projects;
   private final ActorRef<TrackerIndex.Command> index;
+  private final ActorRef<RuleCheckedWrites.Command> ruleChecked;
   private final Duration timeout;
-  private final LeveldbReadJournal journal;
+  private final TrackerJournal journal;
 
-  /** Starts the index and the two entity registries as children of whoever {@code spawner} belongs to. */
+  /**
+   * Starts the index, the two entity registries and the rule-checked queue as children of whoever
+   * {@code spawner} belongs to, on the ActorSystem's one {@link TrackerJournal}.
+   */
   public static Tracker start(Spawner spawner, ActorSystem<?> system, TrackerSettings settings, Duration askTimeout) {
-    ActorRef<TrackerIndex.Command> index = spawner.spawn(TrackerIndex.create(), "tracker-index");
+    TrackerJournal journal = TrackerJournal.get(system);
+    ActorRef<TrackerIndex.Command> index = spawner.spawn(TrackerIndex.supervised(journal, settings), "tracker-index");
+    // the entities tell the index through these before they reply: a listing after a write includes it
+    ChangeListener<Issue> issueChanged = issue -> index.tell(new TrackerIndex.IssueChanged(issue));
+    ChangeListener<Project> projectChanged = project -> index.tell(new TrackerIndex.ProjectChanged(project));
     Duration idle = settings.passivateAfter();
     var issues = spawner.spawn(EntityRegistry.<IssueEntity.Command>create(
-        id -> IssueEntity.create(id, settings, index), new IssueEntity.Passivate(), idle), "issues");
+        id -> IssueEntity.create(id, settings, issueChanged), new IssueEntity.Passivate(), idle), "issues");
     var projects = spawner.spawn(EntityRegistry.<ProjectEntity.Command>create(
-        id -> ProjectEntity.create(id, settings, index), new ProjectEntity.Passivate(), idle), "projects");
-    return new Tracker(system, issues, projects, index, askTimeout);
+        id -> ProjectEntity.create(id, settings, projectChanged), new ProjectEntity.Passivate(), idle), "projects");
+    var ruleChecked = spawner.spawn(RuleCheckedWrites.create(settings.ruleCheckedQueue()), "tracker-rule-checked-writes");
+    return new Tracker(system, journal, issues, projects, index, ruleChecked, askTimeout);
   }
 
-  private Tracker(ActorSystem<?> system, ActorRef<EntityRegistry.Command<IssueEntity.Command>> issues,
+  private Tracker(ActorSystem<?> system, TrackerJournal journal, ActorRef<EntityRegistry.Command<IssueEntity.Command>> issues,
       ActorRef<EntityRegistry.Command<ProjectEntity.Command>> projects, ActorRef<TrackerIndex.Command> index,
-      Duration timeout) {
+      ActorRef<RuleCheckedWrites.Command> ruleChecked, Duration timeout) {
     this.system = system;
+    this.journal = journal;
     this.issues = issues;
     this.projects = projects;
     this.index = index;
+    this.ruleChecked = ruleChecked;
     this.timeout = timeout;
-    this.journal = PersistenceQuery.get(system).getReadJournalFor(LeveldbReadJournal.class, LeveldbReadJournal.Identifier());
+  }
+
+  /** The journal the tracker reads, for other readers of the same events (the graph projection). */
+  public TrackerJournal journal() {
+    return journal;
   }
 
   // ---- issues -------------------------------------------------------------------------------
 
+  /** Opens an issue; one in a project is rule-checked (archived projects take no issues). */
   public CompletionStage<Issue> createIssue(NewIssue request) {
     String id = UUID.randomUUID().toString();
-    return requireProject("project_id", request.projectId())
-        .thenCompose(ok -> askIssue(id, replyTo -> new IssueEntity.Create(new IssueEntity.Draft(request.title(),
-            request.description(), request.priority().orElse(Priority.MEDIUM), request.labels(), request.assignee(),
-            request.projectId(), request.author()), replyTo)));
+    Supplier<CompletionStage<Issue>> create = () -> askIssue(id, replyTo -> new IssueEntity.Create(new IssueEntity.Draft(
+        request.title(), request.description(), request.priority().orElse(Priority.MEDIUM), request.labels(),
+        request.assignee(), request.projectId(), request.author()), replyTo));
+    return request.projectId().isEmpty() ? create.get()
+        : ruleChecked(() -> requireProject("project_id", request.projectId()).thenCompose(ok -> create.get()));
   }
 
   /** The issue from its entity (the source of truth) with the issues it blocks from the index. */
@@ -89,12 +115,14 @@ public final class Tracker {
     return AskPattern.ask(index, (ActorRef<List<IndexedIssue>> r) -> new TrackerIndex.ListIssues(filter, r), timeout, system.scheduler());
   }
 
+  /** Changes fields; a change of status or project is rule-checked, other edits go straight to the issue. */
   public CompletionStage<Issue> updateIssue(String id, IssueEntity.Changes changes, OptionalLong expectedVersion) {
-    return knownIssue(id)
+    Supplier<CompletionStage<Issue>> update = () -> knownIssue(id)
         .thenCompose(indexed -> requireProject("project_id", changes.projectId().filter(p -> !p.isBlank()))
             .thenCompose(ok -> changes.status().filter(IssueStatus.DONE::equals).isPresent()
                 ? requireBlockersFinished(indexed.issue()) : done()))
         .thenCompose(ok -> askIssue(id, r -> new IssueEntity.Update(changes, expectedVersion, r)));
+    return changes.status().isPresent() || changes.projectId().isPresent() ? ruleChecked(update) : update.get();
   }
 
   public CompletionStage<Comment> comment(String issueId, String text, String author) {
@@ -106,14 +134,14 @@ public final class Tracker {
 
   /** Records that {@code issueId} cannot finish before {@code blockerId}; refuses unknown ids and cycles. */
   public CompletionStage<Issue> addBlocker(String issueId, String blockerId, OptionalLong expectedVersion) {
-    return knownIssue(issueId)
+    return ruleChecked(() -> knownIssue(issueId)
         .thenCompose(i -> knownIssue(blockerId, "blocked_by"))
         .thenCompose(b -> AskPattern.ask(index, (ActorRef<Optional<String>> r) -> new TrackerIndex.CheckDependency(issueId, blockerId, r),
             timeout, system.scheduler()))
         .thenCompose(cycle -> cycle.isPresent()
             ? CompletableFuture.failedStage(TrackerRejection.invalid("blocked_by",
                 "issue " + issueId + " cannot be blocked by " + blockerId + ": that makes a cycle (" + cycle.get() + ")"))
-            : askIssue(issueId, r -> new IssueEntity.AddBlocker(blockerId, expectedVersion, r)));
+            : askIssue(issueId, r -> new IssueEntity.AddBlocker(blockerId, expectedVersion, r))));
   }
 
   /** Records that {@code blockedId} cannot finish before {@code issueId} (the same edge, seen from the blocker). */
@@ -128,17 +156,17 @@ public final class Tracker {
   }
 
   public CompletionStage<Issue> markDuplicate(String issueId, String originalId, OptionalLong expectedVersion) {
-    return knownIssue(issueId)
+    return ruleChecked(() -> knownIssue(issueId)
         .thenCompose(i -> knownIssue(originalId, "duplicate_of"))
         .thenCompose(original -> original.issue().duplicateOf().isPresent()
             ? CompletableFuture.failedStage(TrackerRejection.invalid("duplicate_of", "issue " + originalId
                 + " is itself a duplicate of " + original.issue().duplicateOf().get() + "; point to that one instead"))
-            : askIssue(issueId, r -> new IssueEntity.MarkDuplicate(originalId, expectedVersion, r)));
+            : askIssue(issueId, r -> new IssueEntity.MarkDuplicate(originalId, expectedVersion, r))));
   }
 
   /** Comments on an issue, oldest first, read from its journaled events. */
   public CompletionStage<List<Comment>> comments(String id) {
-    return knownIssue(id).thenCompose(i -> events(IssueEntity.persistenceId(id).id())
+    return knownIssue(id).thenCompose(i -> journal.currentEvents(IssueEntity.persistenceId(id).id())
         .filter(env -> env.event() instanceof IssueEntity.CommentAdded)
         .map(env -> ((IssueEntity.CommentAdded) env.event()).comment())
         .runWith(Sink.seq(), system));
@@ -163,9 +191,12 @@ public final class Tracker {
     return AskPattern.ask(index, TrackerIndex.ListProjects::new, timeout, system.scheduler());
   }
 
+  /** Changes fields; a status change is rule-checked (an issue entering the project sees it), a rename is not. */
   public CompletionStage<Project> updateProject(String id, Optional<String> name, Optional<String> description,
       Optional<ProjectStatus> status, OptionalLong expectedVersion) {
-    return knownProject(id, "id").thenCompose(p -> askProject(id, r -> new ProjectEntity.Update(name, description, status, expectedVersion, r)));
+    Supplier<CompletionStage<Project>> update = () -> knownProject(id, "id")
+        .thenCompose(p -> askProject(id, r -> new ProjectEntity.Update(name, description, status, expectedVersion, r)));
+    return status.isPresent() ? ruleChecked(update) : update.get();
   }
 
   public CompletionStage<List<HistoryEntry>> projectHistory(String id) {
@@ -182,6 +213,13 @@ public final class Tracker {
   }
 
   // ---- plumbing -----------------------------------------------------------------------------
+
+  /** Runs {@code checkAndWrite} in its turn among the rule-checked writes, within the ask timeout. */
+  private <T> CompletionStage<T> ruleChecked(Supplier<CompletionStage<T>> checkAndWrite) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    return AskPattern.askWithStatus(ruleChecked, (ActorRef<StatusReply<T>> r) -> new RuleCheckedWrites.Run<>(checkAndWrite, deadline, r),
+        timeout, system.scheduler());
+  }
 
   private CompletionStage<IndexedIssue> knownIssue(String id) {
     return knownIssue(id, "id");
@@ -235,11 +273,7 @@ public final class Tracker {
   }
 
   private CompletionStage<List<HistoryEntry>> history(String persistenceId) {
-    return events(persistenceId).map(Tracker::entry).runWith(Sink.seq(), system);
-  }
-
-  private org.apache.pekko.stream.javadsl.Source<EventEnvelope, org.apache.pekko.NotUsed> events(String persistenceId) {
-    return journal.currentEventsByPersistenceId(persistenceId, 1, Long.MAX_VALUE);
+    return journal.currentEvents(persistenceId).map(Tracker::entry).runWith(Sink.seq(), system);
   }
 
   private static HistoryEntry entry(EventEnvelope env) {

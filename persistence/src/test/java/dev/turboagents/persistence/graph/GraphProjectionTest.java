@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.turboagents.config.Settings;
+import dev.turboagents.persistence.Eventually;
 import dev.turboagents.persistence.issues.Issue;
 import dev.turboagents.persistence.issues.IssueEntity;
 import dev.turboagents.persistence.issues.IssueStatus;
@@ -11,6 +12,7 @@ import dev.turboagents.persistence.issues.Priority;
 import dev.turboagents.persistence.projects.Project;
 import dev.turboagents.persistence.tracker.NewIssue;
 import dev.turboagents.persistence.tracker.Tracker;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +26,8 @@ import java.util.function.Predicate;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterEach;
@@ -66,9 +70,9 @@ class GraphProjectionTest {
     Tracker tracker = Tracker.start(kit::spawn, kit.system(), settings.tracker(), Duration.ofSeconds(10));
     neo4j = EmbeddedNeo4j.start(dir.resolve("neo4j"), 0, 64L * 1024 * 1024);
     int port = neo4j.boltPort();
-    connection = GraphConnection.to(neo4j.boltUri(), AuthTokens.none());
+    connection = GraphConnection.to(neo4j.boltUri(), AuthTokens.none(), settings.graph());
     GraphStore store = new GraphStore(connection.driver(), new MiniLmEmbedder(), settings.graph().queryTimeout());
-    ActorRef<GraphProjection.Command> projection = kit.spawn(GraphProjection.create(store, settings.graph()));
+    ActorRef<GraphProjection.Command> projection = kit.spawn(GraphProjection.create(store, tracker.journal(), settings.graph()));
 
     Project kite = await(tracker.createProject("Kite", "Team workspace", "alice"));
     Issue upload = await(tracker.createIssue(issue("Uploads over 2 GB fail with 413", Optional.of(kite.id()))));
@@ -107,7 +111,7 @@ class GraphProjectionTest {
     // a new projection resumes after the stored offsets: only the new events are written
     kit.stop(projection);
     Issue later = await(tracker.createIssue(issue("Thumbnails missing for HEIC photos", Optional.of(kite.id()))));
-    ActorRef<GraphProjection.Command> resumed = kit.spawn(GraphProjection.create(store, settings.graph()));
+    ActorRef<GraphProjection.Command> resumed = kit.spawn(GraphProjection.create(store, tracker.journal(), settings.graph()));
     GraphProjection.Status afterRestart = awaitStatus(resumed, s -> s.lag() == 0 && s.offsets().size() == 2 && s.projectedEvents() > 0);
     assertEquals(1, afterRestart.projectedEvents(), "only the event written while it was stopped");
     assertTrue(store.entity(EntityRef.issue(later.id())).isPresent());
@@ -130,18 +134,65 @@ class GraphProjectionTest {
   }
 
   private GraphProjection.Status awaitStatus(ActorRef<GraphProjection.Command> projection,
-      Predicate<GraphProjection.Status> wanted) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    GraphProjection.Status last = null;
-    while (System.nanoTime() < deadline) {
-      last = AskPattern.<GraphProjection.Command, GraphProjection.Status>ask(projection, GraphProjection.GetStatus::new,
-          Duration.ofSeconds(10), kit.scheduler()).toCompletableFuture().get(15, TimeUnit.SECONDS);
-      if (wanted.test(last)) {
-        return last;
+      Predicate<GraphProjection.Status> wanted) {
+    return Eventually.value(Duration.ofSeconds(90), () -> {
+      GraphProjection.Status status = AskPattern.<GraphProjection.Command, GraphProjection.Status>ask(projection,
+          GraphProjection.GetStatus::new, Duration.ofSeconds(10), kit.scheduler()).toCompletableFuture().join();
+      if (!wanted.test(status)) {
+        throw new AssertionError("projection not in the expected state yet: " + status);
       }
-      Thread.sleep(200);
+      return status;
+    });
+  }
+
+  private static long writerThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().equals("graph-projection-writer")).count();
+  }
+
+  private static int jvmThreads() {
+    return ManagementFactory.getThreadMXBean().getThreadCount();
+  }
+
+  @Test
+  void aRestartReleasesTheStreamAndTheWriterThreadAndTheGraphStillFollowsTheJournal() throws Exception {
+    Settings settings = Settings.forTest(dir.resolve("data"), Map.of(
+        "turbo-agents.graph.projection-min-backoff", "100ms",
+        "turbo-agents.graph.projection-max-backoff", "500ms",
+        "turbo-agents.graph.projection-batch-window", "50ms"));
+    kit = ActorTestKit.create("graph-projection-restart", settings.config());
+    Tracker tracker = Tracker.start(kit::spawn, kit.system(), settings.tracker(), Duration.ofSeconds(10));
+    neo4j = EmbeddedNeo4j.start(dir.resolve("neo4j"), 0, 64L * 1024 * 1024);
+    connection = GraphConnection.to(neo4j.boltUri(), AuthTokens.none(), settings.graph());
+    GraphStore store = new GraphStore(connection.driver(), new MiniLmEmbedder(), settings.graph().queryTimeout());
+    // the strategy GraphSupervisor gives it
+    ActorRef<GraphProjection.Command> projection = kit.spawn(Behaviors.supervise(
+        GraphProjection.create(store, tracker.journal(), settings.graph())).onFailure(SupervisorStrategy.restartWithBackoff(
+        settings.graph().projectionMinBackoff(), settings.graph().projectionMaxBackoff(), 0.2)));
+
+    Project kite = await(tracker.createProject("Kite", "Team workspace", "alice"));
+    await(tracker.createIssue(issue("Uploads over 2 GB fail with 413", Optional.of(kite.id()))));
+    awaitStatus(projection, s -> s.phase() == GraphProjection.Phase.RUNNING && s.lag() == 0 && s.projectedEvents() == 2);
+    assertEquals(1, writerThreads());
+    int threadsBefore = jvmThreads();
+
+    for (int i = 0; i < 5; i++) {
+      projection.tell(new GraphProjection.Fault("restart " + i));
+      // the status comes from the new incarnation: it resumed from the stored offsets, wrote nothing yet
+      awaitStatus(projection, s -> s.phase() == GraphProjection.Phase.RUNNING && s.lag() == 0 && s.projectedEvents() == 0);
     }
-    throw new AssertionError("projection never reached the expected state; last: " + last);
+    Eventually.assertThat(Duration.ofSeconds(10), () -> {
+      assertEquals(1, writerThreads(), "the failed incarnations' writer threads ended");
+      assertTrue(jvmThreads() <= threadsBefore + 2, "threads before the restarts " + threadsBefore + ", now " + jvmThreads());
+    });
+
+    Issue later = await(tracker.createIssue(issue("Thumbnails missing for HEIC photos", Optional.of(kite.id()))));
+    await(tracker.comment(later.id(), "Only on iOS 18", "bob"));
+    await(tracker.updateIssue(later.id(), IssueEntity.Changes.status(IssueStatus.IN_PROGRESS), OptionalLong.empty()));
+    GraphProjection.Status followed = awaitStatus(projection, s -> s.lag() == 0 && s.projectedEvents() >= 3);
+    assertEquals(3, followed.projectedEvents(), "one journal stream: each new event was written once");
+    assertEquals("in_progress", store.entity(EntityRef.issue(later.id())).orElseThrow().get("status"));
+    assertTrue(store.dump().stream().anyMatch(l -> l.matches("comment:\\S+ -ON-> issue:" + later.id())));
   }
 
   private static void assertContains(List<String> graph, String line) {

@@ -103,10 +103,7 @@ class GraphSearchTest {
     System.out.printf("| full-text only | %.3f | %.3f |%n", text.recallAt5(), text.mrr());
     System.out.printf("| hybrid | %.3f | %.3f |%n", hybrid.recallAt5(), hybrid.mrr());
     for (double w : new double[] {0.5, 0.7, 0.8, 0.85, 0.9, 0.95}) {
-      GraphSettings other = new GraphSettings(settings.embeddingModel(), settings.embeddingDimensions(), settings.embeddingBatchSize(), settings.boltPort(),
-          settings.pageCacheBytes(), settings.queryTimeout(), settings.projectionBatchSize(), settings.projectionBatchWindow(),
-          settings.projectionMinBackoff(), settings.projectionMaxBackoff(), w, settings.defaultMinRelevance(),
-          settings.contextHits(), settings.contextNeighbours(), settings.contextTokenBudget());
+      GraphSettings other = settings.withHybridVectorWeight(w);
       Quality q = measure(new GraphSearch(server.connection().driver(), embedder, other), SearchQuery.Mode.HYBRID, false);
       System.out.printf("| hybrid, vector weight %.2f | %.3f | %.3f |%n", w, q.recallAt5(), q.mrr());
     }

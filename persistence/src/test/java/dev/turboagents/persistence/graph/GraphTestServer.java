@@ -1,7 +1,9 @@
 package dev.turboagents.persistence.graph;
 
+import dev.turboagents.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
@@ -21,7 +23,7 @@ public final class GraphTestServer implements AutoCloseable {
 
   private GraphTestServer(Neo4j neo4j) {
     this.neo4j = neo4j;
-    this.connection = GraphConnection.to(neo4j.boltURI(), AuthTokens.none());
+    this.connection = GraphConnection.to(neo4j.boltURI(), AuthTokens.none(), Settings.load(Map.of()).graph());
   }
 
   public static GraphTestServer start(Path workDir) {

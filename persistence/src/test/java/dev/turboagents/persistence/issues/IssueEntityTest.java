@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.turboagents.config.TrackerSettings;
-import dev.turboagents.persistence.tracker.Comment;
-import dev.turboagents.persistence.tracker.TrackerIndex;
-import dev.turboagents.persistence.tracker.TrackerRejection;
+import dev.turboagents.persistence.entity.TrackerRejection;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -25,10 +24,11 @@ class IssueEntityTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  private static final TrackerSettings SETTINGS = new TrackerSettings(100, 2, java.time.Duration.ofMinutes(1), 50, 1000);
+  private static final TrackerSettings SETTINGS = new TrackerSettings(100, 2, Duration.ofMinutes(1), 50, 1000, 100,
+      Duration.ofMillis(200), Duration.ofSeconds(1), 100);
 
   private EventSourcedBehaviorTestKit<IssueEntity.Command, IssueEntity.Event, IssueEntity.State> kit;
-  private TestProbe<TrackerIndex.Command> index;
+  private TestProbe<Issue> index;
 
   @AfterAll
   static void stop() {
@@ -38,7 +38,7 @@ class IssueEntityTest {
   @BeforeEach
   void setUp() {
     index = testKit.createTestProbe();
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(), IssueEntity.create("i-1", SETTINGS, index.getRef()));
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), IssueEntity.create("i-1", SETTINGS, index.getRef()::tell));
   }
 
   private Issue create(String title) {
@@ -59,7 +59,7 @@ class IssueEntityTest {
     assertEquals(IssueStatus.OPEN, issue.status());
     assertEquals(List.of("bug", "perf"), issue.labels(), "labels are normalised, de-duplicated and sorted");
     assertEquals(1, issue.version());
-    assertEquals(issue, ((TrackerIndex.IssueChanged) index.receiveMessage()).issue());
+    assertEquals(issue, index.receiveMessage(), "the listener heard of the change");
   }
 
   @Test

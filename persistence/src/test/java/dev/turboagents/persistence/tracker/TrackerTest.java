@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.turboagents.config.Settings;
+import dev.turboagents.persistence.Eventually;
 import dev.turboagents.persistence.TestJournal;
+import dev.turboagents.persistence.entity.TrackerRejection;
 import dev.turboagents.persistence.issues.Issue;
 import dev.turboagents.persistence.issues.IssueEntity;
 import dev.turboagents.persistence.issues.IssueStatus;
@@ -14,9 +16,13 @@ import dev.turboagents.persistence.issues.Priority;
 import dev.turboagents.persistence.projects.Project;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.turboagents.persistence.issues.Comment;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -99,17 +105,57 @@ class TrackerTest {
   }
 
   @Test
-  void idleIssuesArePassivatedAndComeBackOnTheNextCommand() throws InterruptedException {
+  void idleIssuesArePassivatedAndComeBackOnTheNextCommand() {
     Tracker tracker = start(Settings.forTest(dataDir, java.util.Map.of("turbo-agents.tracker.passivate-after", "300ms")));
     Issue issue = await(tracker.createIssue(issue("Rarely touched", List.of(), Optional.empty())));
     assertEquals(1, await(tracker.activeIssueActors()));
-    for (int i = 0; i < 100 && await(tracker.activeIssueActors()) > 0; i++) {
-      Thread.sleep(50);
-    }
-    assertEquals(0, await(tracker.activeIssueActors()), "the idle issue actor was stopped");
+    Eventually.assertThat(Duration.ofSeconds(5),
+        () -> assertEquals(0, await(tracker.activeIssueActors()), "the idle issue actor was stopped"));
     Issue commented = await(tracker.updateIssue(issue.id(), IssueEntity.Changes.status(IssueStatus.IN_PROGRESS), OptionalLong.of(1)));
     assertEquals(2, commented.version(), "it came back from the journal with its history");
     assertEquals(1, await(tracker.activeIssueActors()));
+  }
+
+  @Test
+  void theIndexFailsRestartsReplaysAndLosesNothingAcknowledged() {
+    Tracker tracker = start();
+    Project project = await(tracker.createProject("Turbo", "", "alice"));
+    Issue blocked = await(tracker.createIssue(issue("Blocked", List.of("perf"), Optional.of(project.id()))));
+    Issue blocker = await(tracker.createIssue(issue("Blocker", List.of(), Optional.empty())));
+    await(tracker.addBlocker(blocked.id(), blocker.id(), OptionalLong.empty()));
+    List<CompletableFuture<Comment>> comments = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      comments.add(tracker.comment(blocker.id(), "note " + i, "agent").toCompletableFuture());
+    }
+    comments.forEach(TrackerTest::await);
+
+    // a restart with a tiny stash: the queries sent while the index replays overflow it, a real
+    // failure of the index (its held queries are lost, their asks time out)
+    kit.shutdownTestKit();
+    Settings tiny = Settings.forTest(dataDir, Map.of("turbo-agents.tracker.index-stash-capacity", 5,
+        "turbo-agents.tracker.index-min-backoff", "50ms", "turbo-agents.tracker.index-max-backoff", "200ms"));
+    kit = ActorTestKit.create("tracker", tiny.config());
+    Tracker again = Tracker.start(kit::spawn, kit.system(), tiny.tracker(), Duration.ofSeconds(2));
+    List<CompletableFuture<List<IndexedIssue>>> flood = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      flood.add(again.issues(IssueFilter.all()).toCompletableFuture());
+    }
+    // written while the index fails and restarts: acknowledged by the entity, so it must be listed
+    Issue during = await(again.createIssue(issue("Written during the restart", List.of(), Optional.empty())));
+    long lost = flood.stream().filter(f -> f.handle((v, e) -> e != null).join()).count();
+    assertTrue(lost > 0, "the overflowing stash failed the index and dropped the queries it held");
+
+    Eventually.assertThat(Duration.ofSeconds(10), () -> assertEquals(
+        java.util.Set.of(blocked.id(), blocker.id(), during.id()),
+        java.util.Set.copyOf(await(again.issues(IssueFilter.all())).stream().map(i -> i.issue().id()).toList()),
+        "the restarted index replayed everything acknowledged"));
+    assertTrue(await(again.stats()).caughtUp());
+    assertEquals(List.of(blocked.id()), await(again.issue(blocker.id())).blocks());
+    assertEquals(300, await(again.issue(blocker.id())).issue().commentCount());
+    assertEquals(List.of(project.id()), await(again.projects()).stream().map(Project::id).toList());
+    Issue after = await(again.createIssue(issue("After the restart", List.of(), Optional.empty())));
+    assertTrue(await(again.issues(IssueFilter.all())).stream().anyMatch(i -> i.issue().id().equals(after.id())),
+        "it serves again: a listing right after a write includes it");
   }
 
   @Test

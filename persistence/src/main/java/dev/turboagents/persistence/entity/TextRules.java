@@ -1,4 +1,4 @@
-package dev.turboagents.persistence.tracker;
+package dev.turboagents.persistence.entity;
 
 import dev.turboagents.config.TrackerSettings;
 import java.util.List;

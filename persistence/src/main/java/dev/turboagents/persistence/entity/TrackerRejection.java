@@ -1,4 +1,4 @@
-package dev.turboagents.persistence.tracker;
+package dev.turboagents.persistence.entity;
 
 /**
  * Why the tracker refused a command. Travels inside {@code StatusReply.error}; the HTTP layer maps
