@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.turboagents.actors.inference.RealOllama;
 import dev.turboagents.http.RunningApi;
 import dev.turboagents.http.RunningApi.Reply;
+import dev.turboagents.persistence.Eventually;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -30,15 +32,12 @@ class GraphOllamaEmbeddingRealTest {
           .json().get("id").asText();
       api.post("/api/v1/issues", "{\"title\": \"Dark mode colours are wrong\", \"description\": \"buttons are unreadable\"}");
 
-      JsonNode graph = null;
-      for (int i = 0; i < 240; i++) {
-        graph = api.get("/health").json().get("components").get("graph");
-        if (graph.get("figures").get("projected_events").asLong() >= 2 && graph.get("figures").get("lag_events").asLong() == 0) {
-          break;
-        }
-        Thread.sleep(250);
-      }
-      assertEquals(0, graph.get("figures").get("lag_events").asLong(), graph.toString());
+      JsonNode graph = Eventually.value(Duration.ofSeconds(60), () -> {
+        JsonNode g = api.get("/health").json().get("components").get("graph");
+        assertTrue(g.get("figures").get("projected_events").asLong() >= 2, g.toString());
+        assertEquals(0, g.get("figures").get("lag_events").asLong(), g.toString());
+        return g;
+      });
       assertEquals("ollama:smollm2:135m", graph.get("figures").get("embedding_model").asText());
 
       Reply search = api.post("/api/v1/graph/search", "{\"query\": \"slow search\", \"limit\": 2, \"min_relevance\": 0}");

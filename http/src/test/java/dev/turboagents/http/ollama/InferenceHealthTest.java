@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.turboagents.actors.inference.standin.OllamaStandIn;
 import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.http.RunningApi;
+import dev.turboagents.persistence.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,12 +36,8 @@ class InferenceHealthTest {
       assertEquals(503, api.get("/api/tags").status(), "a listing while Ollama is away");
 
       ollama.start(port);
-      String status = "";
-      for (int i = 0; i < 200 && !status.equals("up"); i++) {
-        Thread.sleep(25);
-        status = api.get("/health").json().path("components").path("inference").path("status").asText();
-      }
-      assertEquals("up", status);
+      Eventually.assertThat(Duration.ofSeconds(10), () -> assertEquals("up",
+          api.get("/health").json().path("components").path("inference").path("status").asText()));
       assertEquals(200, api.get("/api/tags").status());
     } finally {
       ollama.close();
