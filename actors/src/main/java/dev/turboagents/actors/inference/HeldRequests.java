@@ -89,7 +89,7 @@ final class HeldRequests {
     return queue.remove(requestId).orElseThrow();
   }
 
-  /** Answers CANCELLED and abandons the call if it runs; false when no such request is held. */
+  /** Answers CANCELLED (and abandons the call if it runs); false when no such request is held. */
   boolean cancel(String requestId, String why) {
     Optional<InferenceQueue.Waiting<Asker>> waiting = queue.remove(requestId);
     if (waiting.isPresent()) {
@@ -101,7 +101,9 @@ final class HeldRequests {
       c.cancel();
       answer(c.waiting, failure(requestId, Failure.CANCELLED, why));
     });
-    return call.isPresent();
+    Optional<Pending> held = call.isPresent() ? Optional.empty() : takeBack(requestId);
+    held.ifPresent(p -> refuse(p.submit(), failure(requestId, Failure.CANCELLED, why)));
+    return call.isPresent() || held.isPresent();
   }
 
   /** Answers DEADLINE to every request whose deadline passed, waiting ({@code waitReasons} say why) or running. */

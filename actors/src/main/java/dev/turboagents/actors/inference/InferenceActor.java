@@ -2,9 +2,7 @@ package dev.turboagents.actors.inference;
 
 import dev.turboagents.config.InferenceSettings;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -25,8 +23,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * while the server is away, and streams tokens to whoever asked. This class handles the messages and
  * owns the state; what runs, loads or unloads next is {@link SwapPolicy}'s decision, the requests
  * held are {@link HeldRequests}', the resident set {@link ResidencyPlanner}'s, the figures
- * {@link ServiceTimes}', what is known of the server {@link ServerLink}'s. When the actor restarts
- * or stops, every request it holds is answered at once (INTERRUPTED) and its calls are abandoned.
+ * {@link ServiceTimes}', what is known of the server {@link ServerLink}'s and the status
+ * {@link StatusReport}'s. When the actor restarts or stops, every request it holds is answered at
+ * once (INTERRUPTED) and its calls are abandoned.
  */
 public final class InferenceActor extends AbstractBehavior<InferenceActor.Command> {
 
@@ -164,10 +163,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         .onMessage(Cancel.class, c -> held.cancel(c.requestId(), "cancelled by the caller") ? dispatch() : this)
         .onMessage(SinkGone.class, s -> held.cancel(s.requestId(), "the client went away") ? dispatch() : this)
         .onMessage(GetStatus.class, this::onStatus)
-        .onMessage(Listing.class, l -> {
-          listings.tell(l.query());
-          return this;
-        })
+        .onMessage(Listing.class, l -> then(() -> listings.tell(l.query())))
         .onMessage(SimulateFailure.class, f -> {
           throw new IllegalStateException("simulated failure: " + f.reason());
         })
@@ -175,21 +171,13 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         .onMessage(CallDone.class, this::onCallDone)
         .onMessage(LoadDone.class, this::onLoadDone)
         .onMessage(UnloadDone.class, this::onUnloadDone)
-        .onMessage(Probe.class, p -> {
-          server.probe();
-          return this;
-        })
+        .onMessage(Probe.class, p -> then(server::probe))
         .onMessage(ProbeDone.class, d -> server.probed(d) ? this : dispatch())
-        .onMessage(Reconcile.class, r -> {
-          server.tick();
-          return this;
-        })
+        .onMessage(Reconcile.class, r -> then(server::tick))
         .onMessage(Reconciled.class, this::onReconciled)
         .onMessage(CatalogLoaded.class, this::onCatalog)
-        .onMessage(FactsLoaded.class, f -> {
-          f.description().kvBytesPerToken().ifPresent(kv -> residency = residency.kvBytesPerToken(f.model(), kv));
-          return this;
-        })
+        .onMessage(FactsLoaded.class, f -> then(() -> f.description().kvBytesPerToken()
+            .ifPresent(kv -> residency = residency.kvBytesPerToken(f.model(), kv))))
         .onSignal(PreRestart.class, s -> releaseAll("the inference actor restarted after "
             + crash.map(Throwable::toString).orElse("a failure")))
         .onSignal(PostStop.class, s -> releaseAll("the inference door stopped"))
@@ -234,7 +222,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     long now = System.nanoTime();
     held.expire(now, waitReasons);
     if (!server.health().isUp()) {
-      waitReasons = QueueReport.unreachable(waitReasons.keySet(), server.health());
+      waitReasons = StatusReport.unreachable(waitReasons.keySet(), server.health());
       return this;
     }
     waitReasons = Map.of();
@@ -367,8 +355,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
 
   /** On restart as on stop: abandon every backend call and answer every request held, at once. */
   private Behavior<Command> releaseAll(String why) {
-    held.releaseAll(why);
-    return this;
+    return then(() -> held.releaseAll(why));
   }
 
   // ---- what the server says of itself ----
@@ -409,25 +396,19 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
 
   private Behavior<Command> onStatus(GetStatus g) {
     long now = System.nanoTime();
-    QueueReport report = new QueueReport(snapshot(now), server.health(), settings.totalConcurrency(),
-        settings.agingStep().toNanos());
-    List<InferenceStatus.RunningRequest> runs = held.running().all().stream().map(r -> new InferenceStatus.RunningRequest(
-        r.id(), r.model(), r.waiting.priority(), (now - r.startNanos) / 1_000_000)).toList();
-    List<InferenceStatus.ResidentModel> resident = residency.resident().values().stream()
-        .sorted(Comparator.comparing(ResidencyPlanner.Resident::model))
-        .map(r -> new InferenceStatus.ResidentModel(r.model(), r.bytes(), r.phase().name().toLowerCase(Locale.ROOT),
-            r.foreign(), times.load(r.model()).map(n -> n / 1_000_000))).toList();
-    BackendHealth health = server.health();
-    g.replyTo().tell(new InferenceStatus(health.state(), health.detail(), budget.bytes(), budget.source(),
-        residency.usedBytes(), settings.maxResidentModels(), resident, report.perClass(), report.queued(now), runs, loads,
-        unloads, held.completed(), held.failed(), times.timeToFirstTokenMillis(), times.tokensPerSecond(),
-        List.copyOf(residency.warnings().values())));
+    g.replyTo().tell(new StatusReport(snapshot(now), server.health(), settings).at(now, budget, new StatusReport.Counts(
+        held.running().all(), loads, unloads, held.completed(), held.failed())));
     return this;
   }
 
   private Failed unknownModel(String requestId, String model) {
     List<String> names = server.knownModels();
     return new Failed(requestId, Failure.UNKNOWN_MODEL, ModelCatalog.notFound(model, names), names);
+  }
+
+  private Behavior<Command> then(Runnable change) {
+    change.run();
+    return this;
   }
 
   private <T> Behavior<Command> pipe(CompletionStage<T> stage, BiFunction<T, Throwable, Command> wrap) {

@@ -1,26 +1,49 @@
 package dev.turboagents.actors.inference;
 
+import dev.turboagents.config.InferenceSettings;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Where every waiting request stands and why it waits: position, effective class, time waited, an
- * estimated start from the measured service and load times, and the reason in words ("llama3.3:70b
- * is loading", "behind 2 queued"). A pure function of the door's snapshot and the clock.
+ * The door's status, and above all where every waiting request stands and why it waits: position,
+ * effective class, time waited, an estimated start from the measured service and load times, and
+ * the reason in words ("llama3.3:70b is loading", "behind 2 queued"). A pure function of the door's
+ * snapshot, its counters and the clock.
  */
-final class QueueReport {
+final class StatusReport {
+
+  /** What the door counted and what runs, besides the snapshot. */
+  record Counts(List<RunningCalls.RunningCall<HeldRequests.Asker>> running, int loads, int unloads, long completed,
+      long failed) {}
+
   private final SwapPolicy.Snapshot snapshot;
   private final BackendHealth health;
   private final int totalConcurrency;
   private final long agingNanos;
 
-  QueueReport(SwapPolicy.Snapshot snapshot, BackendHealth health, int totalConcurrency, long agingNanos) {
+  StatusReport(SwapPolicy.Snapshot snapshot, BackendHealth health, InferenceSettings settings) {
     this.snapshot = snapshot;
     this.health = health;
-    this.totalConcurrency = totalConcurrency;
-    this.agingNanos = agingNanos;
+    this.totalConcurrency = settings.totalConcurrency();
+    this.agingNanos = settings.agingStep().toNanos();
+  }
+
+  InferenceStatus at(long now, MemoryBudget budget, Counts counts) {
+    ResidencyPlanner residency = snapshot.residency();
+    List<InferenceStatus.RunningRequest> runs = counts.running().stream().map(r -> new InferenceStatus.RunningRequest(
+        r.id(), r.model(), r.waiting.priority(), millis(now - r.startNanos))).toList();
+    List<InferenceStatus.ResidentModel> resident = residency.resident().values().stream()
+        .sorted(Comparator.comparing(ResidencyPlanner.Resident::model))
+        .map(r -> new InferenceStatus.ResidentModel(r.model(), r.bytes(), r.phase().name().toLowerCase(Locale.ROOT),
+            r.foreign(), snapshot.times().load(r.model()).map(StatusReport::millis))).toList();
+    return new InferenceStatus(health.state(), health.detail(), budget.bytes(), budget.source(), residency.usedBytes(),
+        residency.maxResident(), resident, perClass(), queued(now), runs, counts.loads(), counts.unloads(),
+        counts.completed(), counts.failed(), snapshot.times().timeToFirstTokenMillis(), snapshot.times().tokensPerSecond(),
+        List.copyOf(residency.warnings().values()));
   }
 
   /** Waiting requests per priority class (their own class, not the aged one). */
