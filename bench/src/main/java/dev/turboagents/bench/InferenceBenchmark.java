@@ -2,10 +2,11 @@ package dev.turboagents.bench;
 
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.MemoryBudget;
-import dev.turboagents.actors.inference.OllamaBackend;
+import dev.turboagents.actors.inference.ollama.OllamaBackend;
 import dev.turboagents.actors.inference.standin.OllamaStandIn;
 import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.config.Settings;
+import dev.turboagents.http.HttpServer;
 import dev.turboagents.http.ollama.OllamaRoutes;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -154,16 +155,17 @@ public final class InferenceBenchmark {
       overrides.put("turbo-agents.inference.max-backoff", millis(10_000 * scale));
       overrides.put("turbo-agents.inference.total-concurrency", 1);
       overrides.put("turbo-agents.inference.default-options.num_ctx", 8192);
+      overrides.put("turbo-agents.inference.request-timeout", "1h");
       Settings settings = Settings.forTest(dataDir, overrides);
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "inference-bench", settings.config());
-      try (OllamaBackend backend = new OllamaBackend(ollama.url(), Duration.ofHours(1))) {
+      try (OllamaBackend backend = new OllamaBackend(ollama.url(), settings.inference())) {
         ActorRef<InferenceActor.Command> inference = system.systemActorOf(
             InferenceActor.create(settings.inference(), backend, new MemoryBudget(memory, "simulated 48 GiB Mac")),
             "inference", org.apache.pekko.actor.typed.Props.empty());
         Duration deadline = settings.inference().defaultDeadline();
         ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0)
-            .adaptSettings(s -> OllamaRoutes.allowLongCalls(s, deadline))
-            .bind(new OllamaRoutes(inference, system, 1 << 20, Duration.ofSeconds(10), deadline.plusSeconds(5)).route())
+            .adaptSettings(s -> HttpServer.idleAtLeast(s, deadline.plus(settings.http().idleMargin())))
+            .bind(new OllamaRoutes(inference, system, 1 << 20, Duration.ofSeconds(10), deadline.plus(settings.inference().replyMargin())).route())
             .toCompletableFuture().get(10, TimeUnit.SECONDS);
         String url = "http://127.0.0.1:" + binding.localAddress().getPort();
         awaitUp(url);

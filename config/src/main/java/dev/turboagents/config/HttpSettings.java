@@ -7,12 +7,11 @@ import java.time.Duration;
  * the timings around start, long calls and shutdown.
  *
  * @param retryAfter the {@code Retry-After} a subsystem that is still starting answers with
- * @param callMargin added to a model call's deadline for the HTTP request that waits for it
  * @param idleMargin added to the longest call for the connection's idle timeout
  * @param bindTimeout longest the daemon waits for the port to be bound at start
  */
 public record HttpSettings(String bind, int port, Duration askTimeout, long maxBodyBytes, Duration shutdownGrace,
-    Duration retryAfter, Duration callMargin, Duration idleMargin, Duration bindTimeout) {
+    Duration retryAfter, Duration idleMargin, Duration bindTimeout) {
 
   static HttpSettings read(SettingsReader r) {
     return new HttpSettings(
@@ -22,7 +21,6 @@ public record HttpSettings(String bind, int port, Duration askTimeout, long maxB
         r.positiveBytes("turbo-agents.http.max-body-size"),
         r.positiveDuration("turbo-agents.http.shutdown-grace"),
         r.positiveDuration("turbo-agents.http.retry-after"),
-        r.positiveDuration("turbo-agents.http.call-margin"),
         r.positiveDuration("turbo-agents.http.idle-margin"),
         r.positiveDuration("turbo-agents.http.bind-timeout"));
   }

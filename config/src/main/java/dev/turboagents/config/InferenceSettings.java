@@ -7,17 +7,19 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The one inference actor per node: its memory budget, queue bounds, concurrency, scheduling knobs,
- * Ollama retry policy and the per-model options pinned so that Ollama never reloads a model because
- * a client changed them. Keys under {@code turbo-agents.inference}, documented in reference.conf.
+ * Ollama retry policy and timeouts, its restart backoff, and the per-model options pinned so that
+ * Ollama never reloads a model because a client changed them. Keys under
+ * {@code turbo-agents.inference}, documented in reference.conf.
  *
  * @param memoryBudget bytes all resident models may use together; empty = derive it from physical
  *     memory times {@code usableMemoryFraction}
+ * @param tickInterval how often the door looks at its queue when nothing else happens
+ * @param replyMargin how much longer than a request's deadline its caller waits for the door's answer
  * @param pinnedOptions per model name, the options that replace the client's reload options
  * @param defaultOptions the pinned options for a model without its own entry
  */
@@ -39,7 +41,14 @@ public record InferenceSettings(
     Duration maxBackoff,
     int breakerFailures,
     Duration requestTimeout,
-    List<String> reloadOptions,
+    Duration connectTimeout,
+    Duration unloadPollInterval,
+    Duration unloadConfirmTimeout,
+    Duration tickInterval,
+    Duration replyMargin,
+    Duration restartMinBackoff,
+    Duration restartMaxBackoff,
+    double restartRandomFactor,
     Map<String, Object> defaultOptions,
     Map<String, Map<String, Object>> pinnedOptions) {
 
@@ -53,6 +62,19 @@ public record InferenceSettings(
     Duration maxBackoff = r.positiveDuration(P + "max-backoff");
     if (maxBackoff.compareTo(minBackoff) < 0) {
       throw new InvalidSettingException(P + "max-backoff", "must not be shorter than min-backoff (" + minBackoff + ")");
+    }
+    if (r.config().hasPath(P + "reload-options")) {
+      throw new InvalidSettingException(P + "reload-options", "is no longer a setting: the daemon knows which options make"
+          + " Ollama reload (num_ctx, num_batch, num_gpu, ...) and pins them from default-options and models; remove it");
+    }
+    Duration restartMin = r.positiveDuration(P + "restart-min-backoff");
+    Duration restartMax = r.positiveDuration(P + "restart-max-backoff");
+    if (restartMax.compareTo(restartMin) < 0) {
+      throw new InvalidSettingException(P + "restart-max-backoff", "must not be shorter than restart-min-backoff (" + restartMin + ")");
+    }
+    double randomFactor = number(r.config(), P + "restart-random-factor");
+    if (randomFactor < 0 || randomFactor > 1) {
+      throw new InvalidSettingException(P + "restart-random-factor", "must be between 0 and 1, was " + randomFactor);
     }
     Map<String, Map<String, Object>> perModel = new LinkedHashMap<>();
     ConfigObject models = object(r.config(), P + "models");
@@ -77,7 +99,14 @@ public record InferenceSettings(
         maxBackoff,
         r.intIn(P + "breaker-failures", 1, 1000),
         r.positiveDuration(P + "request-timeout"),
-        strings(r.config(), P + "reload-options"),
+        r.positiveDuration(P + "connect-timeout"),
+        r.positiveDuration(P + "unload-poll-interval"),
+        r.positiveDuration(P + "unload-confirm-timeout"),
+        r.positiveDuration(P + "tick-interval"),
+        r.positiveDuration(P + "reply-margin"),
+        restartMin,
+        restartMax,
+        randomFactor,
         options(object(r.config(), P + "default-options"), P + "default-options"),
         Map.copyOf(perModel));
   }
@@ -110,16 +139,6 @@ public record InferenceSettings(
       throw new InvalidSettingException(key, "is missing");
     } catch (ConfigException.WrongType e) {
       throw new InvalidSettingException(key, "must be a number");
-    }
-  }
-
-  private static List<String> strings(Config c, String key) {
-    try {
-      return List.copyOf(c.getStringList(key));
-    } catch (ConfigException.Missing e) {
-      throw new InvalidSettingException(key, "is missing");
-    } catch (ConfigException.WrongType e) {
-      throw new InvalidSettingException(key, "must be a list of option names such as [num_ctx, num_batch]");
     }
   }
 

@@ -53,7 +53,7 @@ public final class HttpServer {
   }
 
   /** Pekko's default idle timeout (60 s) would close a connection whose request still waits its turn. */
-  private static ServerSettings idleAtLeast(ServerSettings settings, Duration wanted) {
+  public static ServerSettings idleAtLeast(ServerSettings settings, Duration wanted) {
     FiniteDuration at = FiniteDuration.fromNanos(wanted.toNanos());
     ServerSettings.Timeouts timeouts = settings.getTimeouts();
     return timeouts.idleTimeout().isFinite() && timeouts.idleTimeout().lt(at)

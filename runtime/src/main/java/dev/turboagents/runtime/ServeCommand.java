@@ -58,6 +58,9 @@ final class ServeCommand implements Callable<Integer> {
     Daemon daemon;
     try {
       daemon = Daemon.start(settings);
+    } catch (InvalidSettingException e) {
+      System.err.println("turbo-agents: invalid setting " + e.getMessage());
+      return 2;
     } catch (Daemon.StartFailure e) {
       System.err.println("turbo-agents: " + e.getMessage());
       return 3;

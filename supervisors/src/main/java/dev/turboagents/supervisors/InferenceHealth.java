@@ -1,6 +1,8 @@
 package dev.turboagents.supervisors;
 
+import dev.turboagents.actors.inference.BackendHealth;
 import dev.turboagents.actors.inference.InferenceActor;
+import dev.turboagents.actors.inference.InferenceStatus;
 import dev.turboagents.health.ComponentHealth;
 import dev.turboagents.health.HealthCheck;
 import java.time.Duration;
@@ -30,24 +32,25 @@ public final class InferenceHealth implements HealthCheck {
 
   @Override
   public CompletionStage<ComponentHealth> check() {
-    return AskPattern.<InferenceActor.Command, InferenceActor.Status>ask(inference, InferenceActor.GetStatus::new,
+    return AskPattern.<InferenceActor.Command, InferenceStatus>ask(inference, InferenceActor.GetStatus::new,
         timeout, system.scheduler()).thenApply(s -> {
           Map<String, Object> figures = new LinkedHashMap<>();
           figures.put("queued", s.queuedPerClass());
           figures.put("running", s.running().size());
-          figures.put("resident_models", s.resident().stream().map(InferenceActor.ResidentModel::model).toList());
+          figures.put("resident_models", s.resident().stream().map(InferenceStatus.ResidentModel::model).toList());
           figures.put("resident_bytes", s.usedBytes());
           figures.put("budget_bytes", s.budgetBytes());
           figures.put("loads", s.loads());
           figures.put("unloads", s.unloads());
           s.avgTimeToFirstTokenMillis().ifPresent(t -> figures.put("time_to_first_token_ms", Math.round(t)));
           s.tokensPerSecond().ifPresent(t -> figures.put("tokens_per_second", Math.round(t * 10) / 10.0));
+          boolean up = s.backend() == BackendHealth.State.UP;
           ComponentHealth.Status status = switch (s.backend()) {
-            case "UP" -> s.warnings().isEmpty() ? ComponentHealth.Status.UP : ComponentHealth.Status.DEGRADED;
+            case UP -> s.warnings().isEmpty() ? ComponentHealth.Status.UP : ComponentHealth.Status.DEGRADED;
             // Ollama away is degraded, not down: the daemon still serves everything else and requests wait for it
-            default -> ComponentHealth.Status.DEGRADED;
+            case DEGRADED, DOWN -> ComponentHealth.Status.DEGRADED;
           };
-          String detail = s.backend().equals("UP")
+          String detail = up
               ? (s.warnings().isEmpty() ? "Ollama answers" : String.join("; ", s.warnings()))
               : "Ollama: " + s.backendDetail();
           return new ComponentHealth(component(), status, detail, figures);

@@ -2,9 +2,9 @@ package dev.turboagents.supervisors;
 
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceBackend;
-import dev.turboagents.actors.inference.OllamaBackend;
+import dev.turboagents.actors.inference.ollama.OllamaBackend;
+import dev.turboagents.config.InferenceSettings;
 import dev.turboagents.config.Settings;
-import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -12,9 +12,11 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Owns the node's one inference actor and its Ollama backend. A crash of the actor restarts it
- * with backoff; the restarted actor reconciles with Ollama's /api/ps, so the resident set is not
- * lost. Queued requests of the crashed instance get no answer: their asks time out at the caller.
+ * Owns the node's one inference actor and its Ollama backend. A failure of the actor restarts it
+ * with backoff ({@code restart-min-backoff}..{@code restart-max-backoff}); on the way down it
+ * abandons its backend calls and answers every request it held at once (INTERRUPTED), and the
+ * restarted actor reconciles with Ollama's /api/ps, so the resident set is not lost. The backend
+ * (its HTTP client and threads) lives as long as this supervisor, across restarts.
  */
 public final class InferenceSupervisor {
 
@@ -22,12 +24,14 @@ public final class InferenceSupervisor {
 
   public static Behavior<Void> create(Settings settings, Startup<ActorRef<InferenceActor.Command>> startup) {
     return Behaviors.setup(ctx -> {
-      InferenceBackend backend = new OllamaBackend(settings.services().ollamaHost(), settings.inference().requestTimeout());
-      ActorRef<InferenceActor.Command> inference = ctx.spawn(
-          Behaviors.supervise(InferenceActor.create(settings.inference(), backend))
-              .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+      InferenceSettings inference = settings.inference();
+      InferenceBackend backend = new OllamaBackend(settings.services().ollamaHost(), inference);
+      ActorRef<InferenceActor.Command> door = ctx.spawn(
+          Behaviors.supervise(InferenceActor.create(inference, backend))
+              .onFailure(SupervisorStrategy.restartWithBackoff(inference.restartMinBackoff(), inference.restartMaxBackoff(),
+                  inference.restartRandomFactor())),
           "inference");
-      startup.ready(inference);
+      startup.ready(door);
       return Behaviors.<Void>receive(Void.class)
           .onSignal(PostStop.class, s -> {
             backend.close();

@@ -26,6 +26,15 @@ public final class BackendException extends RuntimeException {
     this.status = status;
   }
 
+  /** {@code error} as a BackendException: itself, the one a CompletionException wraps, or UNREACHABLE. */
+  public static BackendException from(Throwable error) {
+    Throwable t = error;
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t instanceof BackendException b ? b : new BackendException(Kind.UNREACHABLE, 0, String.valueOf(t));
+  }
+
   public Kind kind() {
     return kind;
   }

@@ -1,5 +1,6 @@
 package dev.turboagents.actors.inference;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,6 +10,7 @@ import java.util.Optional;
  * @param message for a chat: the assistant's message (with its tool calls)
  * @param response for a generate: the generated text
  * @param embeddings for an embed: one vector per input
+ * @param doneReason why generation stopped: stop, length, load, unload ...
  */
-public record Completion(String model, String createdAt, Optional<ChatMessage> message, String response,
+public record Completion(String model, Instant createdAt, Optional<ChatMessage> message, String response,
     List<List<Double>> embeddings, String doneReason, Timings timings) {}

@@ -1,58 +1,39 @@
 package dev.turboagents.actors.inference;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
- * A model server the inference actor drives. Ollama today ({@link OllamaBackend}); an
- * OpenAI-compatible server (vLLM, llama.cpp's server) fits behind the same calls. Failures come
- * back as a failed stage holding a {@link BackendException}.
+ * A model server the inference actor drives, in the door's own types: Ollama today
+ * ({@link dev.turboagents.actors.inference.ollama.OllamaBackend}); an OpenAI-compatible server (vLLM,
+ * llama.cpp's server) is another implementation beside it, mapping the same types to its wire
+ * format. Failures come back as a failed stage holding a {@link BackendException}.
  */
 public interface InferenceBackend extends AutoCloseable {
-
-  /** A model the server has, with its size on disk. */
-  record ModelEntry(String name, long sizeBytes) {}
-
-  /** The server's models: typed, and the server's own JSON for clients that want it verbatim. */
-  record Catalog(List<ModelEntry> models, JsonNode json) {}
-
-  /** A model the server holds in memory right now. */
-  record RunningModel(String name, long sizeBytes, long vramBytes) {}
-
-  /** What the server holds in memory: typed, and its own JSON. */
-  record RunningSet(List<RunningModel> models, JsonNode json) {}
-
-  /**
-   * Facts about one model for the memory estimate.
-   *
-   * @param kvBytesPerToken KV-cache bytes per context token (f16), when the model's metadata tells
-   * @param json the server's own answer
-   */
-  record ModelFacts(String name, Optional<Long> kvBytesPerToken, Optional<Integer> contextLength,
-      List<String> capabilities, JsonNode json) {}
 
   /** A running call: its result and a way to abandon it. */
   record Call(CompletionStage<Completion> result, Runnable cancel) {}
 
+  /** The server and where it is, for logs and messages. */
   String describe();
 
   CompletionStage<String> version();
 
-  CompletionStage<Catalog> models();
+  /** The models the server has. */
+  CompletionStage<List<ModelSummary>> models();
 
-  CompletionStage<ModelFacts> show(String model);
+  /** One model in detail; UNKNOWN_MODEL when the server has no such model. */
+  CompletionStage<ModelDescription> show(String model);
 
-  CompletionStage<RunningSet> running();
+  /** The models the server holds in memory now. */
+  CompletionStage<List<LoadedModel>> running();
 
   /** Loads {@code model} with {@code options} and keeps it for {@code keepAlive}. */
-  CompletionStage<Void> load(String model, Map<String, Object> options, Duration keepAlive);
+  CompletionStage<Void> load(String model, ModelOptions options, Duration keepAlive);
 
-  /** Unloads {@code model} now. */
+  /** Unloads {@code model} now; done once the server has freed its memory (bounded). */
   CompletionStage<Void> unload(String model);
 
   /** Runs a call; pieces of the answer go to {@code onDelta} as they come (any thread). */

@@ -1,48 +1,54 @@
 package dev.turboagents.actors.inference;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a request asks a model to do, in Ollama's terms. {@code options} are the client's; the
- * inference actor replaces the ones that make Ollama reload with the options pinned for the model.
+ * What a request asks a model to do. {@code options} are the caller's; the inference actor drops
+ * the ones that make the server reload a model and puts the options pinned for the model in their
+ * place.
  */
 public sealed interface InferenceCall {
   String model();
 
-  Map<String, Object> options();
+  ModelOptions options();
 
-  InferenceCall withOptions(Map<String, Object> options);
+  InferenceCall withOptions(ModelOptions options);
 
   /**
    * A chat turn.
    *
-   * @param tools tool definitions exactly as Ollama takes them ({@code {"type":"function","function":{...}}})
-   * @param format "json" or a JSON schema the answer must follow
-   * @param think Ollama's think flag or level, when given
+   * @param tools the tools the model may call
+   * @param format the shape the answer must have
    */
-  record Chat(String model, List<ChatMessage> messages, List<JsonNode> tools, Optional<JsonNode> format,
-      Map<String, Object> options, Optional<JsonNode> think) implements InferenceCall {
-    public Chat withOptions(Map<String, Object> options) {
+  record Chat(String model, List<ChatMessage> messages, List<ToolSpec> tools, AnswerFormat format,
+      ModelOptions options, Thinking think) implements InferenceCall {
+    public Chat withOptions(ModelOptions options) {
       return new Chat(model, messages, tools, format, options, think);
     }
   }
 
-  /** A completion of a prompt ({@code raw} skips the model's template). */
+  /**
+   * A completion of a prompt.
+   *
+   * @param raw the prompt goes to the model as it is, without the model's template
+   * @param images base64-encoded images for multimodal models
+   */
   record Generate(String model, String prompt, Optional<String> system, Optional<String> suffix, boolean raw,
-      List<String> images, Optional<JsonNode> format, Map<String, Object> options, Optional<JsonNode> think)
-      implements InferenceCall {
-    public Generate withOptions(Map<String, Object> options) {
+      List<String> images, AnswerFormat format, ModelOptions options, Thinking think) implements InferenceCall {
+    public Generate withOptions(ModelOptions options) {
       return new Generate(model, prompt, system, suffix, raw, images, format, options, think);
     }
   }
 
-  /** Embeddings of one or more texts. */
+  /**
+   * Embeddings of one or more texts.
+   *
+   * @param truncate cut inputs longer than the context instead of failing (the server's default when empty)
+   */
   record Embed(String model, List<String> input, Optional<Boolean> truncate, Optional<Integer> dimensions,
-      Map<String, Object> options) implements InferenceCall {
-    public Embed withOptions(Map<String, Object> options) {
+      ModelOptions options) implements InferenceCall {
+    public Embed withOptions(ModelOptions options) {
       return new Embed(model, input, truncate, dimensions, options);
     }
   }

@@ -4,10 +4,8 @@ import dev.turboagents.config.InvalidSettingException;
 import dev.turboagents.persistence.graph.Embedder;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -17,7 +15,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * goes through the inference actor, the one door to the models, so embedding shares the queue and
  * the memory budget with chat. The projection's texts wait as background work; a search query as
  * interactive work. Callers run on a blocking dispatcher (the Neo4j driver blocks around them), so
- * this class blocks on the reply, bounded by {@code timeout}.
+ * this class blocks on the reply: the door answers by the request's deadline ({@code timeout}), and
+ * the wait gives up {@code turbo-agents.inference.reply-margin} after that.
  */
 public final class InferenceEmbedder implements Embedder {
 
@@ -29,6 +28,7 @@ public final class InferenceEmbedder implements Embedder {
   private final String model;
   private final int dimensions;
   private final Duration timeout;
+  private final Duration replyMargin;
 
   private InferenceEmbedder(ActorRef<InferenceActor.Command> inference, ActorSystem<?> system, String model,
       int dimensions, Duration timeout) {
@@ -37,6 +37,8 @@ public final class InferenceEmbedder implements Embedder {
     this.model = model;
     this.dimensions = dimensions;
     this.timeout = timeout;
+    // the daemon's settings were validated at start and are the system's config
+    this.replyMargin = system.settings().config().getDuration("turbo-agents.inference.reply-margin");
   }
 
   /**
@@ -90,13 +92,14 @@ public final class InferenceEmbedder implements Embedder {
   }
 
   private List<float[]> call(List<String> texts, Priority priority) {
-    InferenceCall.Embed call = new InferenceCall.Embed(model, texts, Optional.of(true), Optional.empty(), Map.of());
+    InferenceCall.Embed call = new InferenceCall.Embed(model, texts, Optional.of(true), Optional.empty(), ModelOptions.NONE);
     InferenceActor.Reply reply;
     try {
+      // the ask itself is bounded: it fails after the deadline plus the margin
       reply = AskPattern.<InferenceActor.Command, InferenceActor.Reply>ask(inference,
               r -> new InferenceActor.Submit(UUID.randomUUID().toString(), call, priority, Optional.of(timeout), Optional.empty(), r),
-              timeout.plusSeconds(5), system.scheduler())
-          .toCompletableFuture().get(timeout.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+              timeout.plus(replyMargin), system.scheduler())
+          .toCompletableFuture().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new EmbeddingFailed("interrupted while embedding with " + model);
@@ -106,7 +109,6 @@ public final class InferenceEmbedder implements Embedder {
     return switch (reply) {
       case InferenceActor.Completed c -> c.completion().embeddings().stream().map(InferenceEmbedder::floats).toList();
       case InferenceActor.Failed f -> throw new EmbeddingFailed(f.failure() + ": " + f.message());
-      case InferenceActor.Listing l -> throw new EmbeddingFailed("unexpected listing for an embed call");
     };
   }
 

@@ -62,7 +62,12 @@ public final class InferenceQueue<T> {
   }
 
   /** The class a request competes in now: its own, lifted one step per aging step waited. */
-  public int effectiveClass(Waiting<T> w, long nowNanos) {
+  public int effectiveClass(Waiting<?> w, long nowNanos) {
+    return effectiveClass(w, nowNanos, agingNanos);
+  }
+
+  /** The class {@code w} competes in at {@code nowNanos} with aging steps of {@code agingNanos} (0 = interactive). */
+  public static int effectiveClass(Waiting<?> w, long nowNanos, long agingNanos) {
     long steps = (nowNanos - w.enqueuedNanos()) / agingNanos;
     return (int) Math.max(0, w.priority().ordinal() - steps);
   }
@@ -80,6 +85,7 @@ public final class InferenceQueue<T> {
     return removeIf(w -> w.deadlineNanos() <= nowNanos);
   }
 
+  /** Removes and returns the requests {@code test} picks. */
   public List<Waiting<T>> removeIf(Predicate<Waiting<T>> test) {
     List<Waiting<T>> gone = waiting.values().stream().filter(test).toList();
     gone.forEach(w -> waiting.remove(w.id()));

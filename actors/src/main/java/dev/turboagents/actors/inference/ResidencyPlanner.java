@@ -1,27 +1,31 @@
 package dev.turboagents.actors.inference;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Which models are resident and which may be: a memory budget, a cap on resident models, sizes
- * from Ollama (weights from /api/tags, KV cache per token from /api/show at the pinned context
- * length, the real figure from /api/ps once loaded). Decides what to evict before a load so the
- * resident set never exceeds the budget; a model that alone exceeds it is loaded alone, with a
- * warning. Not thread-safe: the inference actor owns it.
+ * from the server (weights from the model list, KV cache per token from the model's metadata at the
+ * pinned context length, the real figure from the running set once loaded). Decides what to evict
+ * before a load so the resident set never exceeds the budget; a model that alone exceeds it is
+ * loaded alone, with a warning. Immutable: every change returns a new planner, so the door's
+ * policy can take it as part of a snapshot.
  */
 public final class ResidencyPlanner {
 
   /** Where a resident model is in its life. */
   public enum Phase { LOADING, READY, UNLOADING }
 
-  /** A model in memory; {@code foreign} = another tool loaded it (seen in /api/ps). */
+  /** A model in memory; {@code foreign} = another tool loaded it (seen in the running set). */
   public record Resident(String model, long bytes, Phase phase, boolean foreign, long lastUsedNanos) {}
 
   /** What a load needs first. */
@@ -35,27 +39,45 @@ public final class ResidencyPlanner {
 
   private final long budget;
   private final int maxResident;
-  private final Map<String, Long> weights = new HashMap<>();
-  private final Map<String, Long> kvPerToken = new HashMap<>();
-  private final Map<String, Long> measured = new HashMap<>();
-  private final Map<String, Resident> resident = new LinkedHashMap<>();
-  private final Map<String, String> warnings = new LinkedHashMap<>();
+  private final Map<String, Long> weights;
+  private final Map<String, Long> kvPerToken;
+  private final Map<String, Long> measured;
+  private final Map<String, Long> loadedAt;
+  private final Map<String, Resident> resident;
+  private final Map<String, String> warnings;
 
   public ResidencyPlanner(long budget, int maxResident) {
+    this(budget, maxResident, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+  }
+
+  private ResidencyPlanner(long budget, int maxResident, Map<String, Long> weights, Map<String, Long> kvPerToken,
+      Map<String, Long> measured, Map<String, Long> loadedAt, Map<String, Resident> resident, Map<String, String> warnings) {
     this.budget = budget;
     this.maxResident = maxResident;
+    this.weights = weights;
+    this.kvPerToken = kvPerToken;
+    this.measured = measured;
+    this.loadedAt = loadedAt;
+    this.resident = resident;
+    this.warnings = warnings;
   }
 
   public long budget() {
     return budget;
   }
 
-  public void weights(String model, long bytes) {
-    weights.put(model, bytes);
+  public int maxResident() {
+    return maxResident;
   }
 
-  public void kvBytesPerToken(String model, long bytes) {
-    kvPerToken.put(model, bytes);
+  /** {@code model}'s weights take {@code bytes} (its size in the model list). */
+  public ResidencyPlanner weights(String model, long bytes) {
+    return new ResidencyPlanner(budget, maxResident, put(weights, model, bytes), kvPerToken, measured, loadedAt, resident, warnings);
+  }
+
+  /** {@code model}'s KV cache takes {@code bytes} per context token (from its metadata). */
+  public ResidencyPlanner kvBytesPerToken(String model, long bytes) {
+    return new ResidencyPlanner(budget, maxResident, weights, put(kvPerToken, model, bytes), measured, loadedAt, resident, warnings);
   }
 
   /** Whether the size of {@code model} is known (measured, or its weights from the model list). */
@@ -75,12 +97,12 @@ public final class ResidencyPlanner {
     }
     long w = weights.getOrDefault(model, 0L);
     Long kv = kvPerToken.get(model);
-    // without model_info, assume the KV cache and runtime buffers add a fifth to the weights
+    // without model metadata, assume the KV cache and runtime buffers add a fifth to the weights
     return kv == null ? w + w / 5 : w + kv * numCtx;
   }
 
   public Map<String, Resident> resident() {
-    return Map.copyOf(resident);
+    return resident;
   }
 
   public boolean isReady(String model) {
@@ -93,6 +115,16 @@ public final class ResidencyPlanner {
     return r != null && r.phase() == Phase.LOADING;
   }
 
+  public boolean isUnloading(String model) {
+    Resident r = resident.get(model);
+    return r != null && r.phase() == Phase.UNLOADING;
+  }
+
+  /** The model being loaded now, if any. */
+  public Optional<String> loading() {
+    return resident.values().stream().filter(r -> r.phase() == Phase.LOADING).map(Resident::model).findFirst();
+  }
+
   public boolean anyInFlight() {
     return resident.values().stream().anyMatch(r -> r.phase() != Phase.READY);
   }
@@ -102,7 +134,13 @@ public final class ResidencyPlanner {
   }
 
   public Map<String, String> warnings() {
-    return Map.copyOf(warnings);
+    return warnings;
+  }
+
+  /** When the door last finished loading {@code model} itself (not set for a model another tool loaded). */
+  public OptionalLong loadedAt(String model) {
+    Long at = loadedAt.get(model);
+    return at == null ? OptionalLong.empty() : OptionalLong.of(at);
   }
 
   /**
@@ -147,56 +185,86 @@ public final class ResidencyPlanner {
     return new LoadPlan.Evict(List.copyOf(evict), bytes, Optional.empty());
   }
 
-  public void loading(String model, long bytes, Optional<String> warning, long nowNanos) {
-    resident.put(model, new Resident(model, bytes, Phase.LOADING, false, nowNanos));
-    warning.ifPresentOrElse(w -> warnings.put(model, w), () -> warnings.remove(model));
+  /** The door started loading {@code model}, planned at {@code bytes}. */
+  public ResidencyPlanner loading(String model, long bytes, Optional<String> warning, long nowNanos) {
+    Map<String, String> w = new LinkedHashMap<>(warnings);
+    warning.ifPresentOrElse(text -> w.put(model, text), () -> w.remove(model));
+    return with(r -> r.put(model, new Resident(model, bytes, Phase.LOADING, false, nowNanos)), Collections.unmodifiableMap(w));
   }
 
-  public void loaded(String model, long nowNanos) {
-    resident.computeIfPresent(model, (k, r) -> new Resident(k, r.bytes(), Phase.READY, false, nowNanos));
+  /** {@code model} finished loading. */
+  public ResidencyPlanner loaded(String model, long nowNanos) {
+    return with(r -> r.computeIfPresent(model, (k, old) -> new Resident(k, old.bytes(), Phase.READY, false, nowNanos)), warnings)
+        .withLoadedAt(put(loadedAt, model, nowNanos));
   }
 
-  public void unloading(String model) {
-    resident.computeIfPresent(model, (k, r) -> new Resident(k, r.bytes(), Phase.UNLOADING, r.foreign(), r.lastUsedNanos()));
+  /** The door started unloading {@code model}. */
+  public ResidencyPlanner unloading(String model) {
+    return with(r -> r.computeIfPresent(model, (k, old) -> new Resident(k, old.bytes(), Phase.UNLOADING, old.foreign(),
+        old.lastUsedNanos())), warnings);
   }
 
-  public void gone(String model) {
-    resident.remove(model);
-    warnings.remove(model);
+  /** {@code model} is not in memory (any more). */
+  public ResidencyPlanner gone(String model) {
+    Map<String, String> w = new LinkedHashMap<>(warnings);
+    w.remove(model);
+    return with(r -> r.remove(model), Collections.unmodifiableMap(w));
   }
 
-  public void used(String model, long nowNanos) {
-    resident.computeIfPresent(model, (k, r) -> new Resident(k, r.bytes(), r.phase(), r.foreign(), nowNanos));
+  /** A request on {@code model} started or ended now. */
+  public ResidencyPlanner used(String model, long nowNanos) {
+    return with(r -> r.computeIfPresent(model, (k, old) -> new Resident(k, old.bytes(), old.phase(), old.foreign(), nowNanos)),
+        warnings);
   }
 
   /** Forgets everything resident (the server restarted); the next reconcile fills it again. */
-  public void forgetResident() {
-    resident.clear();
-    warnings.clear();
+  public ResidencyPlanner forgetResident() {
+    return new ResidencyPlanner(budget, maxResident, weights, kvPerToken, measured, loadedAt, Map.of(), Map.of());
   }
 
   /**
-   * Takes Ollama's /api/ps as the truth for what is in memory: real sizes replace estimates,
-   * models another tool loaded count against the budget, models that left are dropped. Models in
-   * flight (loading, unloading) keep their state.
+   * Takes the server's running set as the truth for what is in memory: real sizes replace
+   * estimates, models another tool loaded count against the budget, models that left are dropped.
+   * Models in flight (loading, unloading) keep their state.
    */
-  public void reconcile(List<InferenceBackend.RunningModel> running, long nowNanos) {
-    Map<String, InferenceBackend.RunningModel> seen = new HashMap<>();
+  public ResidencyPlanner reconcile(List<LoadedModel> running, long nowNanos) {
+    Map<String, LoadedModel> seen = new HashMap<>();
     running.forEach(m -> seen.put(m.name(), m));
-    resident.values().removeIf(r -> r.phase() == Phase.READY && !seen.containsKey(r.model()));
-    for (InferenceBackend.RunningModel m : running) {
+    Map<String, Long> sizes = new LinkedHashMap<>(measured);
+    Map<String, Resident> r = new LinkedHashMap<>(resident);
+    r.values().removeIf(x -> x.phase() == Phase.READY && !seen.containsKey(x.model()));
+    for (LoadedModel m : running) {
       long bytes = m.vramBytes() > 0 ? Math.max(m.vramBytes(), m.sizeBytes()) : m.sizeBytes();
-      measured.put(m.name(), bytes);
-      Resident r = resident.get(m.name());
-      if (r == null) {
-        resident.put(m.name(), new Resident(m.name(), bytes, Phase.READY, true, nowNanos));
-      } else if (r.phase() == Phase.READY) {
-        resident.put(m.name(), new Resident(m.name(), bytes, Phase.READY, r.foreign(), r.lastUsedNanos()));
+      sizes.put(m.name(), bytes);
+      Resident old = r.get(m.name());
+      if (old == null) {
+        r.put(m.name(), new Resident(m.name(), bytes, Phase.READY, true, nowNanos));
+      } else if (old.phase() == Phase.READY) {
+        r.put(m.name(), new Resident(m.name(), bytes, Phase.READY, old.foreign(), old.lastUsedNanos()));
       }
     }
+    return new ResidencyPlanner(budget, maxResident, weights, kvPerToken, Collections.unmodifiableMap(sizes), loadedAt,
+        Collections.unmodifiableMap(r), warnings);
   }
 
   public static String gib(long bytes) {
     return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+  }
+
+  private ResidencyPlanner with(Consumer<Map<String, Resident>> change, Map<String, String> newWarnings) {
+    Map<String, Resident> r = new LinkedHashMap<>(resident);
+    change.accept(r);
+    return new ResidencyPlanner(budget, maxResident, weights, kvPerToken, measured, loadedAt,
+        Collections.unmodifiableMap(r), newWarnings);
+  }
+
+  private ResidencyPlanner withLoadedAt(Map<String, Long> at) {
+    return new ResidencyPlanner(budget, maxResident, weights, kvPerToken, measured, at, resident, warnings);
+  }
+
+  private static Map<String, Long> put(Map<String, Long> map, String key, long value) {
+    Map<String, Long> out = new LinkedHashMap<>(map);
+    out.put(key, value);
+    return Collections.unmodifiableMap(out);
   }
 }

@@ -4,14 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.turboagents.actors.inference.InferenceActor.Chunk;
 import dev.turboagents.actors.inference.InferenceActor.Completed;
 import dev.turboagents.actors.inference.InferenceActor.Failed;
 import dev.turboagents.actors.inference.InferenceActor.Failure;
 import dev.turboagents.actors.inference.InferenceActor.Reply;
+import dev.turboagents.actors.inference.ollama.OllamaBackend;
 import dev.turboagents.actors.inference.standin.OllamaStandIn;
 import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.actors.inference.standin.StandInSettings;
+import dev.turboagents.persistence.Eventually;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +23,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The inference actor with its Ollama backend against the stand-in over loopback HTTP: what only
+ * the actor shows (deadlines, cancel, a full queue, streams cut by a restarted Ollama, Ollama down
+ * and back, the budget kept for real, typed answers and listings). The order in which it serves
+ * work is the policy's and is tested exactly in {@link SwapPolicyTest}.
+ */
 class InferenceActorTest {
   private static final long GIB = StandInModel.GIB;
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final ActorTestKit kit = ActorTestKit.create();
   private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -52,89 +64,43 @@ class InferenceActorTest {
     return s;
   }
 
-  private ActorRef<InferenceActor.Command> door(OllamaStandIn s, long budget, Map<String, Object> overrides) {
-    OllamaBackend backend = new OllamaBackend(s.url(), Duration.ofSeconds(30));
+  private ActorRef<InferenceActor.Command> door(OllamaStandIn s, long budget, Map<String, Object> overrides, boolean up) {
+    var settings = StandInSettings.inference(overrides);
+    OllamaBackend backend = new OllamaBackend(s.url(), settings);
     open.add(backend);
-    var door = kit.spawn(InferenceActor.create(StandInSettings.inference(overrides), backend,
-        new MemoryBudget(budget, "test")));
-    if (isUp(s)) {
-      awaitBackend(door, "UP");
+    var door = kit.spawn(InferenceActor.create(settings, backend, new MemoryBudget(budget, "test")));
+    if (up) {
+      awaitBackend(door, BackendHealth.State.UP);
     }
     return door;
   }
 
-  private static boolean isUp(OllamaStandIn s) {
-    try (var socket = new java.net.Socket("127.0.0.1", s.port())) {
-      return true;
-    } catch (java.io.IOException e) {
-      return false;
-    }
+  private ActorRef<InferenceActor.Command> door(OllamaStandIn s, long budget, Map<String, Object> overrides) {
+    return door(s, budget, overrides, true);
   }
 
-  /** Waits (bounded) until the door reports the backend in {@code state}. */
-  private static void awaitBackend(ActorRef<InferenceActor.Command> door, String state) {
-    TestProbe<InferenceActor.Status> status = kit.createTestProbe();
-    for (int i = 0; i < 200; i++) {
-      door.tell(new InferenceActor.GetStatus(status.ref()));
-      if (status.receiveMessage().backend().equals(state)) {
-        return;
-      }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError("backend never became " + state);
+  private static InferenceStatus status(ActorRef<InferenceActor.Command> door) {
+    TestProbe<InferenceStatus> probe = kit.createTestProbe();
+    door.tell(new InferenceActor.GetStatus(probe.ref()));
+    return probe.receiveMessage();
+  }
+
+  private static void awaitBackend(ActorRef<InferenceActor.Command> door, BackendHealth.State state) {
+    Eventually.assertThat(Duration.ofSeconds(10), () -> assertEquals(state, status(door).backend()));
+  }
+
+  private static void awaitRunning(ActorRef<InferenceActor.Command> door, String requestId) {
+    Eventually.assertThat(Duration.ofSeconds(10), () -> assertTrue(status(door).running().stream()
+        .anyMatch(r -> r.requestId().equals(requestId)), requestId + " runs"));
   }
 
   private static InferenceCall chat(String model, int tokens) {
-    return new InferenceCall.Chat(model, List.of(ChatMessage.of("user", "hello")), List.of(), Optional.empty(),
-        Map.of("num_predict", tokens), Optional.empty());
+    return new InferenceCall.Chat(model, List.of(ChatMessage.of("user", "hello")), List.of(), AnswerFormat.TEXT,
+        ModelOptions.NONE.with(ModelOption.NUM_PREDICT, tokens), Thinking.SERVER_DEFAULT);
   }
 
   private static InferenceActor.Submit submit(String id, InferenceCall call, Priority p, ActorRef<Reply> to) {
     return new InferenceActor.Submit(id, call, p, Optional.empty(), Optional.empty(), to);
-  }
-
-  @Test
-  void servesHigherClassesFirstWhateverTheArrivalOrder() {
-    OllamaStandIn s = standIn(List.of(model("m", GIB, 100)), 64 * GIB);
-    var door = door(s, 32 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1));
-    TestProbe<Reply> probe = kit.createTestProbe();
-    door.tell(submit("warm-up", chat("m", 1), Priority.BACKGROUND, probe.ref()));
-    probe.expectMessageClass(Completed.class, Duration.ofSeconds(20));
-    door.tell(submit("blocker", chat("m", 200), Priority.BACKGROUND, probe.ref()));
-    door.tell(submit("background", chat("m", 2), Priority.BACKGROUND, probe.ref()));
-    door.tell(submit("agent", chat("m", 2), Priority.AGENT, probe.ref()));
-    door.tell(submit("interactive", chat("m", 2), Priority.INTERACTIVE, probe.ref()));
-    List<String> order = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      order.add(((Completed) probe.expectMessageClass(Completed.class, Duration.ofSeconds(20))).requestId());
-    }
-    assertEquals(List.of("blocker", "interactive", "agent", "background"), order);
-  }
-
-  @Test
-  void aWaitingBackgroundRequestIsServedWhileInteractiveWorkKeepsComing() {
-    OllamaStandIn s = standIn(List.of(model("m", GIB, 50)), 64 * GIB);
-    var door = door(s, 32 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1,
-        "turbo-agents.inference.aging-step", "300ms"));
-    TestProbe<Reply> probe = kit.createTestProbe();
-    door.tell(submit("i-0", chat("m", 20), Priority.INTERACTIVE, probe.ref()));
-    door.tell(submit("background", chat("m", 2), Priority.BACKGROUND, probe.ref()));
-    // keep three interactive requests queued at all times: without aging the background one never runs
-    int submitted = 1;
-    for (int i = 0; i < 3; i++) {
-      door.tell(submit("i-" + submitted++, chat("m", 20), Priority.INTERACTIVE, probe.ref()));
-    }
-    boolean backgroundDone = false;
-    while (!backgroundDone && submitted < 200) {
-      Completed done = probe.expectMessageClass(Completed.class, Duration.ofSeconds(20));
-      backgroundDone = done.requestId().equals("background");
-      door.tell(submit("i-" + submitted++, chat("m", 20), Priority.INTERACTIVE, probe.ref()));
-    }
-    assertTrue(backgroundDone, "the background request starved behind " + submitted + " interactive ones");
   }
 
   @Test
@@ -168,9 +134,7 @@ class InferenceActorTest {
     door.tell(submit("b", chat("huge", 2), Priority.INTERACTIVE, probe.ref()));
     probe.expectMessageClass(Completed.class, Duration.ofSeconds(20));
     assertEquals(List.of("huge"), s.loadedModels());
-    TestProbe<InferenceActor.Status> status = kit.createTestProbe();
-    door.tell(new InferenceActor.GetStatus(status.ref()));
-    InferenceActor.Status st = status.receiveMessage();
+    InferenceStatus st = status(door);
     assertTrue(st.warnings().stream().anyMatch(w -> w.contains("huge") && w.contains("alone")), st.warnings().toString());
   }
 
@@ -193,6 +157,7 @@ class InferenceActorTest {
     door.tell(new InferenceActor.Cancel("blocker"));
     Failed blocker = probe.expectMessageClass(Failed.class, Duration.ofSeconds(10));
     assertEquals(Failure.CANCELLED, blocker.failure());
+    Eventually.assertThat(Duration.ofSeconds(10), () -> assertEquals(0, s.generating(), "the cancelled call was abandoned"));
   }
 
   @Test
@@ -202,19 +167,7 @@ class InferenceActorTest {
         "turbo-agents.inference.max-queued", 2));
     TestProbe<Reply> probe = kit.createTestProbe();
     door.tell(submit("running", chat("m", 300), Priority.INTERACTIVE, probe.ref()));
-    TestProbe<InferenceActor.Status> status = kit.createTestProbe();
-    // wait until it runs, so the queue holds only what follows
-    for (int i = 0; i < 200; i++) {
-      door.tell(new InferenceActor.GetStatus(status.ref()));
-      if (!status.receiveMessage().running().isEmpty()) {
-        break;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    awaitRunning(door, "running"); // so the queue holds only what follows
     door.tell(submit("q1", chat("m", 2), Priority.INTERACTIVE, probe.ref()));
     door.tell(submit("q2", chat("m", 2), Priority.INTERACTIVE, probe.ref()));
     door.tell(submit("q3", chat("m", 2), Priority.INTERACTIVE, probe.ref()));
@@ -242,7 +195,8 @@ class InferenceActorTest {
     TestProbe<Reply> probe = kit.createTestProbe();
     for (int ctx : new int[] {1024, 8192, 4096}) {
       door.tell(submit("c" + ctx, new InferenceCall.Chat("m", List.of(ChatMessage.of("user", "hi")), List.of(),
-          Optional.empty(), Map.of("num_ctx", ctx, "num_predict", 2), Optional.empty()), Priority.AGENT, probe.ref()));
+          AnswerFormat.TEXT, ModelOptions.of(Map.of("num_ctx", ctx, "num_predict", 2)), Thinking.SERVER_DEFAULT),
+          Priority.AGENT, probe.ref()));
       probe.expectMessageClass(Completed.class, Duration.ofSeconds(10));
     }
     assertEquals(1, s.loadsOf("m"));
@@ -260,8 +214,7 @@ class InferenceActorTest {
     s.restart();
     door.tell(submit("after", chat("m", 3), Priority.INTERACTIVE, probe.ref()));
     InferenceActor.End end = stream.fishForMessage(Duration.ofSeconds(10), c -> c instanceof InferenceActor.End
-        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).stream()
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).stream()
         .filter(InferenceActor.End.class::isInstance).map(InferenceActor.End.class::cast).findFirst().orElseThrow();
     Failed cut = assertInstanceOf(Failed.class, end.reply());
     assertEquals(Failure.BROKEN_STREAM, cut.failure());
@@ -272,14 +225,15 @@ class InferenceActorTest {
   }
 
   @Test
-  void requestsWaitForOllamaToComeBackAndTheStatusSaysItIsDown() throws Exception {
+  void requestsWaitForOllamaToComeBackAndTheStatusSaysItIsDown() {
     OllamaStandIn s = standIn(List.of(model("m", GIB, 20)), 64 * GIB);
     int port = s.port();
     s.stop();
-    var door = door(s, 32 * GIB, Map.of());
+    var door = door(s, 32 * GIB, Map.of(), false);
     TestProbe<Reply> probe = kit.createTestProbe();
     door.tell(submit("waits", chat("m", 2), Priority.INTERACTIVE, probe.ref()));
-    awaitBackend(door, "DOWN");
+    awaitBackend(door, BackendHealth.State.DOWN);
+    assertTrue(status(door).queue().getFirst().reason().contains("unreachable"), status(door).queue().toString());
     probe.expectNoMessage(Duration.ofMillis(200));
     s.start(port);
     Completed done = probe.expectMessageClass(Completed.class, Duration.ofSeconds(20));
@@ -287,23 +241,61 @@ class InferenceActorTest {
   }
 
   @Test
-  void structuredOutputAndToolCallsComeBackTyped() {
+  void structuredOutputAndToolCallsComeBackTyped() throws Exception {
     OllamaStandIn s = standIn(List.of(model("m", GIB, 20)), 64 * GIB);
     var door = door(s, 32 * GIB, Map.of());
     TestProbe<Reply> probe = kit.createTestProbe();
-    var schema = OllamaJson.MAPPER.createObjectNode();
-    schema.put("type", "object");
+    ObjectNode schema = JSON.createObjectNode().put("type", "object");
     schema.putObject("properties").putObject("name").putArray("enum").add("get_weather");
-    ((com.fasterxml.jackson.databind.node.ObjectNode) schema.get("properties")).putObject("arguments").put("type", "object")
+    ((ObjectNode) schema.get("properties")).putObject("arguments").put("type", "object")
         .putObject("properties").putObject("city").put("type", "string");
-    var tool = OllamaJson.MAPPER.createObjectNode().put("type", "function");
-    tool.putObject("function").put("name", "get_weather").put("description", "weather");
+    ToolSpec weather = new ToolSpec("get_weather", "weather", JsonSchema.parse(
+        "{\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\"}}}"));
     door.tell(submit("tools", new InferenceCall.Chat("m", List.of(ChatMessage.of("user", "weather in Paris?")),
-        List.of(tool), Optional.of(schema), Map.of("num_predict", 32), Optional.empty()), Priority.AGENT, probe.ref()));
+        List.of(weather), new AnswerFormat.Schema(JsonSchema.of(schema)), ModelOptions.NONE.with(ModelOption.NUM_PREDICT, 32),
+        Thinking.SERVER_DEFAULT), Priority.AGENT, probe.ref()));
     Completed done = probe.expectMessageClass(Completed.class, Duration.ofSeconds(10));
     ToolCall call = done.completion().message().orElseThrow().toolCalls().get(0);
     assertEquals("get_weather", call.name());
-    assertTrue(call.arguments().has("city"), call.arguments().toString());
+    assertEquals("text", call.arguments().get("city").orElseThrow().asText(), call.arguments().toString());
+    // what reached Ollama: the tool in Ollama's shape, the schema as format
+    assertTrue(s.prompts().contains("weather in Paris?"), s.prompts().toString());
+  }
+
+  @Test
+  void listingsHaveTheirOwnTypedAnswers() {
+    OllamaStandIn s = standIn(List.of(model("m", GIB, 20)), 64 * GIB);
+    var door = door(s, 32 * GIB, Map.of("turbo-agents.inference.models.\"m\".num_ctx", 2048));
+    TestProbe<ModelListings.ModelsReply> models = kit.createTestProbe();
+    door.tell(new InferenceActor.Listing(new ModelListings.ListModels(models.ref())));
+    ModelListings.Models listed = assertInstanceOf(ModelListings.Models.class, models.receiveMessage());
+    assertEquals(List.of("m"), listed.models().stream().map(ModelSummary::name).toList());
+    assertEquals(GIB, listed.models().getFirst().sizeBytes());
+    assertEquals("Q4_K_M", listed.models().getFirst().details().quantizationLevel());
+
+    TestProbe<ModelListings.ShowReply> shown = kit.createTestProbe();
+    door.tell(new InferenceActor.Listing(new ModelListings.ShowModel("m", shown.ref())));
+    ModelDescription d = assertInstanceOf(ModelListings.Shown.class, shown.receiveMessage()).model();
+    assertEquals(Optional.of(32L * 8 * (128 + 128) * 2), d.kvBytesPerToken(), "layers x KV heads x (key + value) x 2 bytes");
+    assertEquals(List.of("completion", "tools"), d.capabilities());
+    assertEquals("llama", d.modelInfo().get("general.architecture").orElseThrow().asText());
+    door.tell(new InferenceActor.Listing(new ModelListings.ShowModel("nope", shown.ref())));
+    ModelListings.Failed unknown = assertInstanceOf(ModelListings.Failed.class, shown.receiveMessage());
+    assertEquals(ModelListings.Failure.UNKNOWN_MODEL, unknown.failure());
+    assertEquals(List.of("m"), unknown.availableModels());
+
+    TestProbe<Reply> probe = kit.createTestProbe();
+    door.tell(submit("r", chat("m", 2), Priority.INTERACTIVE, probe.ref()));
+    probe.expectMessageClass(Completed.class, Duration.ofSeconds(10));
+    TestProbe<ModelListings.RunningReply> running = kit.createTestProbe();
+    door.tell(new InferenceActor.Listing(new ModelListings.ListRunning(running.ref())));
+    LoadedModel loaded = assertInstanceOf(ModelListings.Loaded.class, running.receiveMessage()).models().getFirst();
+    assertEquals(Optional.of(2048), loaded.contextLength(), "loaded at the pinned context length");
+    assertTrue(loaded.expiresAt().isPresent() && loaded.vramBytes() > GIB, loaded.toString());
+
+    TestProbe<ModelListings.VersionReply> version = kit.createTestProbe();
+    door.tell(new InferenceActor.Listing(new ModelListings.GetVersion(version.ref())));
+    assertEquals(new ModelListings.Version("0.24.0"), version.receiveMessage());
   }
 
   @Test
@@ -316,10 +308,8 @@ class InferenceActorTest {
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, loaded.statusCode(), loaded.body());
     var door = door(s, 5 * GIB, Map.of());
-    TestProbe<InferenceActor.Status> status = kit.createTestProbe();
-    door.tell(new InferenceActor.GetStatus(status.ref()));
-    InferenceActor.Status before = status.receiveMessage();
-    assertEquals(List.of("theirs"), before.resident().stream().map(InferenceActor.ResidentModel::model).toList());
+    InferenceStatus before = status(door);
+    assertEquals(List.of("theirs"), before.resident().stream().map(InferenceStatus.ResidentModel::model).toList());
     assertTrue(before.resident().get(0).loadedByAnotherTool());
     assertTrue(before.usedBytes() >= 3 * GIB, before.toString());
     TestProbe<Reply> probe = kit.createTestProbe();
@@ -327,97 +317,5 @@ class InferenceActorTest {
     probe.expectMessageClass(Completed.class, Duration.ofSeconds(20));
     // Ollama itself had room for both; the door unloaded the other tool's model to stay inside 5 GiB
     assertEquals(List.of("ours"), s.loadedModels());
-  }
-
-  @Test
-  void queuedWorkIsBatchedByModelInsteadOfSwappingForEveryRequest() {
-    // two models that cannot be resident together; requests alternate between them
-    OllamaStandIn s = standIn(List.of(model("a", 3 * GIB, 500), model("b", 3 * GIB, 500)), 100 * GIB);
-    var door = door(s, 5 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1));
-    TestProbe<Reply> probe = kit.createTestProbe();
-    door.tell(submit("a1", chat("a", 100), Priority.AGENT, probe.ref()));
-    for (String id : List.of("b1", "a2", "b2", "a3", "b3")) {
-      door.tell(submit(id, chat(id.substring(0, 1), 2), Priority.AGENT, probe.ref()));
-    }
-    List<String> order = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      order.add(probe.expectMessageClass(Completed.class, Duration.ofSeconds(20)).requestId());
-    }
-    assertEquals(List.of("a1", "a2", "a3", "b1", "b2", "b3"), order);
-    assertEquals(2, s.loads(), "one load per model; first come first served would load six times");
-  }
-
-  @Test
-  void workQueuedForTheResidentModelIsDrainedBeforeSwappingForOtherNonInteractiveWork() {
-    // a and b cannot be resident together; a is loaded and still has background work when agent work for b waits
-    OllamaStandIn s = standIn(List.of(model("a", 3 * GIB, 500), model("b", 3 * GIB, 500)), 100 * GIB);
-    var door = door(s, 5 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1));
-    TestProbe<Reply> probe = kit.createTestProbe();
-    door.tell(submit("a1", chat("a", 100), Priority.AGENT, probe.ref()));
-    door.tell(submit("b1", chat("b", 2), Priority.AGENT, probe.ref()));
-    door.tell(submit("a2", chat("a", 2), Priority.BACKGROUND, probe.ref()));
-    door.tell(submit("b2", chat("b", 2), Priority.AGENT, probe.ref()));
-    door.tell(submit("a3", chat("a", 2), Priority.BACKGROUND, probe.ref()));
-    List<String> order = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      order.add(probe.expectMessageClass(Completed.class, Duration.ofSeconds(20)).requestId());
-    }
-    assertEquals(List.of("a1", "a2", "a3", "b1", "b2"), order, "background work rides on the resident model");
-    assertEquals(2, s.loads(), "swapping for b first would load a a second time for its background work");
-  }
-
-  @Test
-  void anInteractiveRequestPastItsWaitTargetIsAnsweredBeforeLaterInteractiveWorkForTheResidentModel() {
-    OllamaStandIn s = standIn(List.of(model("a", 3 * GIB, 500), model("b", 3 * GIB, 500)), 100 * GIB);
-    var door = door(s, 5 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1,
-        "turbo-agents.inference.interactive-wait-target", "1ms"));
-    TestProbe<Reply> probe = kit.createTestProbe();
-    door.tell(submit("a1", chat("a", 1000), Priority.INTERACTIVE, probe.ref()));
-    awaitRunning(door, "a1");
-    // b1 asked first: interactive questions for the resident model that come later do not overtake it
-    door.tell(submit("b1", chat("b", 2), Priority.INTERACTIVE, probe.ref()));
-    door.tell(submit("a2", chat("a", 2), Priority.INTERACTIVE, probe.ref()));
-    door.tell(submit("a3", chat("a", 2), Priority.INTERACTIVE, probe.ref()));
-    List<String> order = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      order.add(probe.expectMessageClass(Completed.class, Duration.ofSeconds(20)).requestId());
-    }
-    assertEquals(List.of("a1", "b1", "a2", "a3"), order);
-  }
-
-  @Test
-  void whileAnInteractiveRequestCanStillMeetItsWaitTargetShortWorkForTheResidentModelGoesFirst() {
-    OllamaStandIn s = standIn(List.of(model("a", 3 * GIB, 500), model("b", 3 * GIB, 500)), 100 * GIB);
-    var door = door(s, 5 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1,
-        "turbo-agents.inference.interactive-wait-target", "20s"));
-    TestProbe<Reply> probe = kit.createTestProbe();
-    door.tell(submit("a1", chat("a", 1000), Priority.INTERACTIVE, probe.ref()));
-    awaitRunning(door, "a1");
-    door.tell(submit("b1", chat("b", 2), Priority.INTERACTIVE, probe.ref()));
-    door.tell(submit("a2", chat("a", 2), Priority.INTERACTIVE, probe.ref()));
-    door.tell(submit("a3", chat("a", 2), Priority.AGENT, probe.ref()));
-    List<String> order = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      order.add(probe.expectMessageClass(Completed.class, Duration.ofSeconds(20)).requestId());
-    }
-    assertEquals(List.of("a1", "a2", "a3", "b1"), order, "b1 has time to wait: a's short work goes before the swap");
-    assertEquals(2, s.loads(), "a is not loaded again for a2 and a3");
-  }
-
-  /** Waits (bounded) until {@code requestId} runs. */
-  private static void awaitRunning(ActorRef<InferenceActor.Command> door, String requestId) {
-    TestProbe<InferenceActor.Status> status = kit.createTestProbe();
-    for (int i = 0; i < 400; i++) {
-      door.tell(new InferenceActor.GetStatus(status.ref()));
-      if (status.receiveMessage().running().stream().anyMatch(r -> r.requestId().equals(requestId))) {
-        return;
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError(requestId + " never ran");
   }
 }

@@ -7,6 +7,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import dev.turboagents.actors.inference.InferenceActor;
+import dev.turboagents.actors.inference.InferenceStatus;
 import dev.turboagents.http.ApiJson;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -18,7 +19,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * {@code GET /api/v1/inference/status}: the queue per class with each request's position,
  * estimated start and why it waits; resident models and bytes against the budget; loads,
- * unloads, time to first token and tokens per second.
+ * unloads, time to first token and tokens per second. Written from {@link InferenceStatusView}.
  */
 public final class InferenceStatusRoutes {
   private final ActorRef<InferenceActor.Command> inference;
@@ -33,8 +34,8 @@ public final class InferenceStatusRoutes {
 
   public Route route() {
     return path(segment("api").slash("v1").slash("inference").slash("status"), () -> get(() -> onSuccess(
-        AskPattern.<InferenceActor.Command, InferenceActor.Status>ask(inference, InferenceActor.GetStatus::new, timeout,
+        AskPattern.<InferenceActor.Command, InferenceStatus>ask(inference, InferenceActor.GetStatus::new, timeout,
             system.scheduler()),
-        status -> complete(ApiJson.response(StatusCodes.OK, status)))));
+        status -> complete(ApiJson.response(StatusCodes.OK, InferenceStatusView.of(status))))));
   }
 }

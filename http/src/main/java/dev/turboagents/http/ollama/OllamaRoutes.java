@@ -17,7 +17,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceCall;
-import dev.turboagents.actors.inference.OllamaJson;
+import dev.turboagents.actors.inference.ModelListings;
 import dev.turboagents.actors.inference.Priority;
 import dev.turboagents.http.ApiError;
 import java.io.IOException;
@@ -38,7 +38,6 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.OverflowStrategy;
@@ -46,7 +45,6 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
-import scala.concurrent.duration.FiniteDuration;
 
 /**
  * Ollama's API, served by the daemon and routed through the inference actor, so other local tools
@@ -54,6 +52,8 @@ import scala.concurrent.duration.FiniteDuration;
  * plan: {@code /api/chat}, {@code /api/generate}, {@code /api/embed} (streaming NDJSON as Ollama
  * does), {@code /api/tags}, {@code /api/ps}, {@code /api/show}, {@code /api/version}. The header
  * {@code X-Turbo-Priority: interactive|agent|background} sets the class (default interactive).
+ * Ollama's wire JSON is read by {@link OllamaRequests} and written by {@link OllamaResponses};
+ * Ollama's quirks (any content type, its error shape, NDJSON streaming) stay in this package.
  */
 public final class OllamaRoutes {
   public static final String PRIORITY_HEADER = "X-Turbo-Priority";
@@ -87,45 +87,40 @@ public final class OllamaRoutes {
         // Ollama's CLI probes HEAD / with Accept: application/json: answer as Ollama does, whatever the Accept
         pathSingleSlash(() -> concat(head(() -> complete(RUNNING)), get(() -> complete(RUNNING)))),
         pathPrefix("api", () -> concat(
-            path("chat", () -> post(() -> call(OllamaJson::parseChat))),
-            path("generate", () -> post(() -> call(OllamaJson::parseGenerate))),
-            path("embed", () -> post(() -> call(OllamaRoutes::parseEmbed))),
-            path("tags", () -> get(() -> listing(InferenceActor.ListModels::new))),
-            path("ps", () -> get(() -> listing(InferenceActor.ListRunning::new))),
-            path("version", () -> get(() -> listing(InferenceActor.GetVersion::new))),
+            path("chat", () -> post(() -> call(OllamaRequests::chat))),
+            path("generate", () -> post(() -> call(OllamaRequests::generate))),
+            path("embed", () -> post(() -> call(OllamaRequests::embed))),
+            path("tags", () -> get(() -> listing(ModelListings.ListModels::new, r -> switch (r) {
+              case ModelListings.Models m -> ok(OllamaResponses.models(m.models()));
+              case ModelListings.Failed f -> failure(f);
+            }))),
+            path("ps", () -> get(() -> listing(ModelListings.ListRunning::new, r -> switch (r) {
+              case ModelListings.Loaded m -> ok(OllamaResponses.running(m.models()));
+              case ModelListings.Failed f -> failure(f);
+            }))),
+            path("version", () -> get(() -> listing(ModelListings.GetVersion::new, r -> switch (r) {
+              case ModelListings.Version v -> ok(OllamaResponses.version(v.version()));
+              case ModelListings.Failed f -> failure(f);
+            }))),
             path("show", () -> post(() -> body(json -> {
+              String model;
               try {
-                String model = OllamaJson.model(json);
-                return listing(to -> new InferenceActor.ShowModel(model, to));
-              } catch (OllamaJson.InvalidRequest e) {
+                model = OllamaRequests.model(json);
+              } catch (OllamaRequests.InvalidField e) {
                 return complete(invalid(e));
               }
+              return listing((ActorRef<ModelListings.ShowReply> to) -> new ModelListings.ShowModel(model, to), r -> switch (r) {
+                case ModelListings.Shown s -> ok(OllamaResponses.shown(s.model()));
+                case ModelListings.Failed f -> failure(f);
+              });
             }))))));
-  }
-
-  private static InferenceCall.Embed parseEmbed(JsonNode body) {
-    if (body.has("dimensions")) {
-      throw new OllamaJson.InvalidRequest("dimensions", "is not supported by this daemon yet; leave it out");
-    }
-    return OllamaJson.parseEmbed(body);
   }
 
   // ---- model calls ----
 
-  /**
-   * Server settings that let a model call wait its whole deadline: Pekko's default idle timeout
-   * (60 s) would close a connection whose request is still queued behind a model load.
-   */
-  public static ServerSettings allowLongCalls(ServerSettings settings, Duration deadline) {
-    FiniteDuration wanted = FiniteDuration.fromNanos(deadline.plusMinutes(1).toNanos());
-    ServerSettings.Timeouts timeouts = settings.getTimeouts();
-    return timeouts.idleTimeout().isFinite() && timeouts.idleTimeout().lt(wanted)
-        ? settings.withTimeouts(timeouts.withIdleTimeout(wanted)) : settings;
-  }
-
   private Route call(Function<JsonNode, InferenceCall> parse) {
     return withRequestTimeout(callTimeout, request -> ApiError.response(StatusCodes.GATEWAY_TIMEOUT, "timed out",
-        "no answer within " + callTimeout.toSeconds() + " s (turbo-agents.inference.default-deadline plus a margin)"),
+        "no answer within " + callTimeout.toSeconds() + " s (turbo-agents.inference.default-deadline plus reply-margin)"),
         () -> callWithin(parse));
   }
 
@@ -135,12 +130,12 @@ public final class OllamaRoutes {
       InferenceCall call;
       boolean stream;
       try {
-        priority = header.map(h -> Priority.parse(h).orElseThrow(() -> new OllamaJson.InvalidRequest(
+        priority = header.map(h -> Priority.parse(h).orElseThrow(() -> new OllamaRequests.InvalidField(
             "header " + PRIORITY_HEADER, "must be interactive, agent or background, was '" + h + "'")))
             .orElse(Priority.INTERACTIVE);
         call = parse.apply(json);
-        stream = !(call instanceof InferenceCall.Embed) && OllamaJson.streams(json);
-      } catch (OllamaJson.InvalidRequest e) {
+        stream = !(call instanceof InferenceCall.Embed) && OllamaRequests.streams(json);
+      } catch (OllamaRequests.InvalidField e) {
         return complete(invalid(e));
       }
       String id = UUID.randomUUID().toString();
@@ -153,9 +148,8 @@ public final class OllamaRoutes {
         to -> new InferenceActor.Submit(id, call, priority, Optional.empty(), Optional.empty(), to), callTimeout,
         system.scheduler());
     return onSuccess(reply, r -> complete(switch (r) {
-      case InferenceActor.Completed c -> json(StatusCodes.OK, OllamaJson.done(call, c.completion(), false));
+      case InferenceActor.Completed c -> ok(OllamaResponses.done(call, c.completion(), false));
       case InferenceActor.Failed f -> failure(f);
-      case InferenceActor.Listing l -> json(StatusCodes.OK, l.json());
     }));
   }
 
@@ -191,33 +185,29 @@ public final class OllamaRoutes {
 
   private String line(InferenceCall call, InferenceActor.Chunk chunk) {
     return switch (chunk) {
-      case InferenceActor.Token t -> OllamaJson.chunk(call, call.model(), t.delta()).toString();
+      case InferenceActor.Token t -> OllamaResponses.chunk(call, t.delta()).toString();
       case InferenceActor.End e -> switch (e.reply()) {
-        case InferenceActor.Completed c -> OllamaJson.done(call, c.completion(), true).toString();
-        case InferenceActor.Failed f -> OllamaJson.MAPPER.createObjectNode().put("error", f.message()).toString();
-        case InferenceActor.Listing l -> l.json().toString();
+        case InferenceActor.Completed c -> OllamaResponses.done(call, c.completion(), true).toString();
+        case InferenceActor.Failed f -> OllamaResponses.error(f.message()).toString();
       };
     };
   }
 
   // ---- listings ----
 
-  private Route listing(Function<ActorRef<InferenceActor.Reply>, InferenceActor.Command> ask) {
-    CompletionStage<InferenceActor.Reply> reply = AskPattern.ask(inference, ask::apply, askTimeout, system.scheduler());
-    return onSuccess(reply, r -> complete(switch (r) {
-      case InferenceActor.Listing l -> json(StatusCodes.OK, l.json());
-      case InferenceActor.Failed f -> failure(f);
-      case InferenceActor.Completed c -> json(StatusCodes.OK, OllamaJson.MAPPER.createObjectNode());
-    }));
+  private <R> Route listing(Function<ActorRef<R>, ModelListings.Command> query, Function<R, HttpResponse> render) {
+    CompletionStage<R> reply = AskPattern.ask(inference, to -> new InferenceActor.Listing(query.apply(to)), askTimeout,
+        system.scheduler());
+    return onSuccess(reply, r -> complete(render.apply(r)));
   }
 
   // ---- bodies and errors ----
 
-  /** Reads the body as a JSON object whatever the content type (Ollama's clients and curl differ). */
-  private static HttpResponse invalid(OllamaJson.InvalidRequest e) {
+  private static HttpResponse invalid(OllamaRequests.InvalidField e) {
     return ApiError.response(StatusCodes.BAD_REQUEST, e.field() + " " + e.getMessage(), "field '" + e.field() + "' " + e.getMessage());
   }
 
+  /** Reads the body as a JSON object whatever the content type (Ollama's clients and curl differ). */
   private Route body(Function<JsonNode, Route> inner) {
     return withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToByteString(), bytes -> {
       if (bytes.isEmpty()) {
@@ -226,7 +216,7 @@ public final class OllamaRoutes {
       }
       JsonNode node;
       try {
-        node = OllamaJson.MAPPER.readTree(bytes.toArray());
+        node = OllamaResponses.MAPPER.readTree(bytes.toArray());
       } catch (IOException e) {
         return complete(ApiError.response(StatusCodes.BAD_REQUEST, "malformed JSON",
             "the body is not valid JSON: " + e.getMessage().lines().findFirst().orElse("")));
@@ -240,20 +230,32 @@ public final class OllamaRoutes {
 
   private static HttpResponse failure(InferenceActor.Failed f) {
     StatusCode status = switch (f.failure()) {
-      case BUSY -> StatusCodes.SERVICE_UNAVAILABLE;
+      case BUSY, CANCELLED, INTERRUPTED -> StatusCodes.SERVICE_UNAVAILABLE;
       case DEADLINE -> StatusCodes.GATEWAY_TIMEOUT;
-      case CANCELLED -> StatusCodes.SERVICE_UNAVAILABLE;
       case UNKNOWN_MODEL -> StatusCodes.NOT_FOUND;
       case REJECTED -> StatusCodes.BAD_REQUEST;
       case BROKEN_STREAM -> StatusCodes.BAD_GATEWAY;
-      case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
     };
-    return ApiError.response(status, f.message(), f.failure().name().toLowerCase(java.util.Locale.ROOT)
-        + (f.availableModels().isEmpty() ? "" : ": available models " + String.join(", ", f.availableModels())));
+    return error(status, f.message(), f.failure().name(), f.availableModels());
   }
 
-  private static HttpResponse json(StatusCode status, JsonNode body) {
-    return HttpResponse.create().withStatus(status)
+  private static HttpResponse failure(ModelListings.Failed f) {
+    StatusCode status = switch (f.failure()) {
+      case UNKNOWN_MODEL -> StatusCodes.NOT_FOUND;
+      case REJECTED -> StatusCodes.BAD_REQUEST;
+      case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
+    };
+    return error(status, f.message(), f.failure().name(), f.availableModels());
+  }
+
+  /** Ollama's clients read {@code error}; {@code detail} adds the kind and the models there are. */
+  private static HttpResponse error(StatusCode status, String message, String kind, List<String> available) {
+    return ApiError.response(status, message, kind.toLowerCase(java.util.Locale.ROOT)
+        + (available.isEmpty() ? "" : ": available models " + String.join(", ", available)));
+  }
+
+  private static HttpResponse ok(JsonNode body) {
+    return HttpResponse.create().withStatus(StatusCodes.OK)
         .withEntity(ContentTypes.APPLICATION_JSON, body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 

@@ -6,10 +6,12 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.MemoryBudget;
-import dev.turboagents.actors.inference.OllamaBackend;
+import dev.turboagents.actors.inference.ollama.OllamaBackend;
 import dev.turboagents.config.Settings;
 import dev.turboagents.http.ApiError;
+import dev.turboagents.http.HttpServer;
 import dev.turboagents.http.inference.InferenceStatusRoutes;
+import dev.turboagents.persistence.Eventually;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,37 +45,51 @@ final class FrontDoor implements AutoCloseable {
     all.put("turbo-agents.inference.min-backoff", "50ms");
     all.put("turbo-agents.inference.max-backoff", "400ms");
     all.put("turbo-agents.inference.default-deadline", "60s");
+    all.put("turbo-agents.inference.request-timeout", "60s");
     all.putAll(overrides);
     Settings settings = Settings.forTest(dataDir, all);
     kit = ActorTestKit.create("front-door", settings.config());
-    backend = new OllamaBackend(ollamaUrl, Duration.ofSeconds(60));
+    backend = new OllamaBackend(ollamaUrl, settings.inference());
     inference = kit.spawn(InferenceActor.create(settings.inference(), backend, new MemoryBudget(budgetBytes, "test")));
     // the inference routes as HttpServer composes them (the whole API, Neo4j included, is RunningApi's)
     Route routes = handleExceptions(ApiError.exceptionHandler(), () -> handleRejections(ApiError.rejectionHandler(),
         () -> concat(new InferenceStatusRoutes(inference, kit.system(), settings.http().askTimeout()).route(),
             new OllamaRoutes(inference, kit.system(), settings.http().maxBodyBytes(), settings.http().askTimeout(),
-                settings.inference().defaultDeadline().plusSeconds(5)).route())));
+                settings.inference().defaultDeadline().plus(settings.inference().replyMargin())).route())));
     binding = Http.get(kit.system()).newServerAt("127.0.0.1", 0)
-        .adaptSettings(s -> OllamaRoutes.allowLongCalls(s, settings.inference().defaultDeadline()))
+        .adaptSettings(s -> HttpServer.idleAtLeast(s, settings.inference().defaultDeadline().plus(settings.http().idleMargin())))
         .bind(routes).toCompletableFuture().get(10, TimeUnit.SECONDS);
     url = "http://127.0.0.1:" + binding.localAddress().getPort();
     awaitUp();
   }
 
-  private void awaitUp() throws Exception {
-    for (int i = 0; i < 200; i++) {
+  private void awaitUp() {
+    Eventually.assertThat(Duration.ofSeconds(10), () -> {
       HttpResponse<String> status = get("/api/v1/inference/status");
-      if (status.statusCode() == 200 && status.body().contains("\"backend\":\"UP\"")) {
-        return;
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("the inference door never saw Ollama up");
+      org.junit.jupiter.api.Assertions.assertTrue(status.statusCode() == 200
+          && status.body().contains("\"backend\":\"UP\""), "the inference door sees Ollama up: " + status.body());
+    });
   }
 
-  HttpResponse<String> get(String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+  /** The door's status, parsed. */
+  com.fasterxml.jackson.databind.JsonNode status() {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(get("/api/v1/inference/status").body());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  HttpResponse<String> get(String path) {
+    try {
+      return client.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("GET " + path + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   HttpResponse<String> post(String path, String body, String... headers) throws Exception {

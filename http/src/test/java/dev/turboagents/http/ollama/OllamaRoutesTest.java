@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turboagents.actors.inference.standin.OllamaStandIn;
 import dev.turboagents.actors.inference.standin.StandInModel;
+import dev.turboagents.persistence.Eventually;
 import io.github.ollama4j.Ollama;
 import io.github.ollama4j.models.chat.OllamaChatMessageRole;
 import io.github.ollama4j.models.chat.OllamaChatRequest;
@@ -168,27 +169,36 @@ class OllamaRoutesTest {
   }
 
   @Test
-  void thePriorityHeaderOrdersTheQueue() throws Exception {
-    // warm the model, then hold the single slot with a long answer while the others queue
+  void thePriorityHeaderReachesTheQueueAndOrdersIt() throws Exception {
+    // warm the model, then hold the single slot with a streamed answer that only ends when we hang up
     door.post("/api/generate", "{\"model\": \"chatty:1b\", \"prompt\": \"x\", \"stream\": false, \"options\": {\"num_predict\": 1}}");
-    CompletableFuture<HttpResponse<String>> blocker = door.postAsync("/api/generate",
-        "{\"model\": \"chatty:1b\", \"prompt\": \"x\", \"stream\": false, \"options\": {\"num_predict\": 300}}");
-    awaitRunning(1);
-    List<String> finished = java.util.Collections.synchronizedList(new ArrayList<>());
-    List<CompletableFuture<?>> all = new ArrayList<>();
+    HttpResponse<java.io.InputStream> blocker = door.client.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(door.url + "/api/generate"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"model\": \"chatty:1b\", \"prompt\": \"hold\", \"options\": {\"num_predict\": 100000}}")).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertFalse(JSON.readTree(new java.io.BufferedReader(new java.io.InputStreamReader(blocker.body())).readLine())
+        .path("done").asBoolean());
+    List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
     for (String p : List.of("background", "agent", "interactive")) {
       all.add(door.postAsync("/api/generate", "{\"model\": \"chatty:1b\", \"prompt\": \"" + p
-              + "\", \"stream\": false, \"options\": {\"num_predict\": 2}}", "X-Turbo-Priority", p)
-          .thenAccept(r -> finished.add(p)));
-      awaitQueued(all.size());
+          + "\", \"stream\": false, \"options\": {\"num_predict\": 2}}", "X-Turbo-Priority", p));
+      int queued = all.size();
+      Eventually.assertThat(Duration.ofSeconds(10), () -> assertEquals(queued, door.status().path("queue").size()));
     }
-    JsonNode status = json(door.get("/api/v1/inference/status"));
+    JsonNode status = door.status();
     assertEquals(1, status.path("queued_per_class").path("interactive").asInt(), status.toString());
-    assertEquals("interactive", status.path("queue").path(0).path("priority").asText().toLowerCase(), status.toString());
+    List<String> queue = new ArrayList<>();
+    status.path("queue").forEach(q -> queue.add(q.path("priority").asText().toLowerCase()));
+    assertEquals(List.of("interactive", "agent", "background"), queue, status.toString());
     assertTrue(status.path("queue").path(0).has("reason"), status.toString());
-    blocker.get(60, TimeUnit.SECONDS);
-    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-    assertEquals(List.of("interactive", "agent", "background"), finished);
+    blocker.body().close(); // the client hangs up: its place goes to the queue, served one at a time in its order
+    for (CompletableFuture<HttpResponse<String>> f : all) {
+      assertEquals(200, f.get(60, TimeUnit.SECONDS).statusCode());
+    }
+    List<String> served = standIn.prompts().stream().filter(p -> List.of("interactive", "agent", "background").contains(p))
+        .toList();
+    assertEquals(List.of("interactive", "agent", "background"), served, "the order Ollama saw them in");
   }
 
   @Test
@@ -216,26 +226,6 @@ class OllamaRoutesTest {
     assertEquals("tok0 tok1 tok2 ", result.getResponseModel().getMessage().getResponse());
   }
 
-  private void awaitRunning(int n) throws Exception {
-    for (int i = 0; i < 400; i++) {
-      if (json(door.get("/api/v1/inference/status")).path("running").size() >= n) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("nothing ran");
-  }
-
-  private void awaitQueued(int n) throws Exception {
-    for (int i = 0; i < 400; i++) {
-      if (json(door.get("/api/v1/inference/status")).path("queue").size() >= n) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("the queue never held " + n);
-  }
-
   @Test
   void aStreamingClientThatGoesAwayFreesItsPlace() throws Exception {
     HttpResponse<java.io.InputStream> r = door.client.send(java.net.http.HttpRequest.newBuilder(
@@ -248,12 +238,9 @@ class OllamaRoutesTest {
     assertFalse(JSON.readTree(lines.readLine()).path("done").asBoolean());
     assertEquals(1, json(door.get("/api/v1/inference/status")).path("running").size());
     r.body().close(); // the client hangs up mid-answer (100000 tokens would take minutes)
-    int running = 1;
-    for (int i = 0; i < 200 && running > 0; i++) {
-      Thread.sleep(25);
-      running = json(door.get("/api/v1/inference/status")).path("running").size();
-    }
-    assertEquals(0, running, "the abandoned request still runs");
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(0, door.status().path("running").size(),
+        "the abandoned request still runs"));
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(0, standIn.generating(), "and Ollama stopped generating"));
     // and the door serves the next one at once
     HttpResponse<String> next = door.post("/api/generate",
         "{\"model\": \"chatty:1b\", \"prompt\": \"x\", \"stream\": false, \"options\": {\"num_predict\": 2}}");

@@ -44,7 +44,11 @@ public final class Daemon implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** Starts everything or fails with a message fit for the user; nothing is left running on failure. */
+  /**
+   * Starts everything or fails with a message fit for the user; nothing is left running on failure.
+   *
+   * @throws InvalidSettingException when a subsystem refuses a setting before it starts
+   */
   public static Daemon start(Settings settings) throws StartFailure {
     DataDirectoryLock lock;
     try {
@@ -54,7 +58,13 @@ public final class Daemon implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new StartFailure("cannot use the data directory " + settings.dataDir() + ": " + e.getMessage());
     }
-    Composition subsystems = Composition.of(settings);
+    Composition subsystems;
+    try {
+      subsystems = Composition.of(settings);
+    } catch (RuntimeException e) {
+      closeQuietly(lock);
+      throw e;
+    }
     ActorSystem<Void> system = ActorSystem.create(RootSupervisor.create(subsystems.supervisors()), "turbo-agents",
         settings.config());
     system.getWhenTerminated().thenRun(() -> closeQuietly(lock));

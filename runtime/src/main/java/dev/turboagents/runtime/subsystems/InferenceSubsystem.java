@@ -3,6 +3,7 @@ package dev.turboagents.runtime.subsystems;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 import dev.turboagents.actors.inference.InferenceActor;
+import dev.turboagents.actors.inference.PinnedOptions;
 import dev.turboagents.config.Settings;
 import dev.turboagents.health.HealthCheck;
 import dev.turboagents.http.inference.InferenceStatusRoutes;
@@ -22,6 +23,8 @@ public final class InferenceSubsystem extends Subsystem<ActorRef<InferenceActor.
   public InferenceSubsystem(Settings settings) {
     super("inference", "inference", "starting the inference actor");
     this.settings = settings;
+    // a pinned option of the wrong kind is a wrong setting: refuse it before start, not in a restart loop
+    PinnedOptions.from(settings.inference());
   }
 
   @Override
@@ -39,6 +42,6 @@ public final class InferenceSubsystem extends Subsystem<ActorRef<InferenceActor.
     return concat(
         new InferenceStatusRoutes(inference, system, settings.http().askTimeout()).route(),
         new OllamaRoutes(inference, system, settings.http().maxBodyBytes(), settings.http().askTimeout(),
-            settings.inference().defaultDeadline().plus(settings.http().callMargin())).route());
+            settings.inference().defaultDeadline().plus(settings.inference().replyMargin())).route());
   }
 }

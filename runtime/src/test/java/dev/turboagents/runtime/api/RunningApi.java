@@ -48,7 +48,23 @@ public final class RunningApi implements AutoCloseable {
       ollama = null;
     }
     settings = Settings.forTest(dataDir, all);
-    daemon = Daemon.start(settings);
+    try {
+      daemon = Daemon.start(settings);
+    } catch (Exception e) {
+      if (ollama != null) {
+        ollama.close();
+      }
+      throw e;
+    }
+    try {
+      awaitServing(awaitSubsystems);
+    } catch (Exception | AssertionError e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void awaitServing(boolean awaitSubsystems) throws Exception {
     if (awaitSubsystems) {
       for (var subsystem : daemon.subsystems().all()) {
         subsystem.api().toCompletableFuture().get(90, java.util.concurrent.TimeUnit.SECONDS);

@@ -61,6 +61,8 @@ public final class OllamaStandIn implements AutoCloseable {
   private final Map<String, AtomicInteger> loadsByModel = new ConcurrentHashMap<>();
   private final AtomicLong peakBytes = new AtomicLong();
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger generating = new AtomicInteger();
+  private final List<String> prompts = java.util.Collections.synchronizedList(new ArrayList<>());
 
   private HttpServer server;
   private ExecutorService threads;
@@ -180,6 +182,18 @@ public final class OllamaStandIn implements AutoCloseable {
 
   public int requests() {
     return requests.get();
+  }
+
+  /** Answers being generated right now (a client that hangs up ends its own). */
+  public int generating() {
+    return generating.get();
+  }
+
+  /** The prompt (or last message) of every chat and generate request, in the order they began generating. */
+  public List<String> prompts() {
+    synchronized (prompts) {
+      return List.copyOf(prompts);
+    }
   }
 
   public List<String> loadedModels() {
@@ -352,6 +366,19 @@ public final class OllamaStandIn implements AutoCloseable {
   }
 
   private void generate(HttpExchange ex, String kind, JsonNode body, StandInModel model, long start, long loadNanos)
+      throws IOException, InterruptedException {
+    JsonNode messages = body.path("messages");
+    prompts.add("chat".equals(kind) && !messages.isEmpty() ? messages.get(messages.size() - 1).path("content").asText()
+        : body.path("prompt").asText());
+    generating.incrementAndGet();
+    try {
+      answer(ex, kind, body, model, start, loadNanos);
+    } finally {
+      generating.decrementAndGet();
+    }
+  }
+
+  private void answer(HttpExchange ex, String kind, JsonNode body, StandInModel model, long start, long loadNanos)
       throws IOException, InterruptedException {
     Script.Answer answer = script.answer(new Script.Request(model.name(), kind, body));
     int limit = body.path("options").path("num_predict").asInt(-1);

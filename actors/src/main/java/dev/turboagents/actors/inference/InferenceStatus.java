@@ -1,0 +1,31 @@
+package dev.turboagents.actors.inference;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The state of the door, as {@link InferenceActor.GetStatus} answers it: the server's state, the
+ * budget and what is resident, the queue with where each request stands and why it waits, what runs,
+ * and the figures.
+ *
+ * @param queuedPerClass waiting requests per priority class
+ * @param queue every waiting request, in serving order
+ * @param warnings e.g. a model served alone because it alone exceeds the budget
+ */
+public record InferenceStatus(BackendHealth.State backend, String backendDetail, long budgetBytes, String budgetSource,
+    long usedBytes, int maxResident, List<ResidentModel> resident, Map<String, Integer> queuedPerClass,
+    List<QueuedRequest> queue, List<RunningRequest> running, int loads, int unloads, long completed, long failed,
+    Optional<Double> avgTimeToFirstTokenMillis, Optional<Double> tokensPerSecond, List<String> warnings) {
+
+  /** A request in the queue, with where it stands and why it waits. */
+  public record QueuedRequest(String requestId, String model, Priority priority, int effectiveClass, int position,
+      long waitedMillis, long estimatedStartMillis, String reason) {}
+
+  /** A request running now. */
+  public record RunningRequest(String requestId, String model, Priority priority, long runningMillis) {}
+
+  /** A model in memory; {@code phase} loading, ready or unloading. */
+  public record ResidentModel(String model, long bytes, String phase, boolean loadedByAnotherTool,
+      Optional<Long> measuredLoadMillis) {}
+}

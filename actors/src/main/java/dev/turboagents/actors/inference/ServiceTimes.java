@@ -1,0 +1,89 @@
+package dev.turboagents.actors.inference;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the door has measured: per model, how long a load takes, how long a request takes and how
+ * long a token takes; over all calls, the time to the first token and the tokens per second the
+ * server reports. Every figure is smoothed the same way, an exponentially weighted moving average
+ * in which a new sample weighs {@value #NEW_SAMPLE_WEIGHT} (the first sample is taken as it is), so
+ * one slow call moves an estimate a quarter of the way. Immutable.
+ */
+public record ServiceTimes(Map<String, Long> loadNanos, Map<String, Long> serviceNanos, Map<String, Long> nanosPerToken,
+    Optional<Double> timeToFirstTokenMillis, Optional<Double> tokensPerSecond) {
+
+  /** The weight of a new sample in every smoothed figure. */
+  public static final double NEW_SAMPLE_WEIGHT = 0.25;
+
+  public static final ServiceTimes NONE = new ServiceTimes(Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty());
+
+  public ServiceTimes {
+    loadNanos = Collections.unmodifiableMap(new LinkedHashMap<>(loadNanos));
+    serviceNanos = Collections.unmodifiableMap(new LinkedHashMap<>(serviceNanos));
+    nanosPerToken = Collections.unmodifiableMap(new LinkedHashMap<>(nanosPerToken));
+  }
+
+  /** A load of {@code model} took {@code nanos}. */
+  public ServiceTimes withLoad(String model, long nanos) {
+    return new ServiceTimes(smoothed(loadNanos, model, nanos), serviceNanos, nanosPerToken, timeToFirstTokenMillis,
+        tokensPerSecond);
+  }
+
+  /** A request on {@code model} took {@code nanos} for {@code tokens} generated tokens (0: an embedding, say). */
+  public ServiceTimes withService(String model, long nanos, int tokens) {
+    return new ServiceTimes(loadNanos, smoothed(serviceNanos, model, nanos),
+        tokens > 0 ? smoothed(nanosPerToken, model, nanos / tokens) : nanosPerToken, timeToFirstTokenMillis, tokensPerSecond);
+  }
+
+  /**
+   * A call on {@code model} finished after {@code nanos}, its first piece {@code firstPieceNanos} after
+   * it started (0 = nothing streamed), with the figures the server reported.
+   */
+  public ServiceTimes afterCall(String model, long nanos, long firstPieceNanos, Timings timings) {
+    ServiceTimes out = withService(model, nanos, timings.evalCount());
+    if (firstPieceNanos > 0) {
+      out = out.withFirstToken(firstPieceNanos / 1e6);
+    }
+    if (timings.evalNanos() > 0 && timings.evalCount() > 0) {
+      out = out.withRate(timings.evalCount() / (timings.evalNanos() / 1e9));
+    }
+    return out;
+  }
+
+  /** The first piece of an answer came {@code millis} after its call started. */
+  public ServiceTimes withFirstToken(double millis) {
+    return new ServiceTimes(loadNanos, serviceNanos, nanosPerToken, Optional.of(smoothed(timeToFirstTokenMillis, millis)),
+        tokensPerSecond);
+  }
+
+  /** The server reported {@code rate} tokens per second of generation. */
+  public ServiceTimes withRate(double rate) {
+    return new ServiceTimes(loadNanos, serviceNanos, nanosPerToken, timeToFirstTokenMillis,
+        Optional.of(smoothed(tokensPerSecond, rate)));
+  }
+
+  public Optional<Long> load(String model) {
+    return Optional.ofNullable(loadNanos.get(model));
+  }
+
+  public Optional<Long> service(String model) {
+    return Optional.ofNullable(serviceNanos.get(model));
+  }
+
+  public Optional<Long> perToken(String model) {
+    return Optional.ofNullable(nanosPerToken.get(model));
+  }
+
+  private static Map<String, Long> smoothed(Map<String, Long> figures, String model, long sample) {
+    Map<String, Long> out = new LinkedHashMap<>(figures);
+    out.merge(model, sample, (old, fresh) -> Math.round(old * (1 - NEW_SAMPLE_WEIGHT) + fresh * NEW_SAMPLE_WEIGHT));
+    return out;
+  }
+
+  private static double smoothed(Optional<Double> old, double sample) {
+    return old.map(o -> o * (1 - NEW_SAMPLE_WEIGHT) + sample * NEW_SAMPLE_WEIGHT).orElse(sample);
+  }
+}

@@ -1,0 +1,108 @@
+package dev.turboagents.actors.inference;
+
+import dev.turboagents.config.InferenceSettings;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The door's status, and above all where every waiting request stands and why it waits: position,
+ * effective class, time waited, an estimated start from the measured service and load times, and
+ * the reason in words ("llama3.3:70b is loading", "behind 2 queued"). A pure function of the door's
+ * snapshot, its counters and the clock.
+ */
+final class StatusReport {
+
+  /** What the door counted and what runs, besides the snapshot. */
+  record Counts(List<RunningCalls.RunningCall<HeldRequests.Asker>> running, int loads, int unloads, long completed,
+      long failed) {}
+
+  private final SwapPolicy.Snapshot snapshot;
+  private final BackendHealth health;
+  private final int totalConcurrency;
+  private final long agingNanos;
+
+  StatusReport(SwapPolicy.Snapshot snapshot, BackendHealth health, InferenceSettings settings) {
+    this.snapshot = snapshot;
+    this.health = health;
+    this.totalConcurrency = settings.totalConcurrency();
+    this.agingNanos = settings.agingStep().toNanos();
+  }
+
+  InferenceStatus at(long now, MemoryBudget budget, Counts counts) {
+    ResidencyPlanner residency = snapshot.residency();
+    List<InferenceStatus.RunningRequest> runs = counts.running().stream().map(r -> new InferenceStatus.RunningRequest(
+        r.id(), r.model(), r.waiting.priority(), millis(now - r.startNanos))).toList();
+    List<InferenceStatus.ResidentModel> resident = residency.resident().values().stream()
+        .sorted(Comparator.comparing(ResidencyPlanner.Resident::model))
+        .map(r -> new InferenceStatus.ResidentModel(r.model(), r.bytes(), r.phase().name().toLowerCase(Locale.ROOT),
+            r.foreign(), snapshot.times().load(r.model()).map(StatusReport::millis))).toList();
+    return new InferenceStatus(health.state(), health.detail(), budget.bytes(), budget.source(), residency.usedBytes(),
+        residency.maxResident(), resident, perClass(), queued(now), runs, counts.loads(), counts.unloads(),
+        counts.completed(), counts.failed(), snapshot.times().timeToFirstTokenMillis(), snapshot.times().tokensPerSecond(),
+        List.copyOf(residency.warnings().values()));
+  }
+
+  /** Waiting requests per priority class (their own class, not the aged one). */
+  Map<String, Integer> perClass() {
+    Map<String, Integer> perClass = new LinkedHashMap<>();
+    for (Priority p : Priority.values()) {
+      perClass.put(p.label(), 0);
+    }
+    snapshot.queued().forEach(w -> perClass.merge(w.priority().label(), 1, Integer::sum));
+    return perClass;
+  }
+
+  List<InferenceStatus.QueuedRequest> queued(long now) {
+    ServiceTimes times = snapshot.times();
+    long avgService = times.serviceNanos().values().stream().mapToLong(Long::longValue).sum()
+        / Math.max(1, times.serviceNanos().size());
+    List<InferenceStatus.QueuedRequest> out = new ArrayList<>();
+    int position = 0;
+    for (var w : snapshot.queued()) {
+      long load = snapshot.residency().isReady(w.model()) ? 0 : times.load(w.model()).orElse(0L);
+      long estimate = position * times.service(w.model()).orElse(avgService) / Math.max(1, totalConcurrency) + load;
+      out.add(new InferenceStatus.QueuedRequest(w.id(), w.model(), w.priority(),
+          InferenceQueue.effectiveClass(w, now, agingNanos), position + 1, millis(now - w.enqueuedNanos()), millis(estimate),
+          reason(w, position)));
+      position++;
+    }
+    return out;
+  }
+
+  /** Why the request at {@code ahead} (that many are before it) waits. */
+  private String reason(InferenceQueue.Waiting<?> w, int ahead) {
+    if (!health.isUp()) {
+      return unreachable(health);
+    }
+    ResidencyPlanner residency = snapshot.residency();
+    if (residency.isLoading(w.model())) {
+      return w.model() + " is loading";
+    }
+    if (residency.isReady(w.model())) {
+      long running = snapshot.runningModels().stream().filter(w.model()::equals).count();
+      return ahead == 0 ? "next on " + w.model() : "behind " + ahead + " queued (" + running + " running on " + w.model() + ")";
+    }
+    String why = snapshot.waitReasons().get(w.model());
+    return why != null ? why : "waiting to load " + w.model() + " (behind " + ahead + " queued)";
+  }
+
+  /** Why everything waits while the server does not answer. */
+  static String unreachable(BackendHealth health) {
+    return "Ollama unreachable (" + health.detail() + "); retrying";
+  }
+
+  /** The same reason for every model in {@code models}: the server does not answer. */
+  static Map<String, String> unreachable(java.util.Set<String> models, BackendHealth health) {
+    Map<String, String> out = new LinkedHashMap<>();
+    models.forEach(m -> out.put(m, unreachable(health)));
+    return Map.copyOf(out);
+  }
+
+  private static long millis(long nanos) {
+    return nanos / 1_000_000;
+  }
+}

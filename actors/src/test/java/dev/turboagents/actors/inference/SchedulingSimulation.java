@@ -1,0 +1,228 @@
+package dev.turboagents.actors.inference;
+
+import dev.turboagents.actors.inference.standin.StandInSettings;
+import dev.turboagents.config.InferenceSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The door's scheduling on a clock the test controls: the real {@link SwapPolicy},
+ * {@link InferenceQueue}, {@link ResidencyPlanner} and {@link ServiceTimes}, applied the way the
+ * inference actor applies them, with a model server that takes exactly the times it is given
+ * (load time per model, time per token). Events happen in time order; nothing waits on a wall clock.
+ */
+final class SchedulingSimulation {
+
+  /** A model of the simulated server: its weights, how long a load takes and how long a token takes. */
+  record Model(String name, long weightBytes, Duration load, Duration perToken) {}
+
+  private static final Duration PROMPT = Duration.ofNanos(400_000);
+  private static final Duration UNLOAD = Duration.ofMillis(1);
+
+  private final InferenceSettings settings;
+  private final SwapPolicy policy;
+  private final PinnedOptions pinned;
+  private final InferenceQueue<Void> queue;
+  private final Map<String, Model> models = new LinkedHashMap<>();
+  private final Map<String, Long> runningUntil = new LinkedHashMap<>();
+  private final Map<String, InferenceQueue.Waiting<Void>> runningRequests = new HashMap<>();
+  private final Map<String, Long> startedAt = new HashMap<>();
+  private final Map<String, Long> loadingUntil = new HashMap<>();
+  private final Map<String, Long> unloadingUntil = new HashMap<>();
+  private final List<String> completed = new ArrayList<>();
+  private final List<SwapPolicy.Decision> decisions = new ArrayList<>();
+  private ResidencyPlanner residency;
+  private ServiceTimes times = ServiceTimes.NONE;
+  private SwapPolicy.Commitment commitment = SwapPolicy.Commitment.NONE;
+  private Map<String, String> waitReasons = Map.of();
+  private long now = 0;
+  private long nextTick;
+  private int loads = 0;
+  private long peakBytes = 0;
+
+  SchedulingSimulation(long budgetBytes, Map<String, Object> overrides, Model... served) {
+    this.settings = StandInSettings.inference(overrides);
+    this.policy = new SwapPolicy(settings);
+    this.pinned = PinnedOptions.from(settings);
+    this.queue = new InferenceQueue<>(settings.maxQueued(), settings.agingStep());
+    this.residency = new ResidencyPlanner(budgetBytes, settings.maxResidentModels());
+    for (Model m : served) {
+      models.put(m.name(), m);
+      residency = residency.weights(m.name(), m.weightBytes());
+    }
+    this.nextTick = settings.tickInterval().toNanos();
+  }
+
+  /** A chat request of {@code tokens} tokens for {@code model}, arriving now. */
+  SchedulingSimulation submit(String id, String model, int tokens, Priority priority) {
+    InferenceCall call = new InferenceCall.Chat(model, List.of(ChatMessage.of("user", id)), List.of(), AnswerFormat.TEXT,
+        pinned.pin(model, ModelOptions.NONE.with(ModelOption.NUM_PREDICT, tokens)), Thinking.SERVER_DEFAULT);
+    if (!queue.offer(new InferenceQueue.Waiting<>(id, call, priority, now, Long.MAX_VALUE, null))) {
+      throw new IllegalStateException("queue full");
+    }
+    dispatch();
+    return this;
+  }
+
+  /** Lets simulated time pass by {@code d}, handling every event in it. */
+  SchedulingSimulation advance(Duration d) {
+    long until = now + d.toNanos();
+    while (nextEvent() <= until) {
+      step();
+    }
+    now = until;
+    return this;
+  }
+
+  /** Runs events until {@code condition} holds; fails when nothing is left to happen first. */
+  SchedulingSimulation runUntil(BooleanSupplier condition) {
+    for (int guard = 0; !condition.getAsBoolean(); guard++) {
+      if (idle() || guard > 100_000) {
+        throw new AssertionError("the condition never held; completed " + completed + ", queued "
+            + queue.ordered(now).stream().map(InferenceQueue.Waiting::id).toList());
+      }
+      step();
+    }
+    return this;
+  }
+
+  /** Runs until every request is answered. */
+  SchedulingSimulation runToEnd() {
+    return runUntil(() -> queue.size() == 0 && runningUntil.isEmpty());
+  }
+
+  /** Runs until {@code count} requests are answered. */
+  SchedulingSimulation runUntilCompleted(int count) {
+    return runUntil(() -> completed.size() >= count);
+  }
+
+  boolean isRunning(String id) {
+    return runningUntil.containsKey(id);
+  }
+
+  List<String> completed() {
+    return List.copyOf(completed);
+  }
+
+  int loads() {
+    return loads;
+  }
+
+  long now() {
+    return now;
+  }
+
+  long startedAt(String id) {
+    return startedAt.get(id);
+  }
+
+  /** The most memory the planned resident set ever took. */
+  long peakBytes() {
+    return peakBytes;
+  }
+
+  List<SwapPolicy.Decision> decisions() {
+    return List.copyOf(decisions);
+  }
+
+  Map<String, String> waitReasons() {
+    return waitReasons;
+  }
+
+  ResidencyPlanner residency() {
+    return residency;
+  }
+
+  private boolean idle() {
+    return queue.size() == 0 && runningUntil.isEmpty() && loadingUntil.isEmpty() && unloadingUntil.isEmpty();
+  }
+
+  private long nextEvent() {
+    long next = nextTick;
+    for (long t : runningUntil.values()) {
+      next = Math.min(next, t);
+    }
+    for (long t : loadingUntil.values()) {
+      next = Math.min(next, t);
+    }
+    for (long t : unloadingUntil.values()) {
+      next = Math.min(next, t);
+    }
+    return next;
+  }
+
+  /** Handles the next event, as the actor handles the message that reports it, then looks at the queue again. */
+  private void step() {
+    now = nextEvent();
+    Optional<String> done = first(runningUntil);
+    Optional<String> loaded = first(loadingUntil);
+    Optional<String> unloaded = first(unloadingUntil);
+    if (done.isPresent()) {
+      String id = done.get();
+      runningUntil.remove(id);
+      var w = runningRequests.remove(id);
+      int tokens = w.call().options().integer(ModelOption.NUM_PREDICT).orElseThrow().intValue();
+      residency = residency.used(w.model(), now);
+      times = times.afterCall(w.model(), now - startedAt.get(id), 0, new Timings(0, 0, 8, 0, tokens, 0));
+      completed.add(id);
+    } else if (loaded.isPresent()) {
+      String m = loaded.get();
+      loadingUntil.remove(m);
+      loads++;
+      times = times.withLoad(m, models.get(m).load().toNanos());
+      residency = residency.loaded(m, now);
+    } else if (unloaded.isPresent()) {
+      unloadingUntil.remove(unloaded.get());
+      residency = residency.gone(unloaded.get());
+    } else {
+      nextTick = now + settings.tickInterval().toNanos();
+    }
+    dispatch();
+  }
+
+  private Optional<String> first(Map<String, Long> until) {
+    return until.entrySet().stream().filter(e -> e.getValue() <= now).map(Map.Entry::getKey).findFirst();
+  }
+
+  /** The actor's dispatch loop, with the server always up and no deadlines. */
+  private void dispatch() {
+    waitReasons = Map.of();
+    while (runningUntil.size() < settings.totalConcurrency() && queue.size() > 0) {
+      var snapshot = new SwapPolicy.Snapshot(queue.ordered(now), runningRequests.values().stream()
+          .map(InferenceQueue.Waiting::model).toList(), residency, times, commitment, waitReasons);
+      SwapPolicy.Plan plan = policy.decide(snapshot, now);
+      commitment = plan.commitment();
+      waitReasons = plan.waitReasons();
+      decisions.add(plan.next());
+      switch (plan.next()) {
+        case SwapPolicy.Decision.Start s -> {
+          var w = queue.remove(s.requestId()).orElseThrow();
+          residency = residency.used(w.model(), now);
+          Model m = models.get(w.model());
+          long tokens = w.call().options().integer(ModelOption.NUM_PREDICT).orElseThrow();
+          runningUntil.put(w.id(), now + PROMPT.toNanos() + tokens * m.perToken().toNanos());
+          runningRequests.put(w.id(), w);
+          startedAt.put(w.id(), now);
+        }
+        case SwapPolicy.Decision.Unload u -> u.models().forEach(victim -> {
+          residency = residency.unloading(victim);
+          unloadingUntil.put(victim, now + UNLOAD.toNanos());
+        });
+        case SwapPolicy.Decision.Load l -> {
+          residency = residency.loading(l.model(), l.bytes(), l.warning(), now);
+          peakBytes = Math.max(peakBytes, residency.usedBytes());
+          loadingUntil.put(l.model(), now + models.get(l.model()).load().toNanos());
+        }
+        case SwapPolicy.Decision.Hold h -> {
+          return;
+        }
+      }
+    }
+  }
+}

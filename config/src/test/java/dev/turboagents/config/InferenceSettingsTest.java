@@ -1,0 +1,57 @@
+package dev.turboagents.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The inference door's timeouts, backoffs and pinned options as reference.conf gives them, and wrong values. */
+class InferenceSettingsTest {
+
+  @TempDir
+  Path dataDir;
+
+  private InferenceSettings with(Map<String, Object> overrides) {
+    return Settings.forTest(dataDir, overrides).inference();
+  }
+
+  @Test
+  void everyTimeoutAndBackoffIsASettingWithItsDocumentedDefault() {
+    InferenceSettings s = with(Map.of());
+    assertEquals(Duration.ofMillis(200), s.restartMinBackoff());
+    assertEquals(Duration.ofSeconds(10), s.restartMaxBackoff());
+    assertEquals(0.2, s.restartRandomFactor());
+    assertEquals(Duration.ofSeconds(5), s.connectTimeout());
+    assertEquals(Duration.ofMillis(50), s.unloadPollInterval());
+    assertEquals(Duration.ofSeconds(2), s.unloadConfirmTimeout());
+    assertEquals(Duration.ofMillis(500), s.tickInterval());
+    assertEquals(Duration.ofSeconds(5), s.replyMargin());
+    assertEquals(Map.of("num_ctx", 4096), s.pinnedFor("any:model"));
+  }
+
+  @Test
+  void wrongValuesNameTheirKey() {
+    InvalidSettingException order = assertThrows(InvalidSettingException.class, () -> with(Map.of(
+        "turbo-agents.inference.restart-min-backoff", "5s", "turbo-agents.inference.restart-max-backoff", "1s")));
+    assertEquals("turbo-agents.inference.restart-max-backoff", order.key());
+    InvalidSettingException factor = assertThrows(InvalidSettingException.class,
+        () -> with(Map.of("turbo-agents.inference.restart-random-factor", 3)));
+    assertEquals("turbo-agents.inference.restart-random-factor", factor.key());
+    InvalidSettingException tick = assertThrows(InvalidSettingException.class,
+        () -> with(Map.of("turbo-agents.inference.tick-interval", "0s")));
+    assertEquals("turbo-agents.inference.tick-interval", tick.key());
+  }
+
+  @Test
+  void theRemovedReloadOptionsKeySaysWhatReplacedIt() {
+    InvalidSettingException e = assertThrows(InvalidSettingException.class,
+        () -> with(Map.of("turbo-agents.inference.reload-options", java.util.List.of("num_ctx"))));
+    assertEquals("turbo-agents.inference.reload-options", e.key());
+    assertTrue(e.getMessage().contains("default-options and models"), e.getMessage());
+  }
+}

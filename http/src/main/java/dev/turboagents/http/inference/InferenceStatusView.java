@@ -1,0 +1,45 @@
+package dev.turboagents.http.inference;
+
+import dev.turboagents.actors.inference.InferenceStatus;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code GET /api/v1/inference/status} as the API promises it (snake_case on the wire, see the
+ * OpenAPI document): written from this record, not from the actor's status, so a change inside the
+ * door cannot change the API by accident.
+ *
+ * @param backend UP, DEGRADED (failing, retrying) or DOWN (circuit open)
+ */
+public record InferenceStatusView(String backend, String backendDetail, long budgetBytes, String budgetSource,
+    long usedBytes, int maxResident, List<Resident> resident, Map<String, Integer> queuedPerClass, List<Queued> queue,
+    List<Running> running, int loads, int unloads, long completed, long failed,
+    Optional<Double> avgTimeToFirstTokenMillis, Optional<Double> tokensPerSecond, List<String> warnings) {
+
+  /** A waiting request: its place, effective class (0 = interactive), time waited, estimated start and why it waits. */
+  public record Queued(String requestId, String model, String priority, int effectiveClass, int position,
+      long waitedMillis, long estimatedStartMillis, String reason) {}
+
+  /** A request running now. */
+  public record Running(String requestId, String model, String priority, long runningMillis) {}
+
+  /** A model in memory; {@code phase} loading, ready or unloading. */
+  public record Resident(String model, long bytes, String phase, boolean loadedByAnotherTool,
+      Optional<Long> measuredLoadMillis) {}
+
+  public static InferenceStatusView of(InferenceStatus s) {
+    return new InferenceStatusView(s.backend().name(), s.backendDetail(), s.budgetBytes(), s.budgetSource(), s.usedBytes(),
+        s.maxResident(),
+        s.resident().stream().map(r -> new Resident(r.model(), r.bytes(), r.phase(), r.loadedByAnotherTool(),
+            r.measuredLoadMillis())).toList(),
+        Collections.unmodifiableMap(new LinkedHashMap<>(s.queuedPerClass())),
+        s.queue().stream().map(q -> new Queued(q.requestId(), q.model(), q.priority().name(), q.effectiveClass(),
+            q.position(), q.waitedMillis(), q.estimatedStartMillis(), q.reason())).toList(),
+        s.running().stream().map(r -> new Running(r.requestId(), r.model(), r.priority().name(), r.runningMillis())).toList(),
+        s.loads(), s.unloads(), s.completed(), s.failed(), s.avgTimeToFirstTokenMillis(), s.tokensPerSecond(),
+        List.copyOf(s.warnings()));
+  }
+}
