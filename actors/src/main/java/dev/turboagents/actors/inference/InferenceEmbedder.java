@@ -43,7 +43,9 @@ public final class InferenceEmbedder implements Embedder {
 
   /**
    * An embedder for {@code ollama:<model>}. With {@code dimensions} 0 the model is asked once now
-   * for its vector length, which needs Ollama up; a failure names the setting that avoids it.
+   * for its vector length, which waits for Ollama (set {@code embedding-dimensions} to start
+   * without it). A model the server does not have is a wrong setting ({@link InvalidSettingException});
+   * anything else fails with {@link EmbeddingFailed}, and the caller may try again.
    */
   public static InferenceEmbedder start(String configuredModel, int dimensions, ActorRef<InferenceActor.Command> inference,
       ActorSystem<?> system, Duration timeout) {
@@ -59,8 +61,11 @@ public final class InferenceEmbedder implements Embedder {
       return new InferenceEmbedder(inference, system, model, probe.call(List.of("dimension probe"), Priority.INTERACTIVE).getFirst().length,
           timeout);
     } catch (EmbeddingFailed e) {
+      if (!e.modelRefused()) {
+        throw e; // Ollama away or slow: the graph's supervisor tries again with backoff
+      }
       throw new InvalidSettingException("turbo-agents.graph.embedding-model", "could not ask " + model
-          + " for its vector length (" + e.getMessage() + "); start Ollama or set turbo-agents.graph.embedding-dimensions");
+          + " for its vector length (" + e.getMessage() + "); pull the model or set another one");
     }
   }
 
@@ -86,8 +91,20 @@ public final class InferenceEmbedder implements Embedder {
 
   /** Why a text could not be embedded, in words a user can act on. */
   public static final class EmbeddingFailed extends RuntimeException {
+    private final boolean modelRefused;
+
     EmbeddingFailed(String message) {
+      this(message, false);
+    }
+
+    EmbeddingFailed(String message, boolean modelRefused) {
       super(message);
+      this.modelRefused = modelRefused;
+    }
+
+    /** The server has no such model or refused it for embeddings: asking again will not help. */
+    public boolean modelRefused() {
+      return modelRefused;
     }
   }
 
@@ -108,7 +125,8 @@ public final class InferenceEmbedder implements Embedder {
     }
     return switch (reply) {
       case InferenceActor.Completed c -> c.completion().embeddings().stream().map(InferenceEmbedder::floats).toList();
-      case InferenceActor.Failed f -> throw new EmbeddingFailed(f.failure() + ": " + f.message());
+      case InferenceActor.Failed f -> throw new EmbeddingFailed(f.failure() + ": " + f.message(),
+          f.failure() == InferenceActor.Failure.UNKNOWN_MODEL || f.failure() == InferenceActor.Failure.REJECTED);
     };
   }
 

@@ -75,7 +75,26 @@ public final class Daemon implements AutoCloseable {
       System.out.flush();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
-    AtomicReference<InvalidSettingException> rejected = new AtomicReference<>();
+    try {
+      var routes = HttpServer.routes(subsystems.endpoints(system),
+          new HealthRoutes(subsystems.health(system), settings.http().askTimeout()), settings.http().retryAfter());
+      ServerBinding binding = HttpServer.bind(system, settings.http(), settings.inference().defaultDeadline(), routes)
+          .toCompletableFuture().get(settings.http().bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      AtomicReference<InvalidSettingException> rejected = new AtomicReference<>();
+      stopOnRejectedSetting(subsystems, shutdown, rejected);
+      return new Daemon(system, binding, subsystems, lock, settings, rejected);
+    } catch (Exception e) {
+      system.terminate();
+      awaitQuietly(system, settings);
+      closeQuietly(lock);
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      throw new StartFailure("could not start on " + settings.http().bind() + ":" + settings.http().port() + ": " + cause.getMessage());
+    }
+  }
+
+  /** Once bound (so a failure this early cannot race the binding), a subsystem refusing a setting stops the daemon. */
+  private static void stopOnRejectedSetting(Composition subsystems, CoordinatedShutdown shutdown,
+      AtomicReference<InvalidSettingException> rejected) {
     for (var subsystem : subsystems.all()) {
       // a subsystem that cannot start because of a setting stops the daemon, as a wrong setting does before start
       subsystem.api().whenComplete((api, failure) -> {
@@ -84,19 +103,6 @@ public final class Daemon implements AutoCloseable {
           shutdown.run(SettingRejected.INSTANCE);
         }
       });
-    }
-    try {
-      var routes = HttpServer.routes(subsystems.endpoints(system),
-          new HealthRoutes(subsystems.health(system), settings.http().askTimeout()), settings.http().retryAfter());
-      ServerBinding binding = HttpServer.bind(system, settings.http(), settings.inference().defaultDeadline(), routes)
-          .toCompletableFuture().get(settings.http().bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      return new Daemon(system, binding, subsystems, lock, settings, rejected);
-    } catch (Exception e) {
-      system.terminate();
-      awaitQuietly(system, settings);
-      closeQuietly(lock);
-      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-      throw new StartFailure("could not start on " + settings.http().bind() + ":" + settings.http().port() + ": " + cause.getMessage());
     }
   }
 
