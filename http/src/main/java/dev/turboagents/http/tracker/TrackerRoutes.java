@@ -83,7 +83,8 @@ public final class TrackerRoutes {
             pathPrefix("dependencies", () -> concat(
                 pathEndOrSingleSlash(() -> concat(
                     get(() -> reply(StatusCodes.OK, () -> tracker.issue(id).thenApply(DependenciesView::of))),
-                    post(() -> json.as(TrackerRequests.NewDependency.class, body -> addDependency(id, body))))),
+                    post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
+                        json.as(TrackerRequests.NewDependency.class, body -> addDependency(id, body, key)))))),
                 path(segment(), other -> delete(() -> removeDependency(id, other))))),
             path("history", () -> get(() -> reply(StatusCodes.OK, () -> tracker.issueHistory(id)
                 .thenApply(h -> h.stream().map(HistoryView::of).toList())))))));
@@ -148,14 +149,12 @@ public final class TrackerRoutes {
     return reply(StatusCodes.CREATED, () -> tracker.comment(id, text, author, key).thenApply(c -> CommentView.of(id, c)));
   }
 
-  private Route addDependency(String id, TrackerRequests.NewDependency body) {
+  private Route addDependency(String id, TrackerRequests.NewDependency body, Optional<String> key) {
     if (body.blockedBy().isPresent() == body.blocks().isPresent()) {
       throw ApiError.invalid("send exactly one of 'blocked_by' (an issue this one waits for) or 'blocks' (an issue that waits for this one)");
     }
-    CompletionStage<?> change = body.blockedBy().isPresent()
-        ? tracker.addBlocker(id, body.blockedBy().get(), body.version())
-        : tracker.addBlocks(id, body.blocks().get());
-    return reply(StatusCodes.CREATED, () -> change.thenCompose(x -> tracker.issue(id)).thenApply(DependenciesView::of));
+    return reply(StatusCodes.CREATED, () -> tracker.addDependency(id, body.blockedBy(), body.blocks(), body.version(), key)
+        .thenApply(DependenciesView::of));
   }
 
   /** Removes the dependency between the two issues, whichever way it points. */

@@ -42,7 +42,7 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
 
   /** Commands an issue accepts. Replies carry the issue after the change, or a {@link TrackerRejection}. */
   public sealed interface Command extends CborSerializable
-      permits Create, Update, AddComment, AddBlocker, RemoveBlocker, MarkDuplicate, Get, Passivate {}
+      permits Create, Update, AddComment, AddBlocker, RemoveBlocker, MarkDuplicate, CheckKey, RecordKey, Get, Passivate {}
 
   /** What a new issue starts with. The author is a person or an agent's name. */
   public record Draft(String title, String description, Priority priority, List<String> labels,
@@ -100,6 +100,17 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
   /** This issue repeats {@code originalId}; it is closed and points there. */
   public record MarkDuplicate(String originalId, OptionalLong expectedVersion, ActorRef<StatusReply<Issue>> replyTo)
       implements Command {}
+
+  /**
+   * For a keyed write that is idempotent by nature and may land on another issue (a dependency):
+   * replies true when {@code key} is unknown here (the write is to be made), false when it was
+   * recorded with the same {@code request} (made already), and fails with KEY_REUSED when it came
+   * with another request. Persists nothing.
+   */
+  public record CheckKey(String key, String request, ActorRef<StatusReply<Boolean>> replyTo) implements Command {}
+
+  /** Records {@code key} with {@code request} after such a write was made; replies as {@link CheckKey} did before it. */
+  public record RecordKey(String key, String request, ActorRef<StatusReply<Boolean>> replyTo) implements Command {}
 
   public record Get(ActorRef<StatusReply<Issue>> replyTo) implements Command {}
 
@@ -244,6 +255,8 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
         .onCommand(AddBlocker.class, this::addBlocker)
         .onCommand(RemoveBlocker.class, this::removeBlocker)
         .onCommand(MarkDuplicate.class, this::markDuplicate)
+        .onCommand(CheckKey.class, (s, c) -> checkKey(s, c.key(), c.request(), false, c.replyTo()))
+        .onCommand(RecordKey.class, (s, c) -> checkKey(s, c.key(), c.request(), true, c.replyTo()))
         .onCommand(Passivate.class, c -> Effect().stop());
     return builder.build();
   }
@@ -363,6 +376,24 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
     }
   }
 
+  private Effect<Event, State> checkKey(Active state, String key, String request, boolean record,
+      ActorRef<StatusReply<Boolean>> replyTo) {
+    try {
+      KeyUse use = KeyUse.of(Optional.of(key), new KeyUse.Request("elsewhere\u0000" + request)).orElseThrow();
+      Optional<Remembered> known = state.find(use);
+      if (known.isPresent()) {
+        return known.get().use().equals(use) ? Effect().reply(replyTo, StatusReply.success(false))
+            : reject(replyTo, TrackerRejection.keyReused("issue " + id, key));
+      }
+      if (!record) {
+        return Effect().reply(replyTo, StatusReply.success(true));
+      }
+      return Effect().persist(new KeyRecorded(use, clock.instant())).thenReply(replyTo, s -> StatusReply.success(true));
+    } catch (TrackerRejection e) {
+      return reject(replyTo, e);
+    }
+  }
+
   private Effect<Event, State> addBlocker(Active state, AddBlocker c) {
     Issue issue = state.issue();
     try {
@@ -438,6 +469,8 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
       case AddBlocker a -> Effect().reply(a.replyTo(), StatusReply.error(e));
       case RemoveBlocker r -> Effect().reply(r.replyTo(), StatusReply.error(e));
       case MarkDuplicate m -> Effect().reply(m.replyTo(), StatusReply.error(e));
+      case CheckKey k -> Effect().reply(k.replyTo(), StatusReply.error(e));
+      case RecordKey k -> Effect().reply(k.replyTo(), StatusReply.error(e));
       case Create cr -> Effect().none();
       case Passivate p -> Effect().stop();
     };

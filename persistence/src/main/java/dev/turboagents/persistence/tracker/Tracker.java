@@ -189,6 +189,40 @@ public final class Tracker {
         .thenCompose(b -> addBlocker(blockedId, issueId, OptionalLong.empty()));
   }
 
+  /**
+   * Adds a dependency once per key: exactly one of {@code blockedBy} (an issue {@code issueId} waits
+   * for) or {@code blocks} (an issue that waits for it). The key is kept on {@code issueId} (the
+   * issue the request names, whichever issue records the edge); a repeat with the same key and
+   * dependency writes nothing and does not check {@code expectedVersion} again, and answers the
+   * issue as it is now (adding an edge twice gives one edge, so "as it is now" is what the first
+   * write made, unless something changed since). The same key with another dependency fails with
+   * {@link TrackerRejection.Reason#KEY_REUSED}.
+   */
+  public CompletionStage<IndexedIssue> addDependency(String issueId, Optional<String> blockedBy, Optional<String> blocks,
+      OptionalLong expectedVersion, Optional<String> key) {
+    if (blockedBy.isPresent() == blocks.isPresent()) {
+      return CompletableFuture.failedStage(TrackerRejection.invalid("blocked_by",
+          "send exactly one of 'blocked_by' (an issue this one waits for) or 'blocks' (an issue that waits for this one)"));
+    }
+    Supplier<CompletionStage<Issue>> write = () -> blockedBy.isPresent()
+        ? addBlocker(issueId, blockedBy.get(), expectedVersion)
+        : addBlocks(issueId, blocks.get());
+    if (key.isEmpty()) {
+      return write.get().thenCompose(i -> issue(issueId));
+    }
+    String request = blockedBy.map(b -> "blocked_by " + b).orElseGet(() -> "blocks " + blocks.get()) + " " + expectedVersion;
+    return knownIssue(issueId)
+        .thenCompose(i -> askKey(issueId, r -> new IssueEntity.CheckKey(key.get(), request, r)))
+        .thenCompose(unknown -> unknown
+            ? write.get().thenCompose(i -> askKey(issueId, r -> new IssueEntity.RecordKey(key.get(), request, r)))
+            : CompletableFuture.completedStage(false))
+        .thenCompose(x -> issue(issueId));
+  }
+
+  private CompletionStage<Boolean> askKey(String issueId, Function<ActorRef<StatusReply<Boolean>>, IssueEntity.Command> command) {
+    return AskPattern.askWithStatus(issues, r -> new EntityRegistry.Deliver<>(issueId, command.apply(r)), timeout, system.scheduler());
+  }
+
   public CompletionStage<Issue> removeBlocker(String issueId, String blockerId, OptionalLong expectedVersion) {
     return knownIssue(issueId).thenCompose(i -> askIssue(issueId, r -> new IssueEntity.RemoveBlocker(blockerId, expectedVersion, r)));
   }

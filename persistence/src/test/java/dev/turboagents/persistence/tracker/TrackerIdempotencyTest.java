@@ -210,4 +210,31 @@ class TrackerIdempotencyTest {
         () -> await(t.createProject("Other", "a kite", "alice", key("p1")))).reason());
     assertEquals(1, await(t.projects()).size());
   }
+
+  @Test
+  void aRepeatedKeyedDependencyWritesNothingAndSkipsTheStaleVersion() {
+    Tracker tracker = start();
+    Issue ship = await(tracker.createIssue(issue("Ship search")));
+    Issue index = await(tracker.createIssue(issue("Build the index")));
+    Issue docs = await(tracker.createIssue(issue("Write the docs")));
+    IndexedIssue first = await(tracker.addDependency(ship.id(), Optional.of(index.id()), Optional.empty(),
+        OptionalLong.of(ship.version()), key("dep-1")));
+    assertEquals(List.of(index.id()), first.issue().blockedBy());
+    await(tracker.addDependency(ship.id(), Optional.empty(), Optional.of(docs.id()), OptionalLong.empty(), key("dep-2")));
+    int events = await(tracker.issueHistory(ship.id())).size();
+
+    tracker = restart();
+    Tracker t = tracker;
+    // the repeat carries the version read before the first write: no 409, no new event
+    IndexedIssue again = await(t.addDependency(ship.id(), Optional.of(index.id()), Optional.empty(),
+        OptionalLong.of(ship.version()), key("dep-1")));
+    assertEquals(first.issue().blockedBy(), again.issue().blockedBy());
+    await(t.addDependency(ship.id(), Optional.empty(), Optional.of(docs.id()), OptionalLong.empty(), key("dep-2")));
+    assertEquals(events, await(t.issueHistory(ship.id())).size());
+    assertEquals(List.of(ship.id()), await(t.issue(docs.id())).issue().blockedBy());
+    assertEquals(2, await(t.issueHistory(docs.id())).size(), "created, blocker added: the repeat wrote nothing there");
+    TrackerRejection reused = assertThrows(TrackerRejection.class, () -> await(t.addDependency(ship.id(), Optional.empty(),
+        Optional.of(index.id()), OptionalLong.empty(), key("dep-1"))));
+    assertEquals(TrackerRejection.Reason.KEY_REUSED, reused.reason());
+  }
 }

@@ -7,6 +7,7 @@ import dev.turboagents.runtime.api.RunningApi.Reply;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -87,10 +88,19 @@ class TrackerIdempotencyApiTest {
 
     assertEquals(201, post("/api/v1/issues/" + id + "/comments", "{\"text\": \"one\"}", "c-1").status());
     assertReused(post("/api/v1/issues/" + id + "/comments", "{\"text\": \"two\"}", "c-1"), "c-1");
+    String other = api.post("/api/v1/issues", "{\"title\": \"Other\"}").json().get("id").asText();
+    Reply dep = post("/api/v1/issues/" + id + "/dependencies", "{\"blocked_by\": \"" + other + "\"}", "d-1");
+    assertEquals(201, dep.status(), dep.body());
+    Reply depAgain = post("/api/v1/issues/" + id + "/dependencies", "{\"blocked_by\": \"" + other + "\"}", "d-1");
+    assertEquals(201, depAgain.status(), depAgain.body());
+    assertEquals(dep.body(), depAgain.body());
+    assertReused(post("/api/v1/issues/" + id + "/dependencies", "{\"blocks\": \"" + other + "\"}", "d-1"), "d-1");
     assertEquals(201, post("/api/v1/projects", "{\"name\": \"P\"}", "p-1").status());
     assertReused(post("/api/v1/projects", "{\"name\": \"Q\"}", "p-1"), "p-1");
 
-    assertEquals(1, api.get("/api/v1/issues").json().size());
+    assertEquals(2, api.get("/api/v1/issues").json().size(), "the first and the other");
+    assertEquals(List.of(other), List.of(api.get("/api/v1/issues/" + id).json().get("blocked_by").get(0).asText()));
+    assertEquals(1, api.get("/api/v1/issues/" + id).json().get("blocked_by").size());
     assertEquals("one", api.get("/api/v1/issues/" + id + "/comments").json().get(0).get("text").asText());
     assertEquals(1, api.get("/api/v1/projects").json().size());
 
@@ -100,7 +110,7 @@ class TrackerIdempotencyApiTest {
     // without the header nothing changes: two posts, two issues
     assertEquals(201, api.post("/api/v1/issues", "{\"title\": \"Twice\"}").status());
     assertEquals(201, api.post("/api/v1/issues", "{\"title\": \"Twice\"}").status());
-    assertEquals(3, api.get("/api/v1/issues").json().size());
+    assertEquals(4, api.get("/api/v1/issues").json().size());
   }
 
   private static void assertReused(Reply r, String key) {
