@@ -203,8 +203,9 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
       this(issue, Optional.empty(), List.of());
     }
 
+    /** A remembered comment or update with this key (creation keys have their own scope). */
     Optional<Remembered> find(KeyUse use) {
-      return creation.filter(r -> r.use().sameKey(use)).or(() -> recent.stream().filter(r -> r.use().sameKey(use)).findFirst());
+      return recent.stream().filter(r -> r.use().sameKey(use)).findFirst();
     }
   }
 
@@ -288,10 +289,15 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
     return next.size() <= rememberedKeys ? next : next.subList(next.size() - rememberedKeys, next.size());
   }
 
-  /** The first result of a keyed write already made, or a refusal when the key came with another request. */
+  /** The first result of a keyed comment or update already made, or a refusal when the key came with another request. */
   private <T> Optional<Effect<Event, State>> repeat(Active state, Optional<KeyUse> use, String what,
       java.util.function.Function<Remembered, Optional<T>> result, ActorRef<StatusReply<T>> replyTo) {
-    return use.flatMap(u -> state.find(u).map(r -> r.use().equals(u) && result.apply(r).isPresent()
+    return repeat(use, use.flatMap(state::find), what, result, replyTo);
+  }
+
+  private <T> Optional<Effect<Event, State>> repeat(Optional<KeyUse> use, Optional<Remembered> found, String what,
+      java.util.function.Function<Remembered, Optional<T>> result, ActorRef<StatusReply<T>> replyTo) {
+    return use.flatMap(u -> found.filter(r -> r.use().sameKey(u)).map(r -> r.use().equals(u) && result.apply(r).isPresent()
         ? Effect().reply(replyTo, StatusReply.success(result.apply(r).get()))
         : reject(replyTo, TrackerRejection.keyReused(what + " " + id, u.key()))));
   }
@@ -312,7 +318,7 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
   private Effect<Event, State> createAgain(Active state, Create c) {
     try {
       Optional<KeyUse> use = KeyUse.of(c.key(), c.draft());
-      return repeat(state, use, "create issue", Remembered::issue, c.replyTo()).orElseGet(() -> use.isPresent()
+      return repeat(use, state.creation(), "create issue", Remembered::issue, c.replyTo()).orElseGet(() -> use.isPresent()
           ? reject(c.replyTo(), TrackerRejection.keyReused("create issue " + id, use.get().key()))
           : reject(c.replyTo(), TrackerRejection.invalid("id", "issue " + id + " already exists")));
     } catch (TrackerRejection e) {

@@ -196,6 +196,9 @@ class TrackerIdempotencyTest {
     await(tracker.comment(issue.id(), "comment 1", "code-agent", key("c1")));
     assertEquals(4, await(tracker.comments(issue.id())).size());
     assertEquals(issue, await(tracker.createIssue(issue("Chatty"), key("create"))));
+    // creation keys have their own scope: the same string may key a comment on the issue it created
+    Comment sameString = await(tracker.comment(issue.id(), "keyed like the creation", "code-agent", key("create")));
+    assertEquals(sameString, await(tracker.comment(issue.id(), "keyed like the creation", "code-agent", key("create"))));
   }
 
   @Test
