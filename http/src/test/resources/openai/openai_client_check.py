@@ -43,14 +43,6 @@ found["tool_calls"] = [c.function.name for c in calls]
 found["tool_arguments"] = [json.loads(c.function.arguments) for c in calls]
 found["tool_finish"] = r.choices[0].finish_reason
 
-schema = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-          "required": ["name", "age"]}
-r = client.chat.completions.create(model=schema_model, max_tokens=48,
-                                   response_format={"type": "json_schema",
-                                                    "json_schema": {"name": "person", "schema": schema}},
-                                   messages=[{"role": "user", "content": "Invent a person: name and age, as JSON."}])
-found["json_schema"] = json.loads(r.choices[0].message.content)
-
 r = client.completions.create(model=chat_model, prompt="The capital of France is", max_tokens=6)
 found["completion"] = r.choices[0].text
 found["completion_object"] = r.object
@@ -58,6 +50,15 @@ found["completion_object"] = r.object
 e = client.embeddings.create(model=embed_model, input=["hello", "world"])  # the client asks base64 and decodes it
 found["embed_count"] = len(e.data)
 found["embed_dims"] = len(e.data[0].embedding)
+
+# last: the schema model may be another model, one swap only
+schema = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+          "required": ["name", "age"]}
+r = client.chat.completions.create(model=schema_model, max_tokens=48,
+                                   response_format={"type": "json_schema",
+                                                    "json_schema": {"name": "person", "schema": schema}},
+                                   messages=[{"role": "user", "content": "Invent a person: name and age, as JSON."}])
+found["json_schema"] = json.loads(r.choices[0].message.content)
 
 try:
     client.chat.completions.create(model="no-such-model:1b", messages=[{"role": "user", "content": "hi"}])
