@@ -13,18 +13,19 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * the APIs it depends on, and put it in {@link #all()}.
  */
 public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference, GraphSubsystem graph,
-    OpenAiSubsystem openAi) {
+    OpenAiSubsystem openAi, MetricsSubsystem metrics) {
 
   public static Composition of(Settings settings) {
     TrackerSubsystem tracker = new TrackerSubsystem(settings);
     InferenceSubsystem inference = new InferenceSubsystem(settings);
     GraphSubsystem graph = new GraphSubsystem(settings, inference.api());
     OpenAiSubsystem openAi = new OpenAiSubsystem(settings, inference.api());
-    return new Composition(tracker, inference, graph, openAi);
+    MetricsSubsystem metrics = new MetricsSubsystem(settings, inference.api());
+    return new Composition(tracker, inference, graph, openAi, metrics);
   }
 
   public List<Subsystem<?>> all() {
-    return List.of(tracker, inference, graph, openAi);
+    return List.of(tracker, inference, graph, openAi, metrics);
   }
 
   /** The supervisors the root supervisor starts, one per subsystem. */
