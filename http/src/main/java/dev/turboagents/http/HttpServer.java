@@ -29,6 +29,12 @@ public final class HttpServer {
 
   private HttpServer() {}
 
+  /** The whole API, as one route, every request counted by route and status in {@code metrics}. */
+  public static Route routes(List<Endpoints> subsystems, HealthRoutes health, Duration retryAfter,
+      dev.turboagents.http.metrics.HttpMetrics metrics) {
+    return metrics.measure(routes(subsystems, health, retryAfter));
+  }
+
   /** The whole API, as one route. */
   public static Route routes(List<Endpoints> subsystems, HealthRoutes health, Duration retryAfter) {
     List<Route> all = new ArrayList<>();

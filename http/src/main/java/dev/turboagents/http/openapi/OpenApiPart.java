@@ -19,11 +19,15 @@ public final class OpenApiPart {
   private final String resource;
   private final ObjectNode json;
   private final List<Pattern> paths = new ArrayList<>();
+  private final List<String> templates = new ArrayList<>();
 
   private OpenApiPart(String resource, ObjectNode json) {
     this.resource = resource;
     this.json = json;
-    json.path("paths").properties().forEach(e -> paths.add(pattern(e.getKey())));
+    json.path("paths").properties().forEach(e -> {
+      paths.add(pattern(e.getKey()));
+      templates.add(e.getKey());
+    });
   }
 
   /** Reads {@code /openapi/<name>.json} from the classpath. */
@@ -60,6 +64,16 @@ public final class OpenApiPart {
       }
     }
     return false;
+  }
+
+  /** The documented path {@code path} falls under ("/api/v1/issues/{id}" for "/api/v1/issues/abc"), if any. */
+  public java.util.Optional<String> template(String path) {
+    for (int i = 0; i < paths.size(); i++) {
+      if (paths.get(i).matcher(path).matches()) {
+        return java.util.Optional.of(templates.get(i));
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** "/api/v1/issues/{id}" matches "/api/v1/issues/abc" and "/api/v1/issues/abc/". */

@@ -77,7 +77,8 @@ public final class Daemon implements AutoCloseable {
     });
     try {
       var routes = HttpServer.routes(subsystems.endpoints(system),
-          new HealthRoutes(subsystems.health(system), settings.http().askTimeout()), settings.http().retryAfter());
+          new HealthRoutes(subsystems.health(system), settings.http().askTimeout()), settings.http().retryAfter(),
+          subsystems.metrics().http(subsystems.endpoints(system)));
       ServerBinding binding = HttpServer.bind(system, settings.http(), settings.inference().defaultDeadline(), routes)
           .toCompletableFuture().get(settings.http().bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
       AtomicReference<InvalidSettingException> rejected = new AtomicReference<>();

@@ -12,17 +12,20 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * the one list to touch when a subsystem is added: declare it (its own {@link Subsystem}), hand it
  * the APIs it depends on, and put it in {@link #all()}.
  */
-public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference, GraphSubsystem graph) {
+public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference, GraphSubsystem graph,
+    OpenAiSubsystem openAi, MetricsSubsystem metrics) {
 
   public static Composition of(Settings settings) {
     TrackerSubsystem tracker = new TrackerSubsystem(settings);
     InferenceSubsystem inference = new InferenceSubsystem(settings);
     GraphSubsystem graph = new GraphSubsystem(settings, inference.api());
-    return new Composition(tracker, inference, graph);
+    OpenAiSubsystem openAi = new OpenAiSubsystem(settings, inference.api());
+    MetricsSubsystem metrics = new MetricsSubsystem(settings, inference.api());
+    return new Composition(tracker, inference, graph, openAi, metrics);
   }
 
   public List<Subsystem<?>> all() {
-    return List.of(tracker, inference, graph);
+    return List.of(tracker, inference, graph, openAi, metrics);
   }
 
   /** The supervisors the root supervisor starts, one per subsystem. */

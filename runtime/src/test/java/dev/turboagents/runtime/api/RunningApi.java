@@ -104,7 +104,9 @@ public final class RunningApi implements AutoCloseable {
   public Reply send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> r = client.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-      JsonNode json = r.body().isEmpty() ? null : ApiJson.MAPPER.readTree(r.body());
+      // /metrics answers Prometheus text, a stream answers SSE: only JSON bodies are parsed
+      boolean isJson = r.headers().firstValue("Content-Type").map(t -> t.startsWith("application/json")).orElse(true);
+      JsonNode json = r.body().isEmpty() || !isJson ? null : ApiJson.MAPPER.readTree(r.body());
       return new Reply(r.statusCode(), r.body(), json, r);
     } catch (Exception e) {
       throw new IllegalStateException("request failed: " + e, e);

@@ -37,15 +37,17 @@ public interface Script {
     return request -> {
       JsonNode body = request.body();
       JsonNode format = body.path("format");
+      // constrained decoding may take any alternative of an anyOf; the stand-in takes the first
+      JsonNode shape = format.path("anyOf").isArray() && !format.path("anyOf").isEmpty() ? format.path("anyOf").get(0) : format;
       if (body.path("tools").isArray() && !body.path("tools").isEmpty() && format.isObject()) {
-        JsonNode names = format.path("properties").path("name").path("enum");
+        JsonNode names = shape.path("properties").path("name").path("enum");
         String name = names.isArray() && !names.isEmpty() ? names.get(0).asText()
             : body.path("tools").get(0).path("function").path("name").asText("tool");
         ObjectNode call = JsonNodeFactory.instance.objectNode();
         ObjectNode function = call.putObject("function");
         function.put("index", 0);
         function.put("name", name);
-        function.set("arguments", sample(format.path("properties").path("arguments")));
+        function.set("arguments", sample(shape.path("properties").path("arguments")));
         return new Answer(List.of(), List.of(call));
       }
       if (format.isObject()) {
@@ -67,6 +69,9 @@ public interface Script {
   /** A value that follows a JSON schema (types, properties, enums). */
   static JsonNode sample(JsonNode schema) {
     JsonNodeFactory f = JsonNodeFactory.instance;
+    if (schema.path("anyOf").isArray() && !schema.path("anyOf").isEmpty()) {
+      return sample(schema.path("anyOf").get(0));
+    }
     if (schema.path("enum").isArray() && !schema.path("enum").isEmpty()) {
       return schema.path("enum").get(0);
     }

@@ -1,0 +1,165 @@
+package dev.turboagents.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turboagents.actors.inference.InferenceActor;
+import dev.turboagents.actors.inference.MemoryBudget;
+import dev.turboagents.actors.inference.ollama.OllamaBackend;
+import dev.turboagents.config.Settings;
+import dev.turboagents.http.openai.OpenAiRoutes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * The /v1 door's cost on the token path: {@code POST /v1/chat/completions} streamed through the
+ * daemon's OpenAI door (inference actor + Ollama's native API) against the same request to a real
+ * Ollama's own {@code /v1}, interleaved in one run (the order alternates per pair so neither side
+ * always runs on a warmer cache). Time to first token = from sending to the first content delta;
+ * tokens/s = usage.completion_tokens over the time from the first to the last content delta.
+ * Goal: at most 5 ms p50 added to the time to first token, at least 98 % of direct tokens/s.
+ *
+ * <pre>bench/run OpenAiDoorBenchmark http://127.0.0.1:PORT [pairs=20] [model=smollm2:135m] [max_tokens=64]</pre>
+ */
+public final class OpenAiDoorBenchmark {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  record Sample(long firstTokenNanos, double tokensPerSecond, int tokens) {}
+
+  public static void main(String[] args) throws Exception {
+    String ollama = args.length > 0 ? args[0] : System.getenv().getOrDefault("OLLAMA_BASE_URL", "http://127.0.0.1:11434");
+    int pairs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    String model = args.length > 2 ? args[2] : "smollm2:135m";
+    int maxTokens = args.length > 3 ? Integer.parseInt(args[3]) : 64;
+    Path dataDir = Files.createTempDirectory("openai-bench");
+    Settings settings = Settings.forTest(dataDir, Map.of("turbo-agents.inference.default-deadline", "120s",
+        "turbo-agents.inference.request-timeout", "120s"));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "openai-bench", settings.config());
+    OllamaBackend backend = new OllamaBackend(ollama, settings.inference());
+    try {
+      ActorRef<InferenceActor.Command> inference = system.systemActorOf(InferenceActor.create(settings.inference(),
+          backend, new MemoryBudget(4L << 30, "benchmark")), "inference", org.apache.pekko.actor.typed.Props.empty());
+      OpenAiRoutes routes = new OpenAiRoutes(inference, system, settings.http().maxBodyBytes(), settings.http().askTimeout(),
+          settings.inference().defaultDeadline().plus(settings.inference().replyMargin()), settings.http().retryAfter());
+      ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(routes.route())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      String door = "http://127.0.0.1:" + binding.localAddress().getPort();
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      String body = JSON.createObjectNode().put("model", model).put("stream", true).put("max_tokens", maxTokens)
+          .put("temperature", 0).put("seed", 7)
+          .<com.fasterxml.jackson.databind.node.ObjectNode>set("stream_options", JSON.createObjectNode().put("include_usage", true))
+          .set("messages", JSON.createArrayNode().add(JSON.createObjectNode().put("role", "user")
+              .put("content", "Write a short story about a lighthouse keeper.")))
+          .toString();
+      System.err.println("warming up (model load, both paths) ...");
+      for (int i = 0; i < 2; i++) {
+        run(client, ollama, body);
+        run(client, door, body);
+      }
+      List<Sample> direct = new ArrayList<>();
+      List<Sample> viaDoor = new ArrayList<>();
+      for (int i = 0; i < pairs; i++) {
+        if (i % 2 == 0) {
+          direct.add(run(client, ollama, body));
+          viaDoor.add(run(client, door, body));
+        } else {
+          viaDoor.add(run(client, door, body));
+          direct.add(run(client, ollama, body));
+        }
+      }
+      print(model, maxTokens, pairs, direct, viaDoor);
+      binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      client.close();
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      backend.close();
+    }
+  }
+
+  /** One streamed chat completion against {@code base}/v1. */
+  static Sample run(HttpClient client, String base, String body) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+        .timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    long start = System.nanoTime();
+    HttpResponse<java.util.stream.Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(base + " answered " + response.statusCode() + ": "
+          + String.join("\n", response.body().toList()));
+    }
+    long first = -1;
+    long last = -1;
+    int tokens = 0;
+    Iterator<String> lines = response.body().iterator();
+    List<String> seen = new ArrayList<>();
+    while (lines.hasNext()) {
+      String line = lines.next();
+      seen.add(line);
+      if (seen.size() > 6) {
+        seen.remove(0);
+      }
+      if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
+        continue;
+      }
+      JsonNode chunk = JSON.readTree(line.substring(6));
+      if (!chunk.path("choices").isEmpty() && !chunk.path("choices").get(0).path("delta").path("content").asText("").isEmpty()) {
+        long now = System.nanoTime();
+        first = first < 0 ? now : first;
+        last = now;
+      }
+      if (chunk.path("usage").isObject()) {
+        tokens = chunk.path("usage").path("completion_tokens").asInt();
+      }
+    }
+    if (first < 0 || tokens < 2) {
+      throw new IllegalStateException(base + " streamed no content: " + seen);
+    }
+    return new Sample(first - start, (tokens - 1) / ((last - first) / 1e9), tokens);
+  }
+
+  private static void print(String model, int maxTokens, int pairs, List<Sample> direct, List<Sample> door) {
+    long[] d = direct.stream().mapToLong(Sample::firstTokenNanos).sorted().toArray();
+    long[] f = door.stream().mapToLong(Sample::firstTokenNanos).sorted().toArray();
+    double[] dr = direct.stream().mapToDouble(Sample::tokensPerSecond).sorted().toArray();
+    double[] fr = door.stream().mapToDouble(Sample::tokensPerSecond).sorted().toArray();
+    double d50 = Table.percentileMs(d, 0.5);
+    double f50 = Table.percentileMs(f, 0.5);
+    double d90 = Table.percentileMs(d, 0.9);
+    double f90 = Table.percentileMs(f, 0.9);
+    double dRate = median(dr);
+    double fRate = median(fr);
+    System.out.printf(Locale.ROOT, "%s, max_tokens %d, %d interleaved pairs, streamed /v1/chat/completions%n%n", model,
+        maxTokens, pairs);
+    System.out.print(new Table("figure", "Ollama /v1 direct", "through the /v1 door", "door - direct / ratio")
+        .row("time to first token p50 (ms)", Table.fmt(d50), Table.fmt(f50), String.format(Locale.ROOT, "%+.1f ms", f50 - d50))
+        .row("time to first token p90 (ms)", Table.fmt(d90), Table.fmt(f90), String.format(Locale.ROOT, "%+.1f ms", f90 - d90))
+        .row("tokens/s p50", Table.fmt(dRate), Table.fmt(fRate), String.format(Locale.ROOT, "%.1f %%", 100 * fRate / dRate))
+        .row("completion tokens (mean)", Table.fmt(direct.stream().mapToInt(Sample::tokens).average().orElse(0)),
+            Table.fmt(door.stream().mapToInt(Sample::tokens).average().orElse(0)), "")
+        .render());
+    System.out.printf(Locale.ROOT, "%ngoal: <= 5 ms p50 added -> %s; >= 98 %% of direct tokens/s -> %s%n",
+        f50 - d50 <= 5 ? "met" : "MISSED by " + String.format(Locale.ROOT, "%.1f ms", f50 - d50 - 5),
+        fRate / dRate >= 0.98 ? "met" : "MISSED (" + String.format(Locale.ROOT, "%.1f %%", 100 * fRate / dRate) + ")");
+  }
+
+  private static double median(double[] sorted) {
+    return sorted.length == 0 ? Double.NaN : sorted[(sorted.length - 1) / 2];
+  }
+
+}

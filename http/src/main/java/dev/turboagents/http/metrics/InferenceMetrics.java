@@ -1,0 +1,84 @@
+package dev.turboagents.http.metrics;
+
+import dev.turboagents.actors.inference.InferenceStatus;
+import dev.turboagents.actors.inference.Priority;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The inference door's figures as meters, read from its last {@link InferenceStatus} (taken at each
+ * scrape): queue depth and the longest wait per priority class, requests running, completed and
+ * failed, loads and unloads, each resident model's bytes and measured load time against the budget,
+ * the average time to first token and tokens per second.
+ */
+public final class InferenceMetrics {
+  private final AtomicReference<Optional<InferenceStatus>> last = new AtomicReference<>(Optional.empty());
+  private final MultiGauge queued;
+  private final MultiGauge oldestWait;
+  private final MultiGauge residentBytes;
+  private final MultiGauge loadSeconds;
+
+  public InferenceMetrics(MeterRegistry registry) {
+    gauge(registry, "inference.budget.bytes", "The memory budget for resident models", s -> s.budgetBytes());
+    gauge(registry, "inference.resident.used.bytes", "Bytes the resident models take", s -> s.usedBytes());
+    gauge(registry, "inference.running.requests", "Model calls running now", s -> s.running().size());
+    gauge(registry, "inference.time.to.first.token.seconds", "Average time to the first token of the recent calls",
+        s -> s.avgTimeToFirstTokenMillis().map(ms -> ms / 1000).orElse(Double.NaN));
+    gauge(registry, "inference.tokens.per.second", "Average generation speed of the recent calls",
+        s -> s.tokensPerSecond().orElse(Double.NaN));
+    counter(registry, "inference.requests.completed", "Model calls that finished", s -> s.completed());
+    counter(registry, "inference.requests.failed", "Model calls that failed", s -> s.failed());
+    counter(registry, "inference.model.loads", "Model loads the door asked for", s -> s.loads());
+    counter(registry, "inference.model.unloads", "Model unloads the door asked for", s -> s.unloads());
+    queued = MultiGauge.builder("inference.queue.depth").description("Requests waiting, per priority class")
+        .register(registry);
+    oldestWait = MultiGauge.builder("inference.queue.oldest.wait.seconds")
+        .description("How long the longest-waiting request of each priority class has waited").register(registry);
+    residentBytes = MultiGauge.builder("inference.model.resident.bytes").description("Bytes of each resident model")
+        .register(registry);
+    loadSeconds = MultiGauge.builder("inference.model.load.seconds")
+        .description("Measured load time of each resident model").register(registry);
+  }
+
+  /** Takes the door's status as the figures to show. */
+  public void update(InferenceStatus status) {
+    last.set(Optional.of(status));
+    List<MultiGauge.Row<?>> depth = new ArrayList<>();
+    List<MultiGauge.Row<?>> wait = new ArrayList<>();
+    for (Priority p : Priority.values()) {
+      depth.add(MultiGauge.Row.of(Tags.of("class", p.label()), status.queuedPerClass().getOrDefault(p.label(),
+          status.queuedPerClass().getOrDefault(p.name(), 0))));
+      long waited = status.queue().stream().filter(q -> q.priority() == p).mapToLong(InferenceStatus.QueuedRequest::waitedMillis)
+          .max().orElse(0);
+      wait.add(MultiGauge.Row.of(Tags.of("class", p.label()), waited / 1000.0));
+    }
+    queued.register(depth, true);
+    oldestWait.register(wait, true);
+    List<MultiGauge.Row<?>> bytes = new ArrayList<>();
+    List<MultiGauge.Row<?>> loads = new ArrayList<>();
+    for (InferenceStatus.ResidentModel m : status.resident()) {
+      bytes.add(MultiGauge.Row.of(Tags.of("model", m.model(), "phase", m.phase()), m.bytes()));
+      m.measuredLoadMillis().ifPresent(ms -> loads.add(MultiGauge.Row.of(Tags.of("model", m.model()), ms / 1000.0)));
+    }
+    residentBytes.register(bytes, true);
+    loadSeconds.register(loads, true);
+  }
+
+  private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<InferenceStatus> value) {
+    Gauge.builder(name, this, m -> m.last.get().map(value::applyAsDouble).orElse(Double.NaN)).description(description)
+        .strongReference(true).register(registry);
+  }
+
+  private void counter(MeterRegistry registry, String name, String description, ToDoubleFunction<InferenceStatus> value) {
+    FunctionCounter.builder(name, this, m -> m.last.get().map(value::applyAsDouble).orElse(0.0)).description(description)
+        .register(registry);
+  }
+}
