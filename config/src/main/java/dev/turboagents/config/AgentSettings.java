@@ -24,12 +24,14 @@ import java.util.Set;
  * @param askTimeout asks to a job's entity and the coordinator
  * @param serviceTimeout longest a tool waits on the tracker, the graph or the code index
  * @param toolTimeout longest a tool call may take (above the test and lint timeouts)
+ * @param eventKeepAlive how often an idle job event stream sends a heartbeat
  * @param promptDirectory where templates override the built-in ones ({@code <name>.txt}); empty = {@code <data-dir>/prompts}
  */
 public record AgentSettings(Map<String, String> models, Map<String, String> toolCalling, int maxSteps,
     Duration maxWallTime, long maxTokens, int maxConcurrentJobs, int repairAttempts, int loopLimit, int answerTokens,
     Duration modelCallTimeout, Duration waitCheck, Duration askTimeout, Duration serviceTimeout, Duration toolTimeout,
-    Duration toolMinBackoff, Duration toolMaxBackoff, int snapshotEvery, Optional<java.nio.file.Path> promptDirectory) {
+    Duration toolMinBackoff, Duration toolMaxBackoff, int snapshotEvery, Optional<java.nio.file.Path> promptDirectory,
+    Duration eventKeepAlive) {
 
   private static final String A = "turbo-agents.agents.";
   private static final Set<String> MODES = Set.of("native-tools", "schema-constrained", "plain");
@@ -74,7 +76,8 @@ public record AgentSettings(Map<String, String> models, Map<String, String> tool
         r.positiveDuration(A + "tool-min-backoff"),
         r.positiveDuration(A + "tool-max-backoff"),
         r.intIn(A + "snapshot-every", 1, 1_000_000),
-        prompts.isEmpty() ? Optional.empty() : Optional.of(r.path(A + "prompt-directory")));
+        prompts.isEmpty() ? Optional.empty() : Optional.of(r.path(A + "prompt-directory")),
+        r.positiveDuration(A + "event-keep-alive"));
   }
 
   public String model(String agent) {

@@ -12,17 +12,21 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * the one list to touch when a subsystem is added: declare it (its own {@link Subsystem}), hand it
  * the APIs it depends on, and put it in {@link #all()}.
  */
-public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference, GraphSubsystem graph) {
+public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference, GraphSubsystem graph,
+    AgentsSubsystem agents) {
 
   public static Composition of(Settings settings) {
     TrackerSubsystem tracker = new TrackerSubsystem(settings);
     InferenceSubsystem inference = new InferenceSubsystem(settings);
     GraphSubsystem graph = new GraphSubsystem(settings, inference.api());
-    return new Composition(tracker, inference, graph);
+    // the graph's code index arrives with its implementation; until then search_codebase says "unavailable"
+    AgentsSubsystem agents = new AgentsSubsystem(settings, tracker.api(), inference.api(), graph.api(),
+        new java.util.concurrent.CompletableFuture<>());
+    return new Composition(tracker, inference, graph, agents);
   }
 
   public List<Subsystem<?>> all() {
-    return List.of(tracker, inference, graph);
+    return List.of(tracker, inference, graph, agents);
   }
 
   /** The supervisors the root supervisor starts, one per subsystem. */

@@ -52,7 +52,8 @@ class ApiContractTest {
   }
 
   private static JsonNode document() {
-    return OpenApiDocument.merge(List.of(OpenApiPart.load("tracker"), OpenApiPart.load("inference"), OpenApiPart.load("graph")));
+    return OpenApiDocument.merge(List.of(OpenApiPart.load("tracker"), OpenApiPart.load("inference"), OpenApiPart.load("graph"),
+        OpenApiPart.load("agents")));
   }
 
   @Test
