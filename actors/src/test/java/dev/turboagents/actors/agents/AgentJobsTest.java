@@ -95,6 +95,8 @@ class AgentJobsTest {
     }
   }
 
+  private Settings settings;
+
   private void start(Map<String, Object> overrides, String description) throws Exception {
     Map<String, Object> all = new HashMap<>(Map.of(
         "turbo-agents.workspace.path", repo.toString(),
@@ -102,7 +104,7 @@ class AgentJobsTest {
         "turbo-agents.agents.code-model", MODEL,
         "turbo-agents.agents.wait-check", "100ms"));
     all.putAll(overrides);
-    Settings settings = Settings.forTest(dataDir, all);
+    settings = Settings.forTest(dataDir, all);
     ollama = new OllamaStandIn(List.of(new StandInModel(MODEL, 1L << 30, 16, 4, 64, Duration.ofMillis(50), 500, 0,
         List.of("completion"))), 8L << 30, 2, 0.01).start();
     ollama.script(request -> {
@@ -110,15 +112,27 @@ class AgentJobsTest {
       int n = asked.getAndIncrement();
       return Script.Answer.text(n < answers.size() ? answers.get(n) : answers.getLast());
     });
+    startDaemon();
+    issueId = await(tracker.createIssue(new NewIssue("Fix the greeting", description, Optional.of(Priority.MEDIUM),
+        List.of(), Optional.empty(), Optional.empty(), "ada"))).id();
+  }
+
+  /** The daemon's side: door, tracker, agents on the journal in dataDir. */
+  private void startDaemon() {
     var inference = StandInSettings.inference(Map.of());
     backend = new OllamaBackend(ollama.url(), inference);
     kit = ActorTestKit.create("agents", settings.config());
     var door = kit.spawn(InferenceActor.create(inference, backend, new MemoryBudget(8L << 30, "test")));
     tracker = Tracker.start(kit::spawn, kit.system(), settings.tracker(), Duration.ofSeconds(10));
-    issueId = await(tracker.createIssue(new NewIssue("Fix the greeting", description, Optional.of(Priority.MEDIUM),
-        List.of(), Optional.empty(), Optional.empty(), "ada"))).id();
     agents = AgentJobs.start(kit::spawn, kit.system(), settings, AgentSettings.of(settings), door, tracker,
         new CompletableFuture<Graph>(), new CompletableFuture<CodeIndex>());
+  }
+
+  /** Stops the actor system in the middle of whatever it does (the runner is interrupted) and starts it again. */
+  private void restartDaemon() throws Exception {
+    kit.shutdownTestKit();
+    backend.close();
+    startDaemon();
   }
 
   private static String call(String tool, String arguments) {
@@ -319,6 +333,65 @@ class AgentJobsTest {
     ollama.start(ollama.port());
     Job done = finished(job);
     assertEquals(JobStatus.SUCCEEDED, done.status(), done.error().orElse(""));
+  }
+
+  @Test
+  void aJobInterruptedInItsQualityGateResumesAfterARestartAndCommitsOnce() throws Exception {
+    answers.addAll(List.of(
+        call("write_file", "{\"path\":\"App.txt\",\"content\":\"hello world\\n\"}"),
+        done("Fixed the greeting")));
+    Path started = dataDir.resolve("gate-started");
+    start(Map.of("turbo-agents.tools.test-command", "touch " + started + " && sleep 3 && grep -q world App.txt"), "Fix it.");
+    Job job = await(agents.implement(issueId, Optional.empty(), AgentJobs.BudgetOverride.NONE, "ada"));
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!Files.exists(started) && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
+    assertTrue(Files.exists(started), "the quality gate started");
+    restartDaemon();
+    Job done = finished(await(agents.job(job.id())));
+    assertEquals(JobStatus.SUCCEEDED, done.status(), done.error().orElse(""));
+    assertEquals(2, asked.get(), "the resumed job did not ask the model again for turns it had recorded");
+    assertEquals(1, toolCalls(done).size(), "the tool call recorded before the restart was not run again");
+    try (Git git = Git.open(repo.toFile())) {
+      int commits = 0;
+      for (RevCommit c : git.log().add(git.getRepository().resolve("refs/heads/agents/" + job.id())).call()) {
+        commits += c.getFullMessage().contains(CommitKey.TRAILER) ? 1 : 0;
+      }
+      assertEquals(1, commits, "exactly one commit");
+    }
+    assertEquals(1, comments().size(), "exactly one comment");
+  }
+
+  @Test
+  void aJobWhoseModelCallWasCutByARestartAsksAgainAndFinishes() throws Exception {
+    answers.addAll(List.of(
+        call("write_file", "{\"path\":\"App.txt\",\"content\":\"hello world\\n\"}"),
+        done("Fixed")));
+    start(Map.of(), "Fix it.");
+    ollama.script(request -> {
+      prompts.add(request.body().path("messages").toString());
+      int n = asked.getAndIncrement();
+      if (n == 1) {
+        try {
+          Thread.sleep(60_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return Script.Answer.text(answers.get(Math.min(n == 0 ? 0 : 1, answers.size() - 1)));
+    });
+    Job job = await(agents.implement(issueId, Optional.empty(), AgentJobs.BudgetOverride.NONE, "ada"));
+    while (toolCalls(await(agents.job(job.id()))).isEmpty()) {
+      Thread.sleep(50);
+    }
+    while (asked.get() < 2) {
+      Thread.sleep(50);
+    }
+    restartDaemon();
+    Job done = finished(await(agents.job(job.id())));
+    assertEquals(JobStatus.SUCCEEDED, done.status(), done.error().orElse(""));
+    assertEquals(2, turns(done).size(), "the cut turn was asked again, the recorded one was not");
   }
 
   private static Throwable assertThrows(org.junit.jupiter.api.function.Executable body) {
