@@ -88,9 +88,14 @@ class InferenceSupervisorTest {
     return new InferenceActor.Submit(id, chat(tokens), Priority.INTERACTIVE, Optional.empty(), Optional.empty(), to);
   }
 
-  /** Pools that grow to a configured bound on their own: Pekko's dispatchers, the virtual-thread carriers. */
+  /**
+   * Pools that grow to a configured bound on their own (Pekko's dispatchers, the virtual-thread
+   * carriers) and the JDK's one-per-JVM pollers that virtual threads start lazily on their first
+   * blocking socket read, whenever that happens to come.
+   */
   private static final java.util.regex.Pattern BOUNDED = java.util.regex.Pattern.compile(
-      "inference-supervision-pekko\\..*|ForkJoinPool-\\d+-worker-\\d+|ForkJoinPool-\\d+-delayScheduler");
+      "inference-supervision-pekko\\..*|ForkJoinPool-\\d+-worker-\\d+|ForkJoinPool-\\d+-delayScheduler"
+          + "|MasterPoller|Read-Poller|Write-Poller");
 
   /** Platform threads no configured bound keeps from growing: where a leak (an HTTP client, a stream reader) shows. */
   private static List<String> unboundedThreads() {
