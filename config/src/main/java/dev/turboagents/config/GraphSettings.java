@@ -27,20 +27,21 @@ import java.time.Duration;
  * @param driverMaxRetryTime how long the driver retries a failed transaction
  * @param embeddedShutdownQuietPeriod quiet period of the in-process Neo4j's Bolt server at shutdown
  * @param embeddedShutdownTimeout longest the in-process Neo4j's Bolt server may take to shut down
+ * @param code the code index (chunking, file size limit, scoring)
  */
 public record GraphSettings(String embeddingModel, int embeddingDimensions, int embeddingBatchSize, int boltPort, long pageCacheBytes,
     Duration queryTimeout, int projectionBatchSize, Duration projectionBatchWindow,
     Duration projectionMinBackoff, Duration projectionMaxBackoff, double hybridVectorWeight,
     double defaultMinRelevance, int contextHits, int contextNeighbours, int contextTokenBudget,
     Duration driverConnectionTimeout, Duration driverAcquisitionTimeout, Duration driverMaxRetryTime,
-    Duration embeddedShutdownQuietPeriod, Duration embeddedShutdownTimeout) {
+    Duration embeddedShutdownQuietPeriod, Duration embeddedShutdownTimeout, CodeIndexSettings code) {
 
   /** The same settings with another weight of the vector score (for comparing weights). */
   public GraphSettings withHybridVectorWeight(double weight) {
     return new GraphSettings(embeddingModel, embeddingDimensions, embeddingBatchSize, boltPort, pageCacheBytes, queryTimeout,
         projectionBatchSize, projectionBatchWindow, projectionMinBackoff, projectionMaxBackoff, weight, defaultMinRelevance,
         contextHits, contextNeighbours, contextTokenBudget, driverConnectionTimeout, driverAcquisitionTimeout,
-        driverMaxRetryTime, embeddedShutdownQuietPeriod, embeddedShutdownTimeout);
+        driverMaxRetryTime, embeddedShutdownQuietPeriod, embeddedShutdownTimeout, code);
   }
 
   static GraphSettings read(SettingsReader r) {
@@ -70,7 +71,8 @@ public record GraphSettings(String embeddingModel, int embeddingDimensions, int 
         r.positiveDuration("turbo-agents.graph.driver-acquisition-timeout"),
         r.positiveDuration("turbo-agents.graph.driver-max-retry-time"),
         r.positiveDuration("turbo-agents.graph.embedded-shutdown-quiet-period"),
-        r.positiveDuration("turbo-agents.graph.embedded-shutdown-timeout"));
+        r.positiveDuration("turbo-agents.graph.embedded-shutdown-timeout"),
+        CodeIndexSettings.read(r));
   }
 
   private static double fraction(SettingsReader r, String key) {

@@ -14,9 +14,11 @@ import java.time.Duration;
  * @param indexMinBackoff first wait before the failed index is restarted
  * @param indexMaxBackoff longest wait between restarts of an index that keeps failing
  * @param ruleCheckedQueue rule-checked writes that may wait for their turn; one more is refused
+ * @param rememberedKeys keyed writes (idempotency keys) whose first result an issue remembers; an older key's repeat counts as new
  */
 public record TrackerSettings(int snapshotEvery, int keepSnapshots, Duration passivateAfter, int maxTitleLength,
-    int maxTextLength, int indexStashCapacity, Duration indexMinBackoff, Duration indexMaxBackoff, int ruleCheckedQueue) {
+    int maxTextLength, int indexStashCapacity, Duration indexMinBackoff, Duration indexMaxBackoff, int ruleCheckedQueue,
+    int rememberedKeys) {
 
   static TrackerSettings read(SettingsReader r) {
     Duration min = r.positiveDuration("turbo-agents.tracker.index-min-backoff");
@@ -34,6 +36,7 @@ public record TrackerSettings(int snapshotEvery, int keepSnapshots, Duration pas
         r.intIn("turbo-agents.tracker.index-stash-capacity", 1, 10_000_000),
         min,
         max,
-        r.intIn("turbo-agents.tracker.rule-checked-queue", 1, 10_000_000));
+        r.intIn("turbo-agents.tracker.rule-checked-queue", 1, 10_000_000),
+        r.intIn("turbo-agents.tracker.remembered-keys", 1, 100_000));
   }
 }

@@ -74,6 +74,7 @@ public final class ApiError extends RuntimeException {
         case INVALID -> response(StatusCodes.BAD_REQUEST, "invalid request", r.getMessage());
         case NOT_FOUND -> response(StatusCodes.NOT_FOUND, "not found", r.getMessage());
         case CONFLICT -> response(StatusCodes.CONFLICT, "stale version", r.getMessage());
+        case KEY_REUSED -> response(StatusCodes.UNPROCESSABLE_CONTENT, "idempotency key reused", r.getMessage());
       };
       case EntityStreamSizeException s -> response(StatusCodes.CONTENT_TOO_LARGE, "request body too large",
           "the body is larger than the limit of " + s.limit() + " bytes (turbo-agents.http.max-body-size)");

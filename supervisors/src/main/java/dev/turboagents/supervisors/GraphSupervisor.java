@@ -7,6 +7,7 @@ import dev.turboagents.config.Settings;
 import dev.turboagents.persistence.entity.TrackerJournal;
 import dev.turboagents.persistence.graph.Embedder;
 import dev.turboagents.persistence.graph.Graph;
+import dev.turboagents.persistence.graph.GraphCodeIndex;
 import dev.turboagents.persistence.graph.GraphConnection;
 import dev.turboagents.persistence.graph.GraphProjection;
 import dev.turboagents.persistence.graph.GraphSchema;
@@ -165,8 +166,11 @@ public final class GraphSupervisor {
           "graph-projection");
       var service = ctx.spawn(Behaviors.supervise(GraphService.create(search, connection.uri().toString()))
           .onFailure(restart), "graph-service");
+      var code = new GraphCodeIndex(connection.driver(), embedder, settings.graph().code(), settings.graph().embeddingBatchSize(),
+          settings.graph().queryTimeout(), ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()),
+          connection.uri().toString());
       startup.ready(new Graph(ctx.getSystem(), service, projection, settings.http().askTimeout(), connection,
-          embedder.modelName()));
+          embedder.modelName(), code));
       ctx.getLog().info("knowledge graph ready: Neo4j at {}, embeddings by {}", connection.uri(), embedder.modelName());
       return Behaviors.receive(Command.class)
           .onSignal(PostStop.class, s -> {

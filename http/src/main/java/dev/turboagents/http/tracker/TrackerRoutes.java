@@ -38,9 +38,15 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * The Turbo-compatible work tracker under /api/v1: issues, their comments, dependencies and
  * history, and projects. Thin: read the request, call the {@link Tracker}, render the answer.
+ *
+ * <p>Creating an issue, a comment or a project takes an {@value #IDEMPOTENCY_KEY} header: the
+ * tracker stores the key with the write, so a retry with the same key and body gets the first
+ * response again (status and body, also after a restart) and writes nothing; the same key with
+ * another body gets 422.
  */
 public final class TrackerRoutes {
   private static final int MAX_PAGE = 10_000;
+  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   private final Tracker tracker;
   private final JsonBody json;
@@ -62,7 +68,8 @@ public final class TrackerRoutes {
     return concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> parameterMap(params -> listIssues(params, Optional.empty()))),
-            post(() -> json.as(TrackerRequests.NewIssue.class, this::createIssue)))),
+            post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
+                json.as(TrackerRequests.NewIssue.class, body -> createIssue(body, key)))))),
         pathPrefix(segment(), id -> concat(
             pathEndOrSingleSlash(() -> concat(
                 get(() -> reply(StatusCodes.OK, () -> withComments(id))),
@@ -71,11 +78,13 @@ public final class TrackerRoutes {
             path("comments", () -> concat(
                 get(() -> reply(StatusCodes.OK, () -> tracker.comments(id)
                     .thenApply(cs -> cs.stream().map(c -> CommentView.of(id, c)).toList()))),
-                post(() -> json.as(TrackerRequests.NewComment.class, body -> addComment(id, body))))),
+                post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
+                    json.as(TrackerRequests.NewComment.class, body -> addComment(id, body, key)))))),
             pathPrefix("dependencies", () -> concat(
                 pathEndOrSingleSlash(() -> concat(
                     get(() -> reply(StatusCodes.OK, () -> tracker.issue(id).thenApply(DependenciesView::of))),
-                    post(() -> json.as(TrackerRequests.NewDependency.class, body -> addDependency(id, body))))),
+                    post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
+                        json.as(TrackerRequests.NewDependency.class, body -> addDependency(id, body, key)))))),
                 path(segment(), other -> delete(() -> removeDependency(id, other))))),
             path("history", () -> get(() -> reply(StatusCodes.OK, () -> tracker.issueHistory(id)
                 .thenApply(h -> h.stream().map(HistoryView::of).toList())))))));
@@ -94,7 +103,7 @@ public final class TrackerRoutes {
         () -> complete(ApiJson.response(StatusCodes.OK, all.stream().skip(offset).limit(limit).map(IssueView::of).toList()))));
   }
 
-  private Route createIssue(TrackerRequests.NewIssue body) {
+  private Route createIssue(TrackerRequests.NewIssue body, Optional<String> key) {
     NewIssue request = new NewIssue(
         FieldRules.required("title", body.title()),
         body.description().orElse(""),
@@ -103,7 +112,7 @@ public final class TrackerRoutes {
         body.assignee(),
         body.projectId(),
         body.author().orElse("user"));
-    return onSuccess(tracker.createIssue(request), issue -> respondWithHeader(
+    return onSuccess(tracker.createIssue(request, key), issue -> respondWithHeader(
         Location.create("/api/v1/issues/" + issue.id()),
         () -> complete(ApiJson.response(StatusCodes.CREATED, IssueView.of(new IndexedIssue(issue, List.of()), Optional.of(List.of()))))));
   }
@@ -134,20 +143,18 @@ public final class TrackerRoutes {
     };
   }
 
-  private Route addComment(String id, TrackerRequests.NewComment body) {
+  private Route addComment(String id, TrackerRequests.NewComment body, Optional<String> key) {
     String text = FieldRules.required("text", body.text());
     String author = body.author().orElse("user");
-    return reply(StatusCodes.CREATED, () -> tracker.comment(id, text, author).thenApply(c -> CommentView.of(id, c)));
+    return reply(StatusCodes.CREATED, () -> tracker.comment(id, text, author, key).thenApply(c -> CommentView.of(id, c)));
   }
 
-  private Route addDependency(String id, TrackerRequests.NewDependency body) {
+  private Route addDependency(String id, TrackerRequests.NewDependency body, Optional<String> key) {
     if (body.blockedBy().isPresent() == body.blocks().isPresent()) {
       throw ApiError.invalid("send exactly one of 'blocked_by' (an issue this one waits for) or 'blocks' (an issue that waits for this one)");
     }
-    CompletionStage<?> change = body.blockedBy().isPresent()
-        ? tracker.addBlocker(id, body.blockedBy().get(), body.version())
-        : tracker.addBlocks(id, body.blocks().get());
-    return reply(StatusCodes.CREATED, () -> change.thenCompose(x -> tracker.issue(id)).thenApply(DependenciesView::of));
+    return reply(StatusCodes.CREATED, () -> tracker.addDependency(id, body.blockedBy(), body.blocks(), body.version(), key)
+        .thenApply(DependenciesView::of));
   }
 
   /** Removes the dependency between the two issues, whichever way it points. */
@@ -168,7 +175,8 @@ public final class TrackerRoutes {
     return concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> reply(StatusCodes.OK, () -> tracker.projects().thenApply(ps -> ps.stream().map(ProjectView::of).toList()))),
-            post(() -> json.as(TrackerRequests.NewProject.class, this::createProject)))),
+            post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
+                json.as(TrackerRequests.NewProject.class, body -> createProject(body, key)))))),
         pathPrefix(segment(), id -> concat(
             pathEndOrSingleSlash(() -> concat(
                 get(() -> reply(StatusCodes.OK, () -> tracker.project(id).thenApply(ProjectView::of))),
@@ -179,9 +187,9 @@ public final class TrackerRoutes {
                 .thenApply(h -> h.stream().map(HistoryView::of).toList())))))));
   }
 
-  private Route createProject(TrackerRequests.NewProject body) {
+  private Route createProject(TrackerRequests.NewProject body, Optional<String> key) {
     String name = FieldRules.required("name", body.name());
-    return onSuccess(tracker.createProject(name, body.description().orElse(""), body.author().orElse("user")), p -> respondWithHeader(
+    return onSuccess(tracker.createProject(name, body.description().orElse(""), body.author().orElse("user"), key), p -> respondWithHeader(
         Location.create("/api/v1/projects/" + p.id()), () -> complete(ApiJson.response(StatusCodes.CREATED, ProjectView.of(p)))));
   }
 

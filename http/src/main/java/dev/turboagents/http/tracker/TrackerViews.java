@@ -98,6 +98,9 @@ final class TrackerViews {
 
     record Duplicate(String duplicateOf) implements EventView {}
 
+    /** The update just before carried this idempotency key. */
+    record Keyed(String idempotencyKey) implements EventView {}
+
     static EventView of(Object event) {
       return switch (event) {
         case IssueEntity.IssueCreated e -> new IssueCreated(e.title(), e.description(), e.priority().wire(), e.labels(),
@@ -114,6 +117,7 @@ final class TrackerViews {
         case IssueEntity.BlockerAdded e -> new Blocker(e.blockerId());
         case IssueEntity.BlockerRemoved e -> new Blocker(e.blockerId());
         case IssueEntity.DuplicateMarked e -> new Duplicate(e.duplicateOf());
+        case IssueEntity.KeyRecorded e -> new Keyed(e.key().key());
         case ProjectEntity.ProjectCreated e -> new ProjectCreated(e.name(), e.description(), e.author());
         case ProjectEntity.ProjectRenamed e -> new Name(e.name());
         case ProjectEntity.ProjectDescriptionChanged e -> new Description(e.description());

@@ -1,5 +1,6 @@
 package dev.turboagents.persistence.graph;
 
+import dev.turboagents.persistence.graph.code.CodeIndex;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -22,9 +23,10 @@ public final class Graph {
   private final String neo4jUri;
   private final String embeddingModel;
   private final org.neo4j.driver.Driver driver;
+  private final CodeIndex code;
 
   public Graph(ActorSystem<?> system, ActorRef<GraphService.Command> service, ActorRef<GraphProjection.Command> projection,
-      Duration timeout, GraphConnection connection, String embeddingModel) {
+      Duration timeout, GraphConnection connection, String embeddingModel, CodeIndex code) {
     this.system = system;
     this.service = service;
     this.projection = projection;
@@ -32,6 +34,12 @@ public final class Graph {
     this.neo4jUri = connection.uri().toString();
     this.embeddingModel = embeddingModel;
     this.driver = connection.driver();
+    this.code = code;
+  }
+
+  /** The workspace's code in the graph, for {@code search_codebase}: kept apart from the tracker's nodes and search. */
+  public CodeIndex code() {
+    return code;
   }
 
   public CompletionStage<List<SearchHit>> search(SearchQuery query) {

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * its own (Issue, Project ...) and a {@code key} "type:id" unique across types, so one vector index
  * and one full-text index cover all kinds. The embedding model's name and dimensions are kept in a
  * {@code GraphMeta} node: when they differ from the configured embedder the vector index is dropped,
- * every node re-embedded and the index created again with the new dimensions.
+ * every node re-embedded and the index created again with the new dimensions. The code index's
+ * own labels and indexes are made here too ({@link GraphCodeIndex#ensureSchema}).
  */
 public final class GraphSchema {
   public static final String VECTOR_INDEX = "entity_embedding";
@@ -57,6 +58,7 @@ public final class GraphSchema {
           Map.of("dimensions", embedder.dimensions())).consume();
       session.run("MERGE (m:GraphMeta {name: 'embedding'}) SET m.model = $model, m.dimensions = $dimensions",
           Map.of("model", embedder.modelName(), "dimensions", embedder.dimensions())).consume();
+      GraphCodeIndex.ensureSchema(session, embedder);
       session.run("CALL db.awaitIndexes(120)").consume();
       return outcome;
     }

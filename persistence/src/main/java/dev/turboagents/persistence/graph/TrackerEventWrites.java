@@ -45,6 +45,7 @@ final class TrackerEventWrites {
       case IssueEntity.BlockerRemoved e -> List.of(new GraphWrite.Unlink(EntityRef.issue(e.blockerId()), Relation.BLOCKS, self));
       case IssueEntity.DuplicateMarked e -> List.of(issue.withStatus(IssueStatus.CLOSED.wire()),
           new GraphWrite.Link(self, Relation.DUPLICATE_OF, EntityRef.issue(e.duplicateOf())));
+      case IssueEntity.KeyRecorded e -> List.of(); // a key is no knowledge
     };
   }
 

@@ -38,6 +38,9 @@ public record Issue(
 
   /** The issue after one more event. */
   public Issue apply(IssueEntity.Event event) {
+    if (event instanceof IssueEntity.KeyRecorded) {
+      return this; // a key changes no field and no version
+    }
     Issue next = switch (event) {
       case IssueEntity.IssueCreated e -> created(id, e);
       case IssueEntity.TitleChanged e -> withTitle(e.title());
@@ -51,6 +54,7 @@ public record Issue(
       case IssueEntity.BlockerAdded e -> withBlockers(add(blockedBy, e.blockerId()));
       case IssueEntity.BlockerRemoved e -> withBlockers(remove(blockedBy, e.blockerId()));
       case IssueEntity.DuplicateMarked e -> markedDuplicate(e.duplicateOf());
+      case IssueEntity.KeyRecorded e -> this;
     };
     return next.touched(event.at(), version + 1);
   }

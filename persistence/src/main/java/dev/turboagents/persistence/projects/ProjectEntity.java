@@ -3,6 +3,7 @@ package dev.turboagents.persistence.projects;
 import dev.turboagents.config.TrackerSettings;
 import dev.turboagents.persistence.CborSerializable;
 import dev.turboagents.persistence.entity.ChangeListener;
+import dev.turboagents.persistence.entity.KeyUse;
 import dev.turboagents.persistence.entity.TrackerEntity;
 import dev.turboagents.persistence.entity.TrackerJournal;
 import dev.turboagents.persistence.entity.TrackerRejection;
@@ -30,8 +31,17 @@ public final class ProjectEntity extends TrackerEntity<ProjectEntity.Command, Pr
   /** Commands a project accepts; replies carry the project or a {@link TrackerRejection}. */
   public sealed interface Command extends CborSerializable permits Create, Update, Get, Passivate {}
 
-  public record Create(String name, String description, String author, ActorRef<StatusReply<Project>> replyTo)
-      implements Command {}
+  /** Opens the project; with a key (the tracker derives the id from it), a repeat answers the project as created. */
+  public record Create(String name, String description, String author, Optional<String> key,
+      ActorRef<StatusReply<Project>> replyTo) implements Command {
+    public Create(String name, String description, String author, ActorRef<StatusReply<Project>> replyTo) {
+      this(name, description, author, Optional.empty(), replyTo);
+    }
+
+    KeyUse.Request request() {
+      return new KeyUse.Request(name + "\u0000" + description + "\u0000" + author);
+    }
+  }
 
   /** Field changes; an empty Optional leaves the field alone. */
   public record Update(Optional<String> name, Optional<String> description, Optional<ProjectStatus> status,
@@ -47,7 +57,17 @@ public final class ProjectEntity extends TrackerEntity<ProjectEntity.Command, Pr
     Instant at();
   }
 
-  public record ProjectCreated(String name, String description, String author, Instant at) implements Event {}
+  /** {@code key}: the idempotency key the creation carried (empty in events written before keys existed). */
+  public record ProjectCreated(String name, String description, String author, Instant at, Optional<KeyUse> key)
+      implements Event {
+    public ProjectCreated {
+      key = key == null ? Optional.empty() : key;
+    }
+
+    public ProjectCreated(String name, String description, String author, Instant at) {
+      this(name, description, author, at, Optional.empty());
+    }
+  }
 
   public record ProjectRenamed(String name, Instant at) implements Event {}
 
@@ -59,7 +79,17 @@ public final class ProjectEntity extends TrackerEntity<ProjectEntity.Command, Pr
 
   public record Blank() implements State {}
 
-  public record Active(Project project) implements State {}
+  /** {@code creation}: the key the project was created with and the project as created. */
+  public record Active(Project project, Optional<KeyUse> createdWith, Optional<Project> asCreated) implements State {
+    public Active {
+      createdWith = createdWith == null ? Optional.empty() : createdWith;
+      asCreated = asCreated == null ? Optional.empty() : asCreated;
+    }
+
+    public Active(Project project) {
+      this(project, Optional.empty(), Optional.empty());
+    }
+  }
 
   /** The project {@code id}; {@code listener} hears of every change before the command's reply. */
   public static Behavior<Command> create(String id, TrackerSettings settings, ChangeListener<Project> listener) {
@@ -88,7 +118,7 @@ public final class ProjectEntity extends TrackerEntity<ProjectEntity.Command, Pr
         .onCommand(Update.class, c -> Effect().reply(c.replyTo(), StatusReply.error(TrackerRejection.notFound("project", id))))
         .onCommand(Passivate.class, c -> Effect().stop());
     builder.forStateType(Active.class)
-        .onCommand(Create.class, c -> Effect().reply(c.replyTo(), StatusReply.error(TrackerRejection.invalid("id", "project " + id + " already exists"))))
+        .onCommand(Create.class, this::createAgain)
         .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.project())))
         .onCommand(Update.class, this::update)
         .onCommand(Passivate.class, c -> Effect().stop());
@@ -98,17 +128,36 @@ public final class ProjectEntity extends TrackerEntity<ProjectEntity.Command, Pr
   @Override
   public EventHandler<State, Event> eventHandler() {
     return (state, event) -> switch (state) {
-      case Blank b when event instanceof ProjectCreated created -> new Active(Project.created(id, created));
+      case Blank b when event instanceof ProjectCreated created -> {
+        Project p = Project.created(id, created);
+        yield new Active(p, created.key(), created.key().map(k -> p));
+      }
       case Blank b -> throw new IllegalStateException("project " + id + ": " + event + " before ProjectCreated");
-      case Active a -> new Active(a.project().apply(event));
+      case Active a -> new Active(a.project().apply(event), a.createdWith(), a.asCreated());
     };
   }
 
   private Effect<Event, State> create(Blank state, Create c) {
     try {
       var event = new ProjectCreated(rules.title("name", c.name()), rules.text("description", c.description(), true),
-          rules.name("author", c.author()), clock.instant());
+          rules.name("author", c.author()), clock.instant(), KeyUse.of(c.key(), c.request()));
       return persistAll(List.of(event), c.replyTo());
+    } catch (TrackerRejection e) {
+      return Effect().reply(c.replyTo(), StatusReply.error(e));
+    }
+  }
+
+  /** A keyed create lands on the id its key names: the same request gets the project as created. */
+  private Effect<Event, State> createAgain(Active state, Create c) {
+    try {
+      Optional<KeyUse> use = KeyUse.of(c.key(), c.request());
+      if (use.isEmpty()) {
+        throw TrackerRejection.invalid("id", "project " + id + " already exists");
+      }
+      if (!use.equals(state.createdWith()) || state.asCreated().isEmpty()) {
+        throw TrackerRejection.keyReused("create project " + id, use.get().key());
+      }
+      return Effect().reply(c.replyTo(), StatusReply.success(state.asCreated().get()));
     } catch (TrackerRejection e) {
       return Effect().reply(c.replyTo(), StatusReply.error(e));
     }

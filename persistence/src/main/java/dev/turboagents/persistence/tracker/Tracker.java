@@ -2,6 +2,7 @@ package dev.turboagents.persistence.tracker;
 
 import dev.turboagents.config.TrackerSettings;
 import dev.turboagents.persistence.entity.ChangeListener;
+import dev.turboagents.persistence.entity.KeyUse;
 import dev.turboagents.persistence.entity.TrackerJournal;
 import dev.turboagents.persistence.entity.TrackerRejection;
 import dev.turboagents.persistence.issues.Comment;
@@ -12,6 +13,7 @@ import dev.turboagents.persistence.issues.Priority;
 import dev.turboagents.persistence.projects.Project;
 import dev.turboagents.persistence.projects.ProjectEntity;
 import dev.turboagents.persistence.projects.ProjectStatus;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -97,10 +99,25 @@ public final class Tracker {
 
   /** Opens an issue; one in a project is rule-checked (archived projects take no issues). */
   public CompletionStage<Issue> createIssue(NewIssue request) {
-    String id = UUID.randomUUID().toString();
+    return createIssue(request, Optional.empty());
+  }
+
+  /**
+   * Opens an issue once per key: with a key, the issue's id is derived from it, so a repeat (same
+   * key, same request) reaches the same issue and gets it as it was created, and the same key with
+   * another request fails with {@link TrackerRejection.Reason#KEY_REUSED}. Keys are scoped to issue
+   * creation.
+   */
+  public CompletionStage<Issue> createIssue(NewIssue request, Optional<String> key) {
+    String id;
+    try {
+      id = key.map(k -> idFromKey("issue", k)).orElseGet(() -> UUID.randomUUID().toString());
+    } catch (TrackerRejection e) {
+      return CompletableFuture.failedStage(e);
+    }
     Supplier<CompletionStage<Issue>> create = () -> askIssue(id, replyTo -> new IssueEntity.Create(new IssueEntity.Draft(
         request.title(), request.description(), request.priority().orElse(Priority.MEDIUM), request.labels(),
-        request.assignee(), request.projectId(), request.author()), replyTo));
+        request.assignee(), request.projectId(), request.author()), key, replyTo));
     return request.projectId().isEmpty() ? create.get()
         : ruleChecked(() -> requireProject("project_id", request.projectId()).thenCompose(ok -> create.get()));
   }
@@ -117,18 +134,39 @@ public final class Tracker {
 
   /** Changes fields; a change of status or project is rule-checked, other edits go straight to the issue. */
   public CompletionStage<Issue> updateIssue(String id, IssueEntity.Changes changes, OptionalLong expectedVersion) {
+    return updateIssue(id, changes, expectedVersion, Optional.empty());
+  }
+
+  /**
+   * Changes fields once per key: the key is stored with the change, and a repeat (same key, same
+   * changes and expected version) gets the issue as the first update left it, without writing or
+   * checking the version again. The same key with other changes fails with
+   * {@link TrackerRejection.Reason#KEY_REUSED}. Keys are scoped to the issue.
+   */
+  public CompletionStage<Issue> updateIssue(String id, IssueEntity.Changes changes, OptionalLong expectedVersion,
+      Optional<String> key) {
     Supplier<CompletionStage<Issue>> update = () -> knownIssue(id)
         .thenCompose(indexed -> requireProject("project_id", changes.projectId().filter(p -> !p.isBlank()))
             .thenCompose(ok -> changes.status().filter(IssueStatus.DONE::equals).isPresent()
                 ? requireBlockersFinished(indexed.issue()) : done()))
-        .thenCompose(ok -> askIssue(id, r -> new IssueEntity.Update(changes, expectedVersion, r)));
+        .thenCompose(ok -> askIssue(id, r -> new IssueEntity.Update(changes, expectedVersion, key, r)));
     return changes.status().isPresent() || changes.projectId().isPresent() ? ruleChecked(update) : update.get();
   }
 
   public CompletionStage<Comment> comment(String issueId, String text, String author) {
+    return comment(issueId, text, author, Optional.empty());
+  }
+
+  /**
+   * Comments once per key: the key is stored with the comment, and a repeat (same key, text and
+   * author) gets the first comment (same id) and adds none, also after a restart. The same key with
+   * another text fails with {@link TrackerRejection.Reason#KEY_REUSED}. Keys are scoped to the issue;
+   * an issue remembers its last {@code turbo-agents.tracker.remembered-keys} keyed writes.
+   */
+  public CompletionStage<Comment> comment(String issueId, String text, String author, Optional<String> key) {
     String commentId = UUID.randomUUID().toString();
     return knownIssue(issueId).thenCompose(i -> AskPattern.askWithStatus(issues,
-        (ActorRef<StatusReply<Comment>> r) -> new EntityRegistry.Deliver<>(issueId, new IssueEntity.AddComment(commentId, text, author, r)),
+        (ActorRef<StatusReply<Comment>> r) -> new EntityRegistry.Deliver<>(issueId, new IssueEntity.AddComment(commentId, text, author, key, r)),
         timeout, system.scheduler()));
   }
 
@@ -149,6 +187,40 @@ public final class Tracker {
     return knownIssue(issueId)
         .thenCompose(i -> knownIssue(blockedId, "blocks"))
         .thenCompose(b -> addBlocker(blockedId, issueId, OptionalLong.empty()));
+  }
+
+  /**
+   * Adds a dependency once per key: exactly one of {@code blockedBy} (an issue {@code issueId} waits
+   * for) or {@code blocks} (an issue that waits for it). The key is kept on {@code issueId} (the
+   * issue the request names, whichever issue records the edge); a repeat with the same key and
+   * dependency writes nothing and does not check {@code expectedVersion} again, and answers the
+   * issue as it is now (adding an edge twice gives one edge, so "as it is now" is what the first
+   * write made, unless something changed since). The same key with another dependency fails with
+   * {@link TrackerRejection.Reason#KEY_REUSED}.
+   */
+  public CompletionStage<IndexedIssue> addDependency(String issueId, Optional<String> blockedBy, Optional<String> blocks,
+      OptionalLong expectedVersion, Optional<String> key) {
+    if (blockedBy.isPresent() == blocks.isPresent()) {
+      return CompletableFuture.failedStage(TrackerRejection.invalid("blocked_by",
+          "send exactly one of 'blocked_by' (an issue this one waits for) or 'blocks' (an issue that waits for this one)"));
+    }
+    Supplier<CompletionStage<Issue>> write = () -> blockedBy.isPresent()
+        ? addBlocker(issueId, blockedBy.get(), expectedVersion)
+        : addBlocks(issueId, blocks.get());
+    if (key.isEmpty()) {
+      return write.get().thenCompose(i -> issue(issueId));
+    }
+    String request = blockedBy.map(b -> "blocked_by " + b).orElseGet(() -> "blocks " + blocks.get()) + " " + expectedVersion;
+    return knownIssue(issueId)
+        .thenCompose(i -> askKey(issueId, r -> new IssueEntity.CheckKey(key.get(), request, r)))
+        .thenCompose(unknown -> unknown
+            ? write.get().thenCompose(i -> askKey(issueId, r -> new IssueEntity.RecordKey(key.get(), request, r)))
+            : CompletableFuture.completedStage(false))
+        .thenCompose(x -> issue(issueId));
+  }
+
+  private CompletionStage<Boolean> askKey(String issueId, Function<ActorRef<StatusReply<Boolean>>, IssueEntity.Command> command) {
+    return AskPattern.askWithStatus(issues, r -> new EntityRegistry.Deliver<>(issueId, command.apply(r)), timeout, system.scheduler());
   }
 
   public CompletionStage<Issue> removeBlocker(String issueId, String blockerId, OptionalLong expectedVersion) {
@@ -179,8 +251,18 @@ public final class Tracker {
   // ---- projects -----------------------------------------------------------------------------
 
   public CompletionStage<Project> createProject(String name, String description, String author) {
-    String id = UUID.randomUUID().toString();
-    return askProject(id, r -> new ProjectEntity.Create(name, description, author, r));
+    return createProject(name, description, author, Optional.empty());
+  }
+
+  /** Opens a project once per key, as {@link #createIssue(NewIssue, Optional)} does an issue. */
+  public CompletionStage<Project> createProject(String name, String description, String author, Optional<String> key) {
+    String id;
+    try {
+      id = key.map(k -> idFromKey("project", k)).orElseGet(() -> UUID.randomUUID().toString());
+    } catch (TrackerRejection e) {
+      return CompletableFuture.failedStage(e);
+    }
+    return askProject(id, r -> new ProjectEntity.Create(name, description, author, key, r));
   }
 
   public CompletionStage<Project> project(String id) {
@@ -213,6 +295,11 @@ public final class Tracker {
   }
 
   // ---- plumbing -----------------------------------------------------------------------------
+
+  /** The id a keyed create lands on: the same key always names the same entity, so a repeat finds it. */
+  private static String idFromKey(String kind, String key) {
+    return UUID.nameUUIDFromBytes((kind + ":" + KeyUse.checked(key)).getBytes(StandardCharsets.UTF_8)).toString();
+  }
 
   /** Runs {@code checkAndWrite} in its turn among the rule-checked writes, within the ask timeout. */
   private <T> CompletionStage<T> ruleChecked(Supplier<CompletionStage<T>> checkAndWrite) {

@@ -25,7 +25,7 @@ class IssueEntityTest {
   private static final ActorTestKit testKit = ActorTestKit.create(
       EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
   private static final TrackerSettings SETTINGS = new TrackerSettings(100, 2, Duration.ofMinutes(1), 50, 1000, 100,
-      Duration.ofMillis(200), Duration.ofSeconds(1), 100);
+      Duration.ofMillis(200), Duration.ofSeconds(1), 100, 3);
 
   private EventSourcedBehaviorTestKit<IssueEntity.Command, IssueEntity.Event, IssueEntity.State> kit;
   private TestProbe<Issue> index;
