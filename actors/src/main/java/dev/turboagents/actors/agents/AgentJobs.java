@@ -8,6 +8,7 @@ import dev.turboagents.actors.tools.ToolPolicy;
 import dev.turboagents.actors.tools.ToolSupervisor;
 import dev.turboagents.actors.tools.process.ProcessRunner;
 import dev.turboagents.actors.tools.process.ScrubbedEnvironment;
+import dev.turboagents.actors.tools.workspace.SourceTree;
 import dev.turboagents.actors.tools.workspace.Workspace;
 import dev.turboagents.config.AgentSettings;
 import dev.turboagents.config.Settings;
@@ -86,9 +87,11 @@ public final class AgentJobs {
     PromptTemplates prompts = new PromptTemplates(Optional.of(settings.promptDirectory()
         .orElse(all.dataDir().resolve("prompts"))));
     PinnedOptions pinned = PinnedOptions.from(all.inference());
+    SourceTree sourceTree = new SourceTree(all.graph().code().maxFileSize());
     Map<String, Function<Job, Agent>> agents = workspace.isEmpty() ? Map.of() : Map.of(CodeAgent.NAME,
         job -> new CodeAgent(settings.model(CodeAgent.NAME), box.specsFor(CodeAgent.NAME), workspace.get(), all.tools(),
-            runner, tracker, graph, prompts, settings.serviceTimeout(), all.graph().contextTokenBudget()));
+            runner, tracker, graph, prompts, settings.serviceTimeout(), all.graph().contextTokenBudget(), codeIndex,
+            sourceTree));
     ActorRef<Coordinator.Command> coordinator = spawner.spawn(Coordinator.create(new Coordinator.Wiring(settings, door,
         toolActors, agents, pinned::numCtx, prompts)), "coordinator");
     return new AgentJobs(system, coordinator, settings, tracker, workspace,

@@ -11,7 +11,10 @@ import dev.turboagents.actors.tools.workspace.CommitSummary;
 import dev.turboagents.actors.tools.workspace.JobCheckout;
 import dev.turboagents.actors.tools.workspace.Workspace;
 import dev.turboagents.config.ToolSettings;
+import dev.turboagents.actors.tools.workspace.SourceTree;
 import dev.turboagents.persistence.graph.Graph;
+import dev.turboagents.persistence.graph.code.CodeIndex;
+import dev.turboagents.persistence.graph.code.CodeIndexReport;
 import dev.turboagents.persistence.graph.GraphContext;
 import dev.turboagents.persistence.issues.Comment;
 import dev.turboagents.persistence.issues.Issue;
@@ -45,10 +48,18 @@ public final class CodeAgent implements Agent {
   private final PromptTemplates prompts;
   private final Duration serviceTimeout;
   private final int contextTokens;
+  private final CompletionStage<CodeIndex> codeIndex;
+  private final SourceTree sourceTree;
 
+  /**
+   * @param codeIndex the graph's code index: the job's checkout is indexed when the job starts and
+   *     after its commit (incrementally, by blob id), waiting at most {@code serviceTimeout}
+   */
   public CodeAgent(String model, List<ToolSpec> tools, Workspace workspace, ToolSettings toolSettings,
       ProcessRunner runner, Tracker tracker, CompletionStage<Graph> graph, PromptTemplates prompts,
-      Duration serviceTimeout, int contextTokens) {
+      Duration serviceTimeout, int contextTokens, CompletionStage<CodeIndex> codeIndex, SourceTree sourceTree) {
+    this.codeIndex = codeIndex;
+    this.sourceTree = sourceTree;
     this.model = model;
     this.tools = tools;
     this.workspace = workspace;
@@ -90,6 +101,7 @@ public final class CodeAgent implements Agent {
     } catch (Exception e) {
       related = "(the knowledge graph is not available: no related context)";
     }
+    sources.add(index(workspace.checkout(job.id())));
     List<CommitSummary> commits = workspace.recentCommits();
     sources.add(commits.size() + " recent commits of " + workspace.mainBranch());
     String recent = commits.stream().map(c -> c.shortId() + " " + c.subject() + " (" + c.author() + ")")
@@ -136,16 +148,35 @@ public final class CodeAgent implements Agent {
       comment(issue, "The code agent (job " + job.id() + ") finished without changing any file: " + answer, key);
       return new Finish.Failed("the model answered that it was done but changed no file: nothing to commit");
     }
+    index(checkout);
     comment(issue, "The code agent implemented this on branch " + checkout.branch() + " (commit "
         + made.get().shortId() + "); the tests pass.\n\n" + answer, key);
     return new Finish.Succeeded(answer, Optional.of(checkout.branch()), Optional.of(made.get().id()));
   }
 
   private void comment(String issue, String text, CommitKey key) throws Exception {
-    String marker = CodeTools.commentMarker(key.toString());
-    List<Comment> existing = await(tracker.comments(issue));
-    if (existing.stream().noneMatch(c -> c.text().contains(marker))) {
-      await(tracker.comment(issue, text + "\n\n" + marker, "agent:" + NAME));
+    await(CodeTools.commentOnce(tracker, issue, text, "agent:" + NAME, key + "/gate"));
+  }
+
+  /**
+   * Brings the code index up to the checkout's HEAD, waiting at most the service timeout (a large
+   * first index goes on in the background); says how it went, for the job's context sources.
+   */
+  private String index(JobCheckout checkout) {
+    var index = codeIndex.toCompletableFuture();
+    if (!index.isDone() || index.isCompletedExceptionally()) {
+      return "code index: not available (search_codebase answers so)";
+    }
+    try {
+      String revision = SourceTree.resolve(checkout.directory(), "HEAD");
+      CodeIndexReport report = index.join().index(revision, sourceTree.list(checkout.directory(), "HEAD"))
+          .toCompletableFuture().get(serviceTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return "code index at " + revision.substring(0, Math.min(12, revision.length())) + ": " + report.files()
+          + " files (" + report.indexed() + " indexed, " + report.unchanged() + " unchanged, " + report.chunks() + " chunks)";
+    } catch (java.util.concurrent.TimeoutException e) {
+      return "code index: still indexing (search_codebase sees more as it goes)";
+    } catch (Exception e) {
+      return "code index: could not index (" + e.getMessage() + ")";
     }
   }
 

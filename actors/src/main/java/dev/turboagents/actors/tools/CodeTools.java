@@ -40,9 +40,22 @@ import java.util.stream.Collectors;
  */
 public final class CodeTools {
 
-  /** The marker a comment carries so a resumed job finds it instead of commenting twice. */
-  public static String commentMarker(String key) {
-    return "[turbo-agents " + key + "]";
+  /**
+   * Comments with the tracker's idempotency key {@code key} (job and step): a resumed job that
+   * comments again at the same step gets the first comment. The same key with another text (a
+   * re-run whose output differs) means the step's comment exists already: empty, nothing added.
+   */
+  public static CompletionStage<Optional<Comment>> commentOnce(Tracker tracker, String issue, String text, String author,
+      String key) {
+    return tracker.comment(issue, text, author, Optional.of(key)).<Optional<Comment>>thenApply(Optional::of)
+        .exceptionallyCompose(e -> {
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof dev.turboagents.persistence.entity.TrackerRejection r
+          && r.reason() == dev.turboagents.persistence.entity.TrackerRejection.Reason.KEY_REUSED) {
+        return java.util.concurrent.CompletableFuture.completedFuture(Optional.<Comment>empty());
+      }
+      return java.util.concurrent.CompletableFuture.failedFuture(cause);
+    });
   }
 
   private final ToolSettings settings;
@@ -166,12 +179,9 @@ public final class CodeTools {
       return new ToolResult.Refused("this job may comment only on its own issue " + c.issueId().orElse("(none)")
           + ", not on " + issue);
     }
-    String marker = commentMarker(c.key());
-    List<Comment> existing = await(tracker.comments(issue));
-    Optional<Comment> first = existing.stream().filter(x -> x.text().contains(marker)).findFirst();
-    Comment comment = first.isPresent() ? first.get()
-        : await(tracker.comment(issue, text(a, "text") + "\n\n" + marker, "agent:" + c.agent()));
-    return new ToolResult.Ok("commented on " + issue + " (comment " + comment.id() + ")");
+    Optional<Comment> comment = await(commentOnce(tracker, issue, text(a, "text"), "agent:" + c.agent(), c.key()));
+    return new ToolResult.Ok("commented on " + issue + comment.map(x -> " (comment " + x.id() + ")")
+        .orElse(" (this step's comment was already made)"));
   }
 
   // ---- plumbing -----------------------------------------------------------------------------

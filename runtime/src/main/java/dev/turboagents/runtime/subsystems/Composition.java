@@ -19,9 +19,8 @@ public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference
     TrackerSubsystem tracker = new TrackerSubsystem(settings);
     InferenceSubsystem inference = new InferenceSubsystem(settings);
     GraphSubsystem graph = new GraphSubsystem(settings, inference.api());
-    // the graph's code index arrives with its implementation; until then search_codebase says "unavailable"
     AgentsSubsystem agents = new AgentsSubsystem(settings, tracker.api(), inference.api(), graph.api(),
-        new java.util.concurrent.CompletableFuture<>());
+        graph.api().thenApply(dev.turboagents.persistence.graph.Graph::code));
     return new Composition(tracker, inference, graph, agents);
   }
 

@@ -7,6 +7,7 @@ import dev.turboagents.actors.inference.standin.OllamaStandIn;
 import dev.turboagents.actors.inference.standin.Script;
 import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.actors.tools.workspace.IsolatedGitConfig;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,6 +55,7 @@ class AgentsApiTest {
       git.commit().setMessage("first").setAuthor(who).setCommitter(who).setSign(false).call();
     }
     List<String> answers = List.of(
+        "{\"name\":\"search_codebase\",\"arguments\":{\"query\":\"hello wrld greeting\"}}",
         "{\"name\":\"write_file\",\"arguments\":{\"path\":\"App.txt\",\"content\":\"hello world\\n\"}}",
         "{\"name\":\"final_answer\",\"arguments\":{\"answer\":\"Fixed the greeting\"}}");
     AtomicInteger n = new AtomicInteger();
@@ -102,7 +104,15 @@ class AgentsApiTest {
     assertEquals("agents/" + job, shown.json().get("branch").asText());
     assertEquals(issue, shown.json().get("issue_id").asText());
     assertTrue(shown.json().get("steps").size() >= 4);
-    assertTrue(shown.json().get("usage").get("turns").asInt() == 2);
+    assertEquals(3, shown.json().get("usage").get("turns").asInt());
+    JsonNode search = null;
+    for (JsonNode step : shown.json().get("steps")) {
+      if ("search_codebase".equals(step.path("tool").asText())) {
+        search = step;
+      }
+    }
+    assertEquals("ok", search.get("outcome").asText(), search.toString());
+    assertTrue(search.get("result").asText().contains("App.txt:1-"), "the graph's code index found the file: " + search);
 
     assertEquals(job, api.get("/api/v1/agents/jobs?status=succeeded&agent=code&issue_id=" + issue).json().get("jobs")
         .get(0).get("id").asText());
