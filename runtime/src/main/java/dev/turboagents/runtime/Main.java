@@ -1,5 +1,7 @@
 package dev.turboagents.runtime;
 
+import dev.turboagents.runtime.cli.AgentCommand;
+import dev.turboagents.runtime.cli.JobCommand;
 import dev.turboagents.runtime.cli.GraphCommand;
 import dev.turboagents.runtime.cli.CommandGroup;
 import dev.turboagents.runtime.cli.IssueCommand;
@@ -10,7 +12,8 @@ import picocli.CommandLine.Command;
 /** {@code turbo-agents serve} runs the daemon; the other subcommands talk to a running one over HTTP. */
 @Command(name = "turbo-agents", mixinStandardHelpOptions = true, version = "turbo-agents 0.1.0",
     description = "A local-first autonomous agent runtime: a daemon and its command-line client.",
-    subcommands = {ServeCommand.class, IssueCommand.class, ProjectCommand.class, GraphCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, IssueCommand.class, ProjectCommand.class, GraphCommand.class, AgentCommand.class,
+        JobCommand.class, CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
 
   public static void main(String[] args) {

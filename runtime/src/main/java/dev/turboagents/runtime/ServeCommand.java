@@ -30,6 +30,15 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--ollama-host", description = "the Ollama server behind the inference door (env OLLAMA_HOST; default http://127.0.0.1:11434)")
   String ollamaHost;
 
+  @Option(names = "--workspace", description = "the git repository the code agent works on (env TURBO_AGENTS_WORKSPACE; default: none, code jobs are refused)")
+  Path workspace;
+
+  @Option(names = "--test-command", description = "the command run_tests and the quality gate run in a job's checkout, e.g. \"mvn -q test\" (env TURBO_AGENTS_TEST_COMMAND)")
+  String testCommand;
+
+  @Option(names = "--lint-command", description = "a linter the quality gate also needs to pass (env TURBO_AGENTS_LINT_COMMAND)")
+  String lintCommand;
+
   @Override
   public Integer call() throws Exception {
     Map<String, Object> flags = new HashMap<>();
@@ -44,6 +53,15 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (ollamaHost != null) {
       flags.put("turbo-agents.ollama.host", ollamaHost);
+    }
+    if (workspace != null) {
+      flags.put("turbo-agents.workspace.path", workspace.toAbsolutePath().toString());
+    }
+    if (testCommand != null) {
+      flags.put("turbo-agents.tools.test-command", testCommand);
+    }
+    if (lintCommand != null) {
+      flags.put("turbo-agents.tools.lint-command", lintCommand);
     }
     if (dataDir != null) {
       flags.put("turbo-agents.data-dir", dataDir.toAbsolutePath().toString());

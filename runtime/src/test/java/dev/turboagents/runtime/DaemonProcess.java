@@ -52,7 +52,16 @@ final class DaemonProcess implements AutoCloseable {
 
   /** Starts {@code serve} on a free port and waits for its "listening on" line. */
   static DaemonProcess start(Path dataDir) throws Exception {
-    Process p = command("serve", "--port", "0", "--data-dir", dataDir.toString()).start();
+    return start(dataDir, java.util.Map.of());
+  }
+
+  /** The same with more environment (it wins over the defaults, OLLAMA_HOST included) and more flags. */
+  static DaemonProcess start(Path dataDir, java.util.Map<String, String> environment, String... flags) throws Exception {
+    List<String> args = new ArrayList<>(List.of("serve", "--port", "0", "--data-dir", dataDir.toString()));
+    args.addAll(List.of(flags));
+    ProcessBuilder pb = command(args.toArray(String[]::new));
+    pb.environment().putAll(environment);
+    Process p = pb.start();
     LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

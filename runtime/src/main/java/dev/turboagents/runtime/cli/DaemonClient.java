@@ -52,6 +52,45 @@ public final class DaemonClient {
         .method("PATCH", HttpRequest.BodyPublishers.ofString(json(body))));
   }
 
+  /**
+   * Follows a Server-Sent Events stream: {@code onEvent} gets each event's type and data as they
+   * come, until the daemon ends the stream. No request timeout: a job may run for long.
+   */
+  public void events(String path, java.util.function.BiConsumer<String, JsonNode> onEvent) throws Failure {
+    HttpResponse<java.util.stream.Stream<String>> response;
+    try {
+      response = http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream").GET().build(),
+          HttpResponse.BodyHandlers.ofLines());
+    } catch (ConnectException e) {
+      throw new Failure("cannot reach the daemon at " + base + ": is `turbo-agents serve` running? (set --url or TURBO_API_URL)");
+    } catch (IOException e) {
+      throw new Failure("request to " + base + " failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure("interrupted");
+    }
+    if (response.statusCode() >= 400) {
+      String text = String.join("\n", response.body().toList());
+      throw new Failure(response.statusCode() + " " + text);
+    }
+    String[] type = {"message"};
+    try (var lines = response.body()) {
+      lines.forEach(line -> {
+        if (line.startsWith("event:")) {
+          type[0] = line.substring(6).strip();
+        } else if (line.startsWith("data:")) {
+          try {
+            onEvent.accept(type[0], MAPPER.readTree(line.substring(5).strip()));
+          } catch (IOException e) {
+            onEvent.accept(type[0], MAPPER.getNodeFactory().textNode(line.substring(5).strip()));
+          }
+        } else if (line.isEmpty()) {
+          type[0] = "message";
+        }
+      });
+    }
+  }
+
   private JsonNode send(HttpRequest.Builder request) throws Failure {
     HttpResponse<String> response;
     try {

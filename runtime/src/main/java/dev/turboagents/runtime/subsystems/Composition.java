@@ -13,7 +13,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * the APIs it depends on, and put it in {@link #all()}.
  */
 public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference, GraphSubsystem graph,
-    OpenAiSubsystem openAi, MetricsSubsystem metrics) {
+    OpenAiSubsystem openAi, MetricsSubsystem metrics, AgentsSubsystem agents) {
 
   public static Composition of(Settings settings) {
     TrackerSubsystem tracker = new TrackerSubsystem(settings);
@@ -21,11 +21,13 @@ public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference
     GraphSubsystem graph = new GraphSubsystem(settings, inference.api());
     OpenAiSubsystem openAi = new OpenAiSubsystem(settings, inference.api());
     MetricsSubsystem metrics = new MetricsSubsystem(settings, inference.api());
-    return new Composition(tracker, inference, graph, openAi, metrics);
+    AgentsSubsystem agents = new AgentsSubsystem(settings, tracker.api(), inference.api(), graph.api(),
+        graph.api().thenApply(dev.turboagents.persistence.graph.Graph::code));
+    return new Composition(tracker, inference, graph, openAi, metrics, agents);
   }
 
   public List<Subsystem<?>> all() {
-    return List.of(tracker, inference, graph, openAi, metrics);
+    return List.of(tracker, inference, graph, openAi, metrics, agents);
   }
 
   /** The supervisors the root supervisor starts, one per subsystem. */

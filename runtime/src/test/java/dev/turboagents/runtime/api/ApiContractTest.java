@@ -53,7 +53,8 @@ class ApiContractTest {
 
   private static JsonNode document() {
     return OpenApiDocument.merge(List.of(OpenApiPart.load("tracker"), OpenApiPart.load("inference"), OpenApiPart.load("graph"),
-        OpenApiPart.load("openai"), OpenApiPart.load("metrics")));
+        OpenApiPart.load("openai"), OpenApiPart.load("metrics"),
+        OpenApiPart.load("agents")));
   }
 
   @Test

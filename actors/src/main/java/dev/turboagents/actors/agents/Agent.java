@@ -1,0 +1,39 @@
+package dev.turboagents.actors.agents;
+
+import dev.turboagents.actors.inference.ToolSpec;
+import dev.turboagents.actors.tools.workspace.JobCheckout;
+import dev.turboagents.persistence.jobs.Job;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What makes one agent: a role, a model, its tools, the task it builds from a job's input, and
+ * what it does with the final answer. The loop ({@link AgentLoop}) is the same for every agent.
+ */
+public interface Agent {
+  String name();
+
+  /** Who the model is told it is, in the system prompt. */
+  String role();
+
+  String model();
+
+  List<ToolSpec> tools();
+
+  /** The task as the model sees it (the issue, graph context, recent commits), and where it came from. */
+  Task gather(Job job) throws Exception;
+
+  /** The job's own checkout, for the file tools; empty for agents that work on no code. */
+  Optional<JobCheckout> checkout(Job job);
+
+  /** What the final answer comes to: the quality gate of the code agent. {@code step} keys its side effects. */
+  Finish finish(Job job, String answer, int step) throws Exception;
+
+  record Task(String text, List<String> sources) {}
+
+  sealed interface Finish {
+    record Succeeded(String result, Optional<String> branch, Optional<String> commit) implements Finish {}
+
+    record Failed(String reason) implements Finish {}
+  }
+}

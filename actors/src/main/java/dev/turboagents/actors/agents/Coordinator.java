@@ -1,0 +1,237 @@
+package dev.turboagents.actors.agents;
+
+import dev.turboagents.actors.inference.InferenceActor;
+import dev.turboagents.actors.tools.ToolSupervisor;
+import dev.turboagents.config.AgentSettings;
+import dev.turboagents.persistence.jobs.Job;
+import dev.turboagents.persistence.jobs.JobBudget;
+import dev.turboagents.persistence.jobs.JobEntity;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.journal.leveldb.javadsl.LeveldbReadJournal;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * Accepts jobs, persists them (each its own {@link JobEntity}), and runs one {@link JobRunner} per
+ * job: at most {@code max-concurrent-jobs} at once, one at a time per issue, the oldest first. At
+ * start it finds every job the journal has and queues the unfinished ones again, so a job resumes
+ * from its last persisted step after a crash.
+ */
+public final class Coordinator {
+
+  public sealed interface Command {}
+
+  /** A new job for {@code agent}; the reply is the job as accepted (queued). */
+  public record Submit(String agent, Optional<String> issueId, Optional<String> context, String requestedBy,
+      JobBudget budget, ActorRef<StatusReply<Job>> replyTo) implements Command {}
+
+  public record Get(String jobId, ActorRef<StatusReply<Job>> replyTo) implements Command {}
+
+  /** Every job the coordinator knows, newest first. */
+  public record ListJobs(ActorRef<List<Job>> replyTo) implements Command {}
+
+  /** Cancels a job that has not finished (a finished one is answered as it is). */
+  public record Cancel(String jobId, String reason, ActorRef<StatusReply<Job>> replyTo) implements Command {}
+
+  private record Found(List<String> ids) implements Command {}
+
+  private record Recovered(List<Job> jobs) implements Command {}
+
+  private record RecoveryFailed(Throwable error) implements Command {}
+
+  private record Accepted(Job job) implements Command {}
+
+  private record RunnerEnded(String jobId) implements Command {}
+
+  /** What the coordinator needs to build a job's loop. */
+  public record Wiring(AgentSettings settings, ActorRef<InferenceActor.Command> door,
+      ActorRef<ToolSupervisor.Command> tools, Map<String, Function<Job, Agent>> agents, ToIntFunction<String> window,
+      PromptTemplates prompts) {}
+
+  private final ActorContext<Command> context;
+  private final Wiring wiring;
+  private final Map<String, ActorRef<JobEntity.Command>> entities = new HashMap<>();
+  /** Every job by id, as it was accepted or recovered (its agent and issue do not change). */
+  private final Map<String, Job> known = new HashMap<>();
+  private final Deque<String> queue = new ArrayDeque<>();
+  private final Map<String, ActorRef<JobRunner.Command>> running = new HashMap<>();
+  private final Set<String> busyIssues = new HashSet<>();
+
+  private Coordinator(ActorContext<Command> context, Wiring wiring) {
+    this.context = context;
+    this.wiring = wiring;
+  }
+
+  public static Behavior<Command> create(Wiring wiring) {
+    return Behaviors.withStash(10_000, stash -> Behaviors.setup(context -> {
+      Coordinator c = new Coordinator(context, wiring);
+      context.pipeToSelf(c.jobIds(), (ids, error) -> error == null ? new Found(ids) : new RecoveryFailed(error));
+      return c.recovering(stash);
+    }));
+  }
+
+  private Behavior<Command> recovering(StashBuffer<Command> stash) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Found.class, f -> {
+          context.pipeToSelf(recover(f.ids()), (jobs, error) -> error == null ? new Recovered(jobs) : new RecoveryFailed(error));
+          return Behaviors.same();
+        })
+        .onMessage(Recovered.class, r -> {
+          r.jobs().stream().sorted(Comparator.comparing(Job::acceptedAt)).forEach(job -> {
+            known.put(job.id(), job);
+            if (!job.status().finished()) {
+              queue.add(job.id());
+            }
+          });
+          context.getLog().info("coordinator: {} jobs in the journal, {} to resume", r.jobs().size(), queue.size());
+          startWhatCan();
+          return stash.unstashAll(serving());
+        })
+        .onMessage(RecoveryFailed.class, f -> {
+          throw new IllegalStateException("could not read the jobs from the journal", f.error());
+        })
+        .onAnyMessage(m -> {
+          stash.stash(m);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<Command> serving() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Submit.class, this::submit)
+        .onMessage(Accepted.class, a -> {
+          known.put(a.job().id(), a.job());
+          queue.add(a.job().id());
+          startWhatCan();
+          return Behaviors.same();
+        })
+        .onMessage(Get.class, g -> {
+          if (!known.containsKey(g.jobId())) {
+            g.replyTo().tell(StatusReply.error("no job " + g.jobId()));
+          } else {
+            entity(g.jobId()).tell(new JobEntity.Get(g.replyTo()));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(ListJobs.class, l -> {
+          List<CompletableFuture<Job>> all = new ArrayList<>();
+          for (String id : known.keySet()) {
+            all.add(AskPattern.askWithStatus(entity(id), JobEntity.Get::new, wiring.settings().askTimeout(),
+                context.getSystem().scheduler()).toCompletableFuture());
+          }
+          CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> l.replyTo().tell(
+              all.stream().filter(f -> !f.isCompletedExceptionally()).map(CompletableFuture::join)
+                  .sorted(Comparator.comparing(Job::acceptedAt).reversed()).toList()));
+          return Behaviors.same();
+        })
+        .onMessage(Cancel.class, c -> {
+          if (!known.containsKey(c.jobId())) {
+            c.replyTo().tell(StatusReply.error("no job " + c.jobId()));
+            return Behaviors.same();
+          }
+          entity(c.jobId()).tell(new JobEntity.Cancel(c.reason(), c.replyTo()));
+          queue.remove(c.jobId());
+          Optional.ofNullable(running.get(c.jobId())).ifPresent(context::stop);
+          return Behaviors.same();
+        })
+        .onMessage(RunnerEnded.class, e -> {
+          running.remove(e.jobId());
+          Optional.ofNullable(known.get(e.jobId())).flatMap(Job::issueId).ifPresent(busyIssues::remove);
+          startWhatCan();
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<Command> submit(Submit s) {
+    if (!wiring.agents().containsKey(s.agent())) {
+      s.replyTo().tell(StatusReply.error("no agent '" + s.agent() + "'; the agents are " + wiring.agents().keySet()));
+      return Behaviors.same();
+    }
+    String id = UUID.randomUUID().toString();
+    context.pipeToSelf(AskPattern.askWithStatus(entity(id), (ActorRef<StatusReply<Job>> r) -> new JobEntity.Accept(
+        s.agent(), s.issueId(), s.context(), s.requestedBy(), s.budget(), r), wiring.settings().askTimeout(),
+        context.getSystem().scheduler()), (job, error) -> {
+          if (error == null) {
+            s.replyTo().tell(StatusReply.success(job));
+            return new Accepted(job);
+          }
+          s.replyTo().tell(StatusReply.error(error.getMessage()));
+          return new RunnerEnded(id);
+        });
+    return Behaviors.same();
+  }
+
+  /** Starts queued jobs while there is room, skipping those whose issue already has a running job. */
+  private void startWhatCan() {
+    for (var it = queue.iterator(); it.hasNext() && running.size() < wiring.settings().maxConcurrentJobs(); ) {
+      String id = it.next();
+      Optional<String> issue = known.get(id).issueId();
+      if (issue.isPresent() && busyIssues.contains(issue.get())) {
+        continue;
+      }
+      it.remove();
+      issue.ifPresent(busyIssues::add);
+      running.put(id, context.spawn(runner(id), "runner-" + id));
+    }
+  }
+
+  private Behavior<JobRunner.Command> runner(String id) {
+    Job job = known.get(id);
+    JobLog log = new JobLog(entity(id), context.getSystem().scheduler(), wiring.settings().askTimeout());
+    ModelDoor door = new ModelDoor(wiring.door(), context.getSystem().scheduler(), wiring.settings().waitCheck(),
+        wiring.settings().askTimeout());
+    AgentLoop.Ports ports = new AgentLoop.Ports(log, door, wiring.tools(), context.getSystem().scheduler());
+    ActorRef<JobRunner.Ended> ended = context.messageAdapter(JobRunner.Ended.class, e -> new RunnerEnded(e.jobId()));
+    Agent agent = wiring.agents().get(job.agent()).apply(job);
+    AgentLoop loop = new AgentLoop(agent, ports, wiring.settings(), wiring.window().applyAsInt(agent.model()),
+        wiring.prompts());
+    return JobRunner.create(id, loop, log, ended);
+  }
+
+  private ActorRef<JobEntity.Command> entity(String id) {
+    return entities.computeIfAbsent(id, i -> context.spawn(JobEntity.create(i, wiring.settings().snapshotEvery()),
+        "job-" + i));
+  }
+
+  private CompletionStage<List<String>> jobIds() {
+    LeveldbReadJournal journal = PersistenceQuery.get(context.getSystem())
+        .getReadJournalFor(LeveldbReadJournal.class, LeveldbReadJournal.Identifier());
+    String prefix = JobEntity.TYPE + "|";
+    return journal.currentPersistenceIds().filter(p -> p.startsWith(prefix)).map(p -> p.substring(prefix.length()))
+        .runWith(Sink.seq(), context.getSystem());
+  }
+
+  /** Asks every job found for its state (on the actor's thread: it spawns their entities). */
+  private CompletionStage<List<Job>> recover(List<String> ids) {
+    List<CompletableFuture<Job>> jobs = new ArrayList<>();
+    for (String id : ids) {
+      jobs.add(AskPattern.askWithStatus(entity(id), JobEntity.Get::new, wiring.settings().askTimeout(),
+          context.getSystem().scheduler()).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(jobs.toArray(CompletableFuture[]::new))
+        .thenApply(ok -> jobs.stream().map(CompletableFuture::join).toList());
+  }
+}

@@ -1,0 +1,62 @@
+package dev.turboagents.runtime.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code turbo-agents agent implement <issue-id>}: start an agent's job on a running daemon. */
+@Command(name = "agent", mixinStandardHelpOptions = true, description = "Start agent jobs.",
+    subcommands = {AgentCommand.Implement.class})
+public final class AgentCommand extends CommandGroup {
+
+  @Command(name = "implement", mixinStandardHelpOptions = true,
+      description = "The code agent implements an issue in its own checkout; a commit on agents/<job-id> when the tests pass.")
+  static final class Implement implements java.util.concurrent.Callable<Integer> {
+    @Mixin ClientOptions options;
+    @Parameters(index = "0", description = "the issue's id") String issueId;
+    @Option(names = "--context", description = "extra context for the agent") String context;
+    @Option(names = "--max-steps", description = "model turns this job may take") Integer maxSteps;
+    @Option(names = "--max-wall-time", description = "seconds this job may take") Long maxWallTime;
+    @Option(names = "--max-tokens", description = "tokens this job may spend") Long maxTokens;
+    @Option(names = "--watch", description = "follow the job's events until it ends") boolean watch;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("issue_id", issueId);
+      if (context != null) {
+        body.put("context", context);
+      }
+      Map<String, Object> budget = new LinkedHashMap<>();
+      if (maxSteps != null) {
+        budget.put("max_steps", maxSteps);
+      }
+      if (maxWallTime != null) {
+        budget.put("max_wall_time_seconds", maxWallTime);
+      }
+      if (maxTokens != null) {
+        budget.put("max_tokens", maxTokens);
+      }
+      if (!budget.isEmpty()) {
+        body.put("budget", budget);
+      }
+      body.put("requested_by", "cli:" + System.getProperty("user.name", "user"));
+      String[] id = {null};
+      int code = IssueCommand.send(options, new IssueCommand.ClientCall() {
+        public JsonNode run(DaemonClient c) throws DaemonClient.Failure {
+          JsonNode r = c.post("/agents/code/implement", body);
+          id[0] = r.path("job_id").asText();
+          return r;
+        }
+        public String render(JsonNode r) {
+          return "job " + r.path("job_id").asText() + " " + r.path("status").asText() + "\n";
+        }
+      });
+      return code == 0 && watch ? JobCommand.watch(options, id[0]) : code;
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.turboagents.runtime.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.turboagents.actors.inference.standin.OllamaStandIn;
+import dev.turboagents.actors.inference.standin.Script;
+import dev.turboagents.actors.inference.standin.StandInModel;
+import dev.turboagents.actors.tools.workspace.IsolatedGitConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agents API of the real daemon: a code job over HTTP, its events as SSE, the refusals a client meets. */
+class AgentsApiTest {
+  @TempDir
+  Path dataDir;
+
+  @TempDir
+  Path repo;
+
+  private OllamaStandIn ollama;
+  private RunningApi api;
+
+  @AfterEach
+  void stop() {
+    if (api != null) {
+      api.close();
+    }
+    if (ollama != null) {
+      ollama.close();
+    }
+  }
+
+  @Test
+  void aCodeJobOverHttpWithItsEventStream() throws Exception {
+    IsolatedGitConfig.install(dataDir.resolve("git"));
+    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+      Files.writeString(repo.resolve("App.txt"), "hello wrld\n");
+      git.add().addFilepattern(".").call();
+      PersonIdent who = new PersonIdent("Ada", "ada@example.org");
+      git.commit().setMessage("first").setAuthor(who).setCommitter(who).setSign(false).call();
+    }
+    List<String> answers = List.of(
+        "{\"name\":\"search_codebase\",\"arguments\":{\"query\":\"hello wrld greeting\"}}",
+        "{\"name\":\"write_file\",\"arguments\":{\"path\":\"App.txt\",\"content\":\"hello world\\n\"}}",
+        "{\"name\":\"final_answer\",\"arguments\":{\"answer\":\"Fixed the greeting\"}}");
+    AtomicInteger n = new AtomicInteger();
+    ollama = new OllamaStandIn(List.of(new StandInModel("coder:1b", StandInModel.GIB, 16, 4, 64, Duration.ofMillis(50),
+        500, 0, List.of("completion"))), 8 * StandInModel.GIB, 2, 0.01).start();
+    ollama.script(r -> Script.Answer.text(answers.get(Math.min(n.getAndIncrement(), answers.size() - 1))));
+    api = new RunningApi(dataDir, Map.of("turbo-agents.ollama.host", ollama.url(),
+        "turbo-agents.workspace.path", repo.toString(),
+        "turbo-agents.tools.test-command", "grep -q world App.txt",
+        "turbo-agents.agents.code-model", "coder:1b"));
+    String issue = api.post("/api/v1/issues", "{\"title\": \"Fix the greeting\", \"description\": \"wrld\"}").json()
+        .get("id").asText();
+
+    var missing = api.post("/api/v1/agents/code/implement", "{}");
+    assertEquals(400, missing.status());
+    assertTrue(missing.body().contains("issue_id"), missing.body());
+    var unknown = api.post("/api/v1/agents/code/implement", "{\"issue_id\": \"no-such-issue\"}");
+    assertEquals(404, unknown.status(), unknown.body());
+    var badBudget = api.post("/api/v1/agents/code/implement", "{\"issue_id\": \"" + issue + "\", \"budget\": {\"max_steps\": 0}}");
+    assertEquals(400, badBudget.status());
+    assertTrue(badBudget.body().contains("budget.max_steps"), badBudget.body());
+
+    var accepted = api.post("/api/v1/agents/code/implement", "{\"issue_id\": \"" + issue + "\", \"context\": \"tiny\"}");
+    assertEquals(202, accepted.status(), accepted.body());
+    String job = accepted.json().get("job_id").asText();
+    assertEquals("queued", accepted.json().get("status").asText());
+
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> stream = http.send(HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/agents/jobs/" + job
+        + "/events")).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, stream.statusCode());
+    assertTrue(stream.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+    String events = stream.body();
+    for (String type : List.of("accepted", "running", "context", "turn", "tool", "succeeded")) {
+      assertTrue(events.contains("event:" + type), type + " missing in:\n" + events);
+    }
+    assertTrue(events.contains("id:1\n"), events);
+
+    HttpResponse<String> resumed = http.send(HttpRequest.newBuilder(URI.create(api.base() + "/api/v1/agents/jobs/" + job
+        + "/events")).header("Last-Event-ID", "3").timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    assertTrue(resumed.body().contains("id:4\n") && !resumed.body().contains("id:3\n") && !resumed.body().contains("id:1\n"),
+        resumed.body());
+
+    var shown = api.get("/api/v1/agents/jobs/" + job);
+    assertEquals("succeeded", shown.json().get("status").asText(), shown.body());
+    assertEquals("agents/" + job, shown.json().get("branch").asText());
+    assertEquals(issue, shown.json().get("issue_id").asText());
+    assertTrue(shown.json().get("steps").size() >= 4);
+    assertEquals(3, shown.json().get("usage").get("turns").asInt());
+    JsonNode search = null;
+    for (JsonNode step : shown.json().get("steps")) {
+      if ("search_codebase".equals(step.path("tool").asText())) {
+        search = step;
+      }
+    }
+    assertEquals("ok", search.get("outcome").asText(), search.toString());
+    assertTrue(search.get("result").asText().contains("App.txt:1-"), "the graph's code index found the file: " + search);
+
+    assertEquals(job, api.get("/api/v1/agents/jobs?status=succeeded&agent=code&issue_id=" + issue).json().get("jobs")
+        .get(0).get("id").asText());
+    assertEquals(0, api.get("/api/v1/agents/jobs?status=failed").json().get("jobs").size());
+    assertEquals(400, api.get("/api/v1/agents/jobs?status=bogus").status());
+    assertEquals(404, api.get("/api/v1/agents/jobs/nope").status());
+    assertEquals(404, api.get("/api/v1/agents/jobs/nope/events").status());
+    var cancelDone = api.post("/api/v1/agents/jobs/" + job + "/cancel", "");
+    assertEquals(200, cancelDone.status());
+    assertEquals("succeeded", cancelDone.json().get("status").asText(), "a finished job stays as it ended");
+  }
+
+  @Test
+  void withoutAWorkspaceACodeJobIsRefusedNamingTheFlag() throws Exception {
+    api = new RunningApi(dataDir, Map.of());
+    String issue = api.post("/api/v1/issues", "{\"title\": \"x\"}").json().get("id").asText();
+    var refused = api.post("/api/v1/agents/code/implement", "{\"issue_id\": \"" + issue + "\"}");
+    assertEquals(409, refused.status());
+    assertTrue(refused.body().contains("--workspace"), refused.body());
+  }
+}
