@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param replyMargin how much longer than a request's deadline its caller waits for the door's answer
  * @param pinnedOptions per model name, the options that replace the client's reload options
  * @param defaultOptions the pinned options for a model without its own entry
+ * @param loadSeenThreshold a call reporting a longer load_duration was a load the server made on its own
  */
 public record InferenceSettings(
     Optional<Long> memoryBudget,
@@ -50,7 +51,8 @@ public record InferenceSettings(
     Duration restartMaxBackoff,
     double restartRandomFactor,
     Map<String, Object> defaultOptions,
-    Map<String, Map<String, Object>> pinnedOptions) {
+    Map<String, Map<String, Object>> pinnedOptions,
+    Duration loadSeenThreshold) {
 
   private static final String P = "turbo-agents.inference.";
 
@@ -108,7 +110,8 @@ public record InferenceSettings(
         restartMax,
         randomFactor,
         options(object(r.config(), P + "default-options"), P + "default-options"),
-        Map.copyOf(perModel));
+        Map.copyOf(perModel),
+        r.positiveDuration(P + "load-seen-threshold"));
   }
 
   /** The options pinned for {@code model}: its own entry, else the defaults. */

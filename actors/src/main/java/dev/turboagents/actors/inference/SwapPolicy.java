@@ -27,7 +27,7 @@ import java.util.Set;
  * never evicts a model that still has queued work, except for (1) and (2). Models being drained for
  * a decided swap take no new work.
  */
-public final class SwapPolicy {
+public final class SwapPolicy implements SchedulingPolicy {
 
   /** A load with no measurement of any model to scale from is taken to last this long. */
   static final double UNMEASURED_LOAD_NANOS = 1e9;
@@ -74,7 +74,6 @@ public final class SwapPolicy {
   public record Plan(Decision next, Commitment commitment, Map<String, String> waitReasons, boolean learnSizes) {}
 
   private final int perModelConcurrency;
-  private final int maxResidentModels;
   private final long interactiveWaitTargetNanos;
   private final long maxSwapWaitNanos;
   private final double minResidencyLoads;
@@ -83,7 +82,6 @@ public final class SwapPolicy {
 
   public SwapPolicy(InferenceSettings settings) {
     this.perModelConcurrency = settings.perModelConcurrency();
-    this.maxResidentModels = settings.maxResidentModels();
     this.interactiveWaitTargetNanos = settings.interactiveWaitTarget().toNanos();
     this.maxSwapWaitNanos = settings.maxSwapWait().toNanos();
     this.minResidencyLoads = settings.minResidencyLoads();
@@ -92,6 +90,7 @@ public final class SwapPolicy {
   }
 
   /** The next thing to do at {@code nowNanos}. */
+  @Override
   public Plan decide(Snapshot snapshot, long nowNanos) {
     Round round = new Round(snapshot, nowNanos);
     Decision next = round.decide();
@@ -281,6 +280,11 @@ public final class SwapPolicy {
         case ResidencyPlanner.LoadPlan.Evict e -> Optional.of(new Decision.Load(model, e.bytes(), e.warning(), why));
         case ResidencyPlanner.LoadPlan.Wait w -> {
           reasons.put(model, w.reason());
+          if (committed.equals(Optional.of(model)) && !w.finishFirst().isEmpty()) {
+            Set<String> more = new HashSet<>(draining);
+            more.addAll(w.finishFirst());
+            draining = Set.copyOf(more);
+          }
           yield Optional.empty();
         }
       };
@@ -288,7 +292,16 @@ public final class SwapPolicy {
 
     /** Starts the first of {@code waiting} whose model is resident, not being drained, and has a free slot. */
     private Optional<Decision> startOnResident(List<? extends InferenceQueue.Waiting<?>> waiting, String why) {
+      // while a model loads beside others, the server may evict them for it (its own limit): unless
+      // it was seen keeping that many models at once, nothing else starts until the load is done
+      Optional<String> loadingNow = residency.loading();
+      boolean unproven = loadingNow.isPresent()
+          && residency.resident().values().stream().filter(r -> r.phase() != ResidencyPlanner.Phase.UNLOADING).count()
+              > Math.max(1, residency.seenTogether());
       for (var w : waiting) {
+        if (unproven && !loadingNow.get().equals(w.model())) {
+          continue;
+        }
         if (!draining.contains(w.model()) && residency.isReady(w.model()) && runningOn(w.model()) < perModelConcurrency) {
           return Optional.of(new Decision.Start(w.id(), w.model(), why));
         }
@@ -333,7 +346,7 @@ public final class SwapPolicy {
         double setLoad = load(m);
         for (String other : byScore) {
           long b = bytes(residency, other);
-          if (!other.equals(m) && bytes + b <= residency.budget() && count < maxResidentModels) {
+          if (!other.equals(m) && bytes + b <= residency.budget() && count < residency.maxResident()) {
             bytes += b;
             count++;
             setWork += work.get(other);
