@@ -34,7 +34,6 @@ public record InferenceSettings(
     Duration defaultDeadline,
     Duration agingStep,
     Duration maxSwapWait,
-    Duration interactiveWaitTarget,
     double minResidencyLoads,
     Duration keepAlive,
     Duration reconcileInterval,
@@ -65,6 +64,10 @@ public record InferenceSettings(
     if (maxBackoff.compareTo(minBackoff) < 0) {
       throw new InvalidSettingException(P + "max-backoff", "must not be shorter than min-backoff (" + minBackoff + ")");
     }
+    if (r.config().hasPath(P + "interactive-wait-target")) {
+      throw new InvalidSettingException(P + "interactive-wait-target", "is no longer a setting: the door now serves"
+          + " interactive work in the order of models that keeps the longest wait of a person shortest; remove it");
+    }
     if (r.config().hasPath(P + "reload-options")) {
       throw new InvalidSettingException(P + "reload-options", "is no longer a setting: the daemon knows which options make"
           + " Ollama reload (num_ctx, num_batch, num_gpu, ...) and pins them from default-options and models; remove it");
@@ -93,7 +96,6 @@ public record InferenceSettings(
         r.positiveDuration(P + "default-deadline"),
         r.positiveDuration(P + "aging-step"),
         r.positiveDuration(P + "max-swap-wait"),
-        r.positiveDuration(P + "interactive-wait-target"),
         nonNegative(r.config(), P + "min-residency-loads"),
         r.positiveDuration(P + "keep-alive"),
         r.positiveDuration(P + "reconcile-interval"),

@@ -78,7 +78,6 @@ class OllamaAuthorityRealTest {
     overrides.put("turbo-agents.inference.default-deadline", "300s");
     overrides.put("turbo-agents.inference.total-concurrency", 2);
     overrides.put("turbo-agents.inference.max-resident-models", 3);
-    overrides.put("turbo-agents.inference.interactive-wait-target", "30s");
     var settings = StandInSettings.inference(overrides);
     try (OllamaBackend backend = new OllamaBackend(RealOllama.url(), settings)) {
       ActorRef<InferenceActor.Command> door = kit.spawn(InferenceActor.create(settings, backend,

@@ -136,11 +136,11 @@ public final class SchedulingSimulation {
   }
 
   /** The most memory the planned resident set ever took. */
-  long peakBytes() {
+  public long peakBytes() {
     return peakBytes;
   }
 
-  List<SwapPolicy.Decision> decisions() {
+  public List<SwapPolicy.Decision> decisions() {
     return List.copyOf(decisions);
   }
 
