@@ -42,7 +42,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * plan and pinned options) in front of a fresh stand-in. Time is scaled: every figure printed is
  * in simulated seconds.
  *
- * <p>Args: {@code [scale] [requests] [seed]}, default 0.05 (20x faster than real), 60, 42.
+ * <p>Args: {@code [scale] [requests] [seeds]}, default 0.05 (20x faster than real), 60, 42 (seeds comma-separated).
+ * Each seed runs Ollama alone, the door with {@link SimplePolicy} and the door with its own policy on
+ * the stand-in, then both policies on {@link SchedulingSimulation}'s exact clock.
  */
 public final class InferenceBenchmark {
 
