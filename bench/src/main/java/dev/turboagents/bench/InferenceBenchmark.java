@@ -2,6 +2,9 @@ package dev.turboagents.bench;
 
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.MemoryBudget;
+import dev.turboagents.actors.inference.Priority;
+import dev.turboagents.actors.inference.SchedulingSimulation;
+import dev.turboagents.actors.inference.SimplePolicy;
 import dev.turboagents.actors.inference.ollama.OllamaBackend;
 import dev.turboagents.actors.inference.standin.OllamaStandIn;
 import dev.turboagents.actors.inference.standin.StandInModel;
@@ -39,7 +42,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * plan and pinned options) in front of a fresh stand-in. Time is scaled: every figure printed is
  * in simulated seconds.
  *
- * <p>Args: {@code [scale] [requests] [seed]}, default 0.05 (20x faster than real), 60, 42.
+ * <p>Args: {@code [scale] [requests] [seeds]}, default 0.05 (20x faster than real), 60, 42 (seeds comma-separated).
+ * Each seed runs Ollama alone, the door with {@link SimplePolicy} and the door with its own policy on
+ * the stand-in, then both policies on {@link SchedulingSimulation}'s exact clock.
  */
 public final class InferenceBenchmark {
 
@@ -53,38 +58,135 @@ public final class InferenceBenchmark {
 
   private static final long GIB = StandInModel.GIB;
 
+  /** How long the simple reference policy stays on a model an interactive user just used (simulated). */
+  static final Duration STICKINESS = Duration.ofSeconds(15);
+
   public static void main(String[] args) throws Exception {
     double scale = args.length > 0 ? Double.parseDouble(args[0]) : 0.05;
     int count = args.length > 1 ? Integer.parseInt(args[1]) : 60;
-    long seed = args.length > 2 ? Long.parseLong(args[2]) : 42;
+    List<Long> seeds = args.length > 2 ? java.util.Arrays.stream(args[2].split(",")).map(Long::parseLong).toList() : List.of(42L);
+    boolean simulatedOnly = Boolean.getBoolean("bench.simulatedOnly");
     List<StandInModel> models = models();
-    List<Request> workload = workload(count, seed, models);
     long budget = 48 * GIB;
-    System.out.printf(Locale.ROOT, "InferenceBenchmark: %d requests over %.0f s (seed %d), models %s, memory %s, time scale %.3f%n",
-        count, workload.get(workload.size() - 1).arrivalSeconds(), seed,
-        models.stream().map(m -> m.name() + " " + gib(m.bytesAt(8192))).toList(), gib(budget), scale);
+    List<String> rows = new ArrayList<>();
+    List<String> simRows = new ArrayList<>();
+    for (long seed : seeds) {
+      List<Request> workload = workload(count, seed, models);
+      System.out.printf(Locale.ROOT, "InferenceBenchmark: %d requests over %.0f s (seed %d), models %s, memory %s, time scale %.3f%n",
+          count, workload.get(workload.size() - 1).arrivalSeconds(), seed,
+          models.stream().map(m -> m.name() + " " + gib(m.bytesAt(8192))).toList(), gib(budget), scale);
 
-    Run direct = direct(models, budget, workload, scale);
-    Run door = frontDoor(models, budget, workload, scale);
+      Run simSimple = simulated(models, budget, workload, true);
+      Run simDoor = simulated(models, budget, workload, false);
+      simRows.add(String.format(Locale.ROOT, "| %d | %d / %d | %.1f / %.1f | %.1f / %.1f |", seed, simSimple.loads(),
+          simDoor.loads(), percentile(simSimple, Cls.INTERACTIVE, 95), percentile(simDoor, Cls.INTERACTIVE, 95),
+          simSimple.makespanSeconds(), simDoor.makespanSeconds()));
+      if (simulatedOnly) {
+        continue;
+      }
+      Run direct = direct(models, budget, workload, scale);
+      Run simple = frontDoor(models, budget, workload, scale, true);
+      Run door = frontDoor(models, budget, workload, scale, false);
 
-    System.out.println();
-    System.out.println("| figure | Ollama alone (FCFS) | through the front door | ratio |");
-    System.out.println("|---|---:|---:|---:|");
-    row("model loads", direct.loads(), door.loads(), "%d");
-    row("makespan (s)", direct.makespanSeconds(), door.makespanSeconds(), "%.1f");
-    for (Cls cls : Cls.values()) {
-      String label = cls.name().toLowerCase(Locale.ROOT);
-      row(label + " p50 latency (s)", percentile(direct, cls, 50), percentile(door, cls, 50), "%.1f");
-      row(label + " p95 latency (s)", percentile(direct, cls, 95), percentile(door, cls, 95), "%.1f");
+      System.out.println();
+      System.out.println("| figure | Ollama alone (FCFS) | simple policy | through the front door | door vs Ollama | door vs simple |");
+      System.out.println("|---|---:|---:|---:|---:|---:|");
+      row("model loads", direct.loads(), simple.loads(), door.loads(), "%d");
+      row("makespan (s)", direct.makespanSeconds(), simple.makespanSeconds(), door.makespanSeconds(), "%.1f");
+      for (Cls cls : Cls.values()) {
+        String label = cls.name().toLowerCase(Locale.ROOT);
+        row(label + " p50 latency (s)", percentile(direct, cls, 50), percentile(simple, cls, 50), percentile(door, cls, 50), "%.1f");
+        row(label + " p95 latency (s)", percentile(direct, cls, 95), percentile(simple, cls, 95), percentile(door, cls, 95), "%.1f");
+      }
+      row("failed requests", failed(direct), failed(simple), failed(door), "%d");
+      row("peak resident (GiB)", direct.peakBytes() / (double) GIB, simple.peakBytes() / (double) GIB,
+          door.peakBytes() / (double) GIB, "%.1f");
+      System.out.println();
+      rows.add(String.format(Locale.ROOT, "| %d | %d / %d / %d | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f | %s |", seed,
+          direct.loads(), simple.loads(), door.loads(),
+          percentile(direct, Cls.INTERACTIVE, 95), percentile(simple, Cls.INTERACTIVE, 95), percentile(door, Cls.INTERACTIVE, 95),
+          direct.makespanSeconds(), simple.makespanSeconds(), door.makespanSeconds(), verdict(simple, door)));
     }
-    row("failed requests", failed(direct), failed(door), "%d");
-    row("peak resident (GiB)", direct.peakBytes() / (double) GIB, door.peakBytes() / (double) GIB, "%.1f");
-    System.out.println();
-    System.out.printf(Locale.ROOT, "targets: loads >= 6x fewer: %s; interactive p95 >= 10x lower: %s; makespan >= 1.5x shorter: %s%n",
-        verdict(direct.loads() / (double) Math.max(1, door.loads()), 6),
-        verdict(percentile(direct, Cls.INTERACTIVE, 95) / percentile(door, Cls.INTERACTIVE, 95), 10),
-        verdict(direct.makespanSeconds() / door.makespanSeconds(), 1.5));
+    if (!rows.isEmpty()) {
+      System.out.println("On the stand-in, wall clock (simulated seconds): Ollama alone / simple policy / front door");
+      System.out.println("| seed | loads | interactive p95 (s) | makespan (s) | door vs simple |");
+      System.out.println("|---|---|---|---|---|");
+      rows.forEach(System.out::println);
+      System.out.println();
+    }
+    System.out.println("The door's scheduling on a simulated clock (SchedulingSimulation, exact times, no noise): simple policy / front door");
+    System.out.println("| seed | loads | interactive p95 (s) | makespan (s) |");
+    System.out.println("|---|---|---|---|");
+    simRows.forEach(System.out::println);
     System.exit(0);
+  }
+
+  /** Whether the door is at least as good as the simple policy on loads and interactive p95, better on one, makespan no worse. */
+  private static String verdict(Run simple, Run door) {
+    double sp = percentile(simple, Cls.INTERACTIVE, 95);
+    double dp = percentile(door, Cls.INTERACTIVE, 95);
+    boolean notWorse = door.loads() <= simple.loads() && dp <= sp && door.makespanSeconds() <= simple.makespanSeconds() * 1.02;
+    boolean better = door.loads() < simple.loads() || dp < sp;
+    return notWorse && better ? "better" : notWorse ? "equal" : "WORSE";
+  }
+
+  /**
+   * The workload on the door's scheduling with a simulated clock: {@link SchedulingSimulation}, the
+   * real policy, queue and planner with a server that takes exactly the models' load and token times.
+   */
+  private static Run simulated(List<StandInModel> models, long budget, List<Request> workload, boolean simplePolicy) {
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("turbo-agents.inference.aging-step", "5m");
+    overrides.put("turbo-agents.inference.max-swap-wait", "2m");
+    overrides.put("turbo-agents.inference.default-deadline", "1h");
+    overrides.put("turbo-agents.inference.total-concurrency", 1);
+    overrides.put("turbo-agents.inference.default-options.num_ctx", 8192);
+    overrides.putAll(tried());
+    SchedulingSimulation.Model[] served = models.stream().map(m -> new SchedulingSimulation.Model(m.name(),
+        // the simulation plans a model at its weights plus a fifth: give it the size it runs at
+        m.bytesAt(8192) * 5 / 6, m.loadTime(), Duration.ofNanos((long) (1e9 / m.tokensPerSecond())))).toArray(SchedulingSimulation.Model[]::new);
+    SchedulingSimulation sim = simplePolicy
+        ? new SchedulingSimulation(budget, overrides, settings -> new SimplePolicy(settings, STICKINESS), served)
+        : new SchedulingSimulation(budget, overrides, served);
+    for (Request r : workload) {
+      long at = (long) (r.arrivalSeconds() * 1e9);
+      if (at > sim.now()) {
+        sim.advance(Duration.ofNanos(at - sim.now()));
+      }
+      sim.submit("r" + r.index(), r.model(), r.tokens(), priority(r.cls()));
+    }
+    sim.runToEnd();
+    List<Outcome> outcomes = workload.stream().map(r -> new Outcome(r, sim.completedAt("r" + r.index()) / 1e9
+        - r.arrivalSeconds(), true, "")).toList();
+    if (Boolean.getBoolean("bench.verbose")) {
+      System.out.println(simplePolicy ? "simulated, simple policy:" : "simulated, the door:");
+      outcomes.stream().filter(o -> o.request().cls() == Cls.INTERACTIVE).forEach(o -> System.out.printf(Locale.ROOT,
+          "  #%02d at %6.1f s %-11s %-18s %3d tokens: started %6.1f s, took %6.1f s%n", o.request().index(),
+          o.request().arrivalSeconds(), o.request().cls(), o.request().model(), o.request().tokens(),
+          sim.startedAt("r" + o.request().index()) / 1e9, o.latencySeconds()));
+      if (Boolean.getBoolean("bench.decisions")) {
+        sim.decisions().stream().filter(d -> !(d instanceof dev.turboagents.actors.inference.SwapPolicy.Decision.Hold))
+            .forEach(d -> System.out.println("    " + d));
+      }
+    }
+    return new Run(simplePolicy ? "simple (simulated)" : "door (simulated)", sim.loads(), makespan(outcomes), outcomes,
+        sim.peakBytes());
+  }
+
+  /** Settings to try: every system property bench.inference.KEY=VALUE becomes turbo-agents.inference.KEY (simulated time). */
+  private static Map<String, Object> tried() {
+    Map<String, Object> out = new HashMap<>();
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.inference."))
+        .forEach(k -> out.put("turbo-agents.inference." + k.substring("bench.inference.".length()), System.getProperty(k)));
+    return out;
+  }
+
+  private static Priority priority(Cls cls) {
+    return switch (cls) {
+      case INTERACTIVE -> Priority.INTERACTIVE;
+      case AGENT -> Priority.AGENT;
+      case BACKGROUND -> Priority.BACKGROUND;
+    };
   }
 
   /** Sizes and speeds of an M1 Max with Q4_K_M/Q5_K_M models: load time ~0.45 s per GiB of weights. */
@@ -141,15 +243,14 @@ public final class InferenceBenchmark {
     }
   }
 
-  private static Run frontDoor(List<StandInModel> models, long memory, List<Request> workload, double scale)
-      throws Exception {
+  private static Run frontDoor(List<StandInModel> models, long memory, List<Request> workload, double scale,
+      boolean simplePolicy) throws Exception {
     Path dataDir = Files.createTempDirectory("inference-bench");
     try (OllamaStandIn ollama = standIn(models, memory, scale)) {
       Map<String, Object> overrides = new HashMap<>();
       // the daemon's defaults, in simulated time
       overrides.put("turbo-agents.inference.aging-step", millis(300_000 * scale));
       overrides.put("turbo-agents.inference.max-swap-wait", millis(120_000 * scale));
-      overrides.put("turbo-agents.inference.interactive-wait-target", millis(30_000 * scale));
       overrides.put("turbo-agents.inference.default-deadline", millis(3_600_000 * scale));
       overrides.put("turbo-agents.inference.min-backoff", millis(200 * scale));
       overrides.put("turbo-agents.inference.max-backoff", millis(10_000 * scale));
@@ -159,8 +260,12 @@ public final class InferenceBenchmark {
       Settings settings = Settings.forTest(dataDir, overrides);
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "inference-bench", settings.config());
       try (OllamaBackend backend = new OllamaBackend(ollama.url(), settings.inference())) {
+        Duration stickiness = Duration.ofNanos((long) (STICKINESS.toNanos() * scale));
         ActorRef<InferenceActor.Command> inference = system.systemActorOf(
-            InferenceActor.create(settings.inference(), backend, new MemoryBudget(memory, "simulated 48 GiB Mac")),
+            simplePolicy
+                ? InferenceActor.create(settings.inference(), backend, new MemoryBudget(memory, "simulated 48 GiB Mac"),
+                    s -> new SimplePolicy(s, stickiness))
+                : InferenceActor.create(settings.inference(), backend, new MemoryBudget(memory, "simulated 48 GiB Mac")),
             "inference", org.apache.pekko.actor.typed.Props.empty());
         Duration deadline = settings.inference().defaultDeadline();
         ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0)
@@ -169,10 +274,12 @@ public final class InferenceBenchmark {
             .toCompletableFuture().get(10, TimeUnit.SECONDS);
         String url = "http://127.0.0.1:" + binding.localAddress().getPort();
         awaitUp(url);
-        System.out.println("replaying through the front door ...");
+        System.out.println(simplePolicy ? "replaying through the door with the simple policy ..."
+            : "replaying through the front door ...");
         List<Outcome> outcomes = replay(url, workload, scale, true);
         binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        return new Run("door", ollama.loads(), makespan(outcomes), outcomes, ollama.peakResidentBytes());
+        return new Run(simplePolicy ? "simple" : "door", ollama.loads(), makespan(outcomes), outcomes,
+            ollama.peakResidentBytes());
       } finally {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
@@ -254,15 +361,17 @@ public final class InferenceBenchmark {
     return run.outcomes().stream().filter(o -> !o.ok()).count();
   }
 
-  private static void row(String label, double direct, double door, String format) {
-    String d = format.equals("%d") ? String.valueOf((long) direct) : String.format(Locale.ROOT, format, direct);
-    String f = format.equals("%d") ? String.valueOf((long) door) : String.format(Locale.ROOT, format, door);
-    String ratio = door == 0 ? (direct == 0 ? "1.0x" : "inf") : String.format(Locale.ROOT, "%.1fx", direct / door);
-    System.out.printf("| %s | %s | %s | %s |%n", label, d, f, ratio);
+  private static void row(String label, double direct, double simple, double door, String format) {
+    System.out.printf("| %s | %s | %s | %s | %s | %s |%n", label, figure(direct, format), figure(simple, format),
+        figure(door, format), ratio(direct, door), ratio(simple, door));
   }
 
-  private static String verdict(double ratio, double target) {
-    return String.format(Locale.ROOT, "%.1fx (%s)", ratio, ratio >= target ? "met" : "NOT met");
+  private static String figure(double value, String format) {
+    return format.equals("%d") ? String.valueOf((long) value) : String.format(Locale.ROOT, format, value);
+  }
+
+  private static String ratio(double baseline, double door) {
+    return door == 0 ? (baseline == 0 ? "1.0x" : "inf") : String.format(Locale.ROOT, "%.1fx", baseline / door);
   }
 
   private static String millis(double ms) {

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param replyMargin how much longer than a request's deadline its caller waits for the door's answer
  * @param pinnedOptions per model name, the options that replace the client's reload options
  * @param defaultOptions the pinned options for a model without its own entry
+ * @param loadSeenThreshold a call reporting a longer load_duration was a load the server made on its own
  */
 public record InferenceSettings(
     Optional<Long> memoryBudget,
@@ -33,7 +34,6 @@ public record InferenceSettings(
     Duration defaultDeadline,
     Duration agingStep,
     Duration maxSwapWait,
-    Duration interactiveWaitTarget,
     double minResidencyLoads,
     Duration keepAlive,
     Duration reconcileInterval,
@@ -50,7 +50,8 @@ public record InferenceSettings(
     Duration restartMaxBackoff,
     double restartRandomFactor,
     Map<String, Object> defaultOptions,
-    Map<String, Map<String, Object>> pinnedOptions) {
+    Map<String, Map<String, Object>> pinnedOptions,
+    Duration loadSeenThreshold) {
 
   private static final String P = "turbo-agents.inference.";
 
@@ -62,6 +63,10 @@ public record InferenceSettings(
     Duration maxBackoff = r.positiveDuration(P + "max-backoff");
     if (maxBackoff.compareTo(minBackoff) < 0) {
       throw new InvalidSettingException(P + "max-backoff", "must not be shorter than min-backoff (" + minBackoff + ")");
+    }
+    if (r.config().hasPath(P + "interactive-wait-target")) {
+      throw new InvalidSettingException(P + "interactive-wait-target", "is no longer a setting: the door now serves"
+          + " interactive work in the order of models that keeps the longest wait of a person shortest; remove it");
     }
     if (r.config().hasPath(P + "reload-options")) {
       throw new InvalidSettingException(P + "reload-options", "is no longer a setting: the daemon knows which options make"
@@ -91,7 +96,6 @@ public record InferenceSettings(
         r.positiveDuration(P + "default-deadline"),
         r.positiveDuration(P + "aging-step"),
         r.positiveDuration(P + "max-swap-wait"),
-        r.positiveDuration(P + "interactive-wait-target"),
         nonNegative(r.config(), P + "min-residency-loads"),
         r.positiveDuration(P + "keep-alive"),
         r.positiveDuration(P + "reconcile-interval"),
@@ -108,7 +112,8 @@ public record InferenceSettings(
         restartMax,
         randomFactor,
         options(object(r.config(), P + "default-options"), P + "default-options"),
-        Map.copyOf(perModel));
+        Map.copyOf(perModel),
+        r.positiveDuration(P + "load-seen-threshold"));
   }
 
   /** The options pinned for {@code model}: its own entry, else the defaults. */

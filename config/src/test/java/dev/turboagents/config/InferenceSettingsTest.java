@@ -54,4 +54,20 @@ class InferenceSettingsTest {
     assertEquals("turbo-agents.inference.reload-options", e.key());
     assertTrue(e.getMessage().contains("default-options and models"), e.getMessage());
   }
+
+  @Test
+  void theRemovedInteractiveWaitTargetKeySaysWhatReplacedIt() {
+    InvalidSettingException e = assertThrows(InvalidSettingException.class,
+        () -> with(Map.of("turbo-agents.inference.interactive-wait-target", "30s")));
+    assertEquals("turbo-agents.inference.interactive-wait-target", e.key());
+    assertTrue(e.getMessage().contains("longest wait of a person"), e.getMessage());
+  }
+
+  @Test
+  void theLoadSeenThresholdIsRead() {
+    assertEquals(java.time.Duration.ofMillis(250), with(Map.of()).loadSeenThreshold());
+    InvalidSettingException e = assertThrows(InvalidSettingException.class,
+        () -> with(Map.of("turbo-agents.inference.load-seen-threshold", "0s")));
+    assertEquals("turbo-agents.inference.load-seen-threshold", e.key());
+  }
 }

@@ -42,6 +42,9 @@ public final class InferenceHealth implements HealthCheck {
           figures.put("budget_bytes", s.budgetBytes());
           figures.put("loads", s.loads());
           figures.put("unloads", s.unloads());
+          figures.put("server_loads", s.serverLoads());
+          s.learnedResidentLimit().ifPresent(l -> figures.put("server_resident_limit", l));
+          figures.put("disagreements_with_server", s.disagreements());
           s.avgTimeToFirstTokenMillis().ifPresent(t -> figures.put("time_to_first_token_ms", Math.round(t)));
           s.tokensPerSecond().ifPresent(t -> figures.put("tokens_per_second", Math.round(t * 10) / 10.0));
           boolean up = s.backend() == BackendHealth.State.UP;

@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -100,7 +102,8 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   record Probe() implements Command {}
   record ProbeDone(Optional<Throwable> error) implements Command {}
   record Reconcile() implements Command {}
-  record Reconciled(long epoch, Optional<List<LoadedModel>> running, Optional<Throwable> error) implements Command {}
+  record Reconciled(long epoch, boolean afterLoad, Optional<List<LoadedModel>> running, Optional<Throwable> error)
+      implements Command {}
   record CatalogLoaded(Optional<List<ModelSummary>> models) implements Command {}
   private record FactsLoaded(String model, ModelDescription description) implements Command {}
   private record Revalidated(String requestId, Optional<List<ModelSummary>> models) implements Command {}
@@ -113,7 +116,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final InferenceBackend backend;
   private final MemoryBudget budget;
   private final PinnedOptions pinned;
-  private final SwapPolicy policy;
+  private final SchedulingPolicy policy;
   private final HeldRequests held;
   private final ServerLink server;
   private final ActorRef<ModelListings.Command> listings;
@@ -124,26 +127,37 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private Optional<RuntimeException> crash = Optional.empty();
   private int loads = 0;
   private int unloads = 0;
+  private int serverLoads = 0;
+  private final ServerDisagreements disagreements = new ServerDisagreements();
 
   public static Behavior<Command> create(InferenceSettings settings, InferenceBackend backend) {
     return create(settings, backend, MemoryBudget.resolve(settings));
   }
 
   public static Behavior<Command> create(InferenceSettings settings, InferenceBackend backend, MemoryBudget budget) {
+    return create(settings, backend, budget, SwapPolicy::new);
+  }
+
+  /**
+   * The door deciding with another scheduling policy than its own {@link SwapPolicy}: for a
+   * benchmark that compares the door against a reference policy under the same actor and backend.
+   */
+  public static Behavior<Command> create(InferenceSettings settings, InferenceBackend backend, MemoryBudget budget,
+      Function<InferenceSettings, SchedulingPolicy> policy) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      InferenceActor actor = new InferenceActor(context, settings, backend, budget, timers);
+      InferenceActor actor = new InferenceActor(context, settings, backend, budget, timers, policy.apply(settings));
       return Behaviors.intercept(() -> new CrashRecorder<>(Command.class, e -> actor.crash = Optional.of(e)), actor);
     }));
   }
 
   private InferenceActor(ActorContext<Command> context, InferenceSettings settings, InferenceBackend backend,
-      MemoryBudget budget, TimerScheduler<Command> timers) {
+      MemoryBudget budget, TimerScheduler<Command> timers, SchedulingPolicy policy) {
     super(context);
     this.settings = settings;
     this.backend = backend;
     this.budget = budget;
     this.pinned = PinnedOptions.from(settings);
-    this.policy = new SwapPolicy(settings);
+    this.policy = policy;
     this.held = new HeldRequests(context, settings.maxQueued(), settings.agingStep());
     this.server = new ServerLink(context, timers, backend, settings);
     this.listings = context.spawn(ModelListings.create(backend), "listings");
@@ -290,6 +304,13 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     if (d.completion().isPresent()) {
       Completion c = d.completion().get();
       server.succeeded();
+      if (loadedForTheCall(r.model(), c.timings().loadNanos())) {
+        // the door only starts calls on models it holds loaded: Ollama had dropped this one
+        serverLoads++;
+        disagree("Ollama loaded " + r.model() + " on its own for " + d.requestId() + " (load_duration "
+            + c.timings().loadNanos() / 1_000_000 + " ms) although the door held it loaded: Ollama had dropped it");
+        server.reconcileNow(true);
+      }
       long first = r.firstDeltaNanos.get();
       times = times.afterCall(r.model(), now - r.startNanos, first > 0 ? first - r.startNanos : 0, c.timings());
       held.answer(r.waiting, new Completed(d.requestId(), c));
@@ -322,6 +343,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       times = times.withLoad(d.model(), d.nanos());
       residency = residency.loaded(d.model(), System.nanoTime());
       getContext().getLog().info("inference: loaded {} in {} ms", d.model(), d.nanos() / 1_000_000);
+      server.reconcileNow(true);
       return dispatch();
     }
     residency = residency.gone(d.model());
@@ -350,6 +372,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       return this;
     }
     unloads++;
+    server.reconcileNow(false);
     return dispatch();
   }
 
@@ -361,18 +384,54 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   // ---- what the server says of itself ----
 
   private Behavior<Command> onReconciled(Reconciled r) {
-    Optional<ServerLink.RunningSet> truth = server.reconciled(r, residency.anyInFlight());
+    Optional<ServerLink.RunningSet> truth = server.reconciled(r);
     if (r.error().isPresent()) {
       return this;
     }
     truth.ifPresent(t -> {
-      residency = (t.cameBack() ? residency.forgetResident() : residency).reconcile(t.models(), System.nanoTime());
+      ResidencyPlanner.Reconciliation seen = (t.cameBack() ? residency.forgetResident() : residency)
+          .reconcile(t.models(), System.nanoTime(), t.afterLoad(), Set.copyOf(held.running().models()));
+      residency = seen.planner();
       if (t.cameBack()) {
         commitment = SwapPolicy.Commitment.NONE;
         getContext().getLog().info("inference: {} answers; resident {}", backend.describe(), residency.resident().keySet());
+      } else {
+        noteDifferences(seen, t);
       }
     });
     return dispatch();
+  }
+
+  /**
+   * Whether Ollama loaded {@code model} for a call that reported {@code loadNanos}: more than
+   * load-seen-threshold and more than half the model's measured load time (on a busy CPU Ollama
+   * reports a few hundred ms for a model it held: its scheduler waits for the cores too).
+   */
+  private boolean loadedForTheCall(String model, long loadNanos) {
+    return loadNanos > settings.loadSeenThreshold().toNanos() && loadNanos > times.load(model).orElse(0L) / 2;
+  }
+
+  /** Where the door's picture differed from what Ollama holds: logged, counted, shown in the status. */
+  private void noteDifferences(ResidencyPlanner.Reconciliation seen, ServerLink.RunningSet t) {
+    List<String> holds = t.models().stream().map(LoadedModel::name).toList();
+    for (String gone : seen.vanished()) {
+      disagree(seen.forLoad()
+          ? "Ollama evicted " + gone + " on its own for a load; it holds " + holds
+          : "Ollama dropped " + gone + " on its own (its keep_alive ran out, or another tool unloaded it); it holds " + holds);
+    }
+    seen.resized().forEach((model, sizes) -> disagree("Ollama holds " + model + " at " + mib(sizes.get(1))
+        + ", the door planned " + mib(sizes.get(0)) + ": Ollama's figure is used from now on"));
+    seen.limitLearnt().ifPresent(limit -> getContext().getLog().warn("inference: Ollama keeps at most {} model(s) at once"
+        + " (OLLAMA_MAX_LOADED_MODELS or its memory estimate): the door plans for that from now on", limit));
+  }
+
+  private void disagree(String what) {
+    disagreements.add(what);
+    getContext().getLog().warn("inference: the door's view differed from Ollama's: {}", what);
+  }
+
+  private static String mib(long bytes) {
+    return bytes / (1L << 20) + " MiB";
   }
 
   private Behavior<Command> onCatalog(CatalogLoaded c) {
@@ -397,7 +456,8 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private Behavior<Command> onStatus(GetStatus g) {
     long now = System.nanoTime();
     g.replyTo().tell(new StatusReport(snapshot(now), server.health(), settings).at(now, budget, new StatusReport.Counts(
-        held.running().all(), loads, unloads, held.completed(), held.failed())));
+        held.running().all(), loads, unloads, held.completed(), held.failed(), serverLoads, disagreements.count(),
+        disagreements.recent())));
     return this;
   }
 

@@ -11,12 +11,21 @@ import java.util.Optional;
  *
  * @param queuedPerClass waiting requests per priority class
  * @param queue every waiting request, in serving order
+ * @param maxResident the most models resident at once: the configured cap, or the server's learnt limit if lower
+ * @param loads the loads the door made
  * @param warnings e.g. a model served alone because it alone exceeds the budget
+ * @param serverLoads loads the server made on its own for a call (it had dropped the model): with
+ *     {@code loads}, every load the server made for the door
+ * @param learnedResidentLimit how many models the server keeps at once, learnt from an eviction it made on its own
+ * @param disagreements how often the door's picture differed from the server's (a model it dropped
+ *     or reloaded behind the door's back, a size other than planned)
+ * @param recentDisagreements the latest of them, oldest first, each with its time
  */
 public record InferenceStatus(BackendHealth.State backend, String backendDetail, long budgetBytes, String budgetSource,
     long usedBytes, int maxResident, List<ResidentModel> resident, Map<String, Integer> queuedPerClass,
     List<QueuedRequest> queue, List<RunningRequest> running, int loads, int unloads, long completed, long failed,
-    Optional<Double> avgTimeToFirstTokenMillis, Optional<Double> tokensPerSecond, List<String> warnings) {
+    Optional<Double> avgTimeToFirstTokenMillis, Optional<Double> tokensPerSecond, List<String> warnings,
+    int serverLoads, Optional<Integer> learnedResidentLimit, long disagreements, List<String> recentDisagreements) {
 
   /** A request in the queue, with where it stands and why it waits. */
   public record QueuedRequest(String requestId, String model, Priority priority, int effectiveClass, int position,
@@ -25,7 +34,10 @@ public record InferenceStatus(BackendHealth.State backend, String backendDetail,
   /** A request running now. */
   public record RunningRequest(String requestId, String model, Priority priority, long runningMillis) {}
 
-  /** A model in memory; {@code phase} loading, ready or unloading. */
+  /**
+   * A model in memory; {@code phase} loading, ready or unloading; {@code sizeFromServer}: its bytes
+   * are the server's figure (its running set), not the door's estimate.
+   */
   public record ResidentModel(String model, long bytes, String phase, boolean loadedByAnotherTool,
-      Optional<Long> measuredLoadMillis) {}
+      Optional<Long> measuredLoadMillis, boolean sizeFromServer) {}
 }

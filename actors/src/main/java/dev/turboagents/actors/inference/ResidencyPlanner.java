@@ -3,11 +3,12 @@ package dev.turboagents.actors.inference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -33,9 +34,29 @@ public final class ResidencyPlanner {
     /** Unload {@code evict} (maybe none), then load. */
     record Evict(List<String> evict, long bytes, Optional<String> warning) implements LoadPlan {}
 
-    /** Cannot load yet: the models that must finish first are busy. */
-    record Wait(String reason) implements LoadPlan {}
+    /**
+     * Cannot load yet: the models that must finish first are busy. {@code finishFirst}: models that
+     * stay but must be idle when the load starts (give them no new work).
+     */
+    record Wait(String reason, List<String> finishFirst) implements LoadPlan {
+      public Wait(String reason) {
+        this(reason, List.of());
+      }
+    }
   }
+
+  /**
+   * The server's running set taken as the truth, and how the door's picture differed from it.
+   *
+   * @param vanished models the door held ready (its own loads) that the server no longer holds: it
+   *     dropped them on its own (evicted them for another load, or their keep_alive ran out)
+   * @param appeared models the server holds that the door did not know were there
+   * @param resized models whose size differs from the door's figure: model to {planned, real} bytes
+   * @param forLoad read during or right after a load: the models that vanished were evicted for it
+   * @param limitLearnt the limit learnt from this answer (an eviction for a load), when it is new
+   */
+  public record Reconciliation(ResidencyPlanner planner, List<String> vanished, List<String> appeared,
+      Map<String, List<Long>> resized, boolean forLoad, OptionalInt limitLearnt) {}
 
   private final long budget;
   private final int maxResident;
@@ -45,13 +66,20 @@ public final class ResidencyPlanner {
   private final Map<String, Long> loadedAt;
   private final Map<String, Resident> resident;
   private final Map<String, String> warnings;
+  /** The most models the server was seen to keep at once, when it evicted one on its own; 0 = not learnt. */
+  private final int learnedLimit;
+  /** The most models the server was seen holding at once (in its running set). */
+  private final int seenTogether;
 
   public ResidencyPlanner(long budget, int maxResident) {
-    this(budget, maxResident, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+    this(budget, maxResident, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0, 0);
   }
 
   private ResidencyPlanner(long budget, int maxResident, Map<String, Long> weights, Map<String, Long> kvPerToken,
-      Map<String, Long> measured, Map<String, Long> loadedAt, Map<String, Resident> resident, Map<String, String> warnings) {
+      Map<String, Long> measured, Map<String, Long> loadedAt, Map<String, Resident> resident, Map<String, String> warnings,
+      int learnedLimit, int seenTogether) {
+    this.learnedLimit = learnedLimit;
+    this.seenTogether = seenTogether;
     this.budget = budget;
     this.maxResident = maxResident;
     this.weights = weights;
@@ -66,18 +94,36 @@ public final class ResidencyPlanner {
     return budget;
   }
 
+  /** The most models resident at once: the configured cap, or the limit learnt from the server if lower. */
   public int maxResident() {
-    return maxResident;
+    return learnedLimit > 0 ? Math.min(maxResident, learnedLimit) : maxResident;
+  }
+
+  /** The most models the server keeps at once, as learnt from an eviction it made on its own. */
+  public OptionalInt learnedLimit() {
+    return learnedLimit > 0 ? OptionalInt.of(learnedLimit) : OptionalInt.empty();
+  }
+
+  /** The most models the server was seen holding at once. */
+  public int seenTogether() {
+    return seenTogether;
+  }
+
+  /** Whether {@code model}'s size is the server's own figure (seen in its running set), not an estimate. */
+  public boolean sizeFromServer(String model) {
+    return measured.containsKey(model);
   }
 
   /** {@code model}'s weights take {@code bytes} (its size in the model list). */
   public ResidencyPlanner weights(String model, long bytes) {
-    return new ResidencyPlanner(budget, maxResident, put(weights, model, bytes), kvPerToken, measured, loadedAt, resident, warnings);
+    return new ResidencyPlanner(budget, maxResident, put(weights, model, bytes), kvPerToken, measured, loadedAt, resident, warnings,
+        learnedLimit, seenTogether);
   }
 
   /** {@code model}'s KV cache takes {@code bytes} per context token (from its metadata). */
   public ResidencyPlanner kvBytesPerToken(String model, long bytes) {
-    return new ResidencyPlanner(budget, maxResident, weights, put(kvPerToken, model, bytes), measured, loadedAt, resident, warnings);
+    return new ResidencyPlanner(budget, maxResident, weights, put(kvPerToken, model, bytes), measured, loadedAt, resident, warnings,
+        learnedLimit, seenTogether);
   }
 
   /** Whether the size of {@code model} is known (measured, or its weights from the model list). */
@@ -170,17 +216,24 @@ public final class ResidencyPlanner {
     int count = others.size();
     List<String> evict = new ArrayList<>();
     for (Resident r : idle) {
-      if (used + bytes <= budget && count + 1 <= maxResident) {
+      if (used + bytes <= budget && count + 1 <= maxResident()) {
         break;
       }
       evict.add(r.model());
       used -= r.bytes();
       count--;
     }
-    if (used + bytes > budget || count + 1 > maxResident) {
+    if (used + bytes > budget || count + 1 > maxResident()) {
       List<String> busyOnes = others.stream().map(Resident::model).filter(busy::contains).toList();
       return new LoadPlan.Wait("waiting for " + String.join(", ", busyOnes) + " to finish to free "
           + gib(used + bytes - budget > 0 ? used + bytes - budget : 0) + " for " + model);
+    }
+    List<String> busyKept = others.stream().map(Resident::model).filter(m -> busy.contains(m) && !evict.contains(m)).toList();
+    if (!busyKept.isEmpty() && count + 1 > Math.max(1, seenTogether)) {
+      // the server may keep fewer models than the budget allows: its own limit would evict a busy
+      // model mid-work and run the two against each other; load beside idle models only
+      return new LoadPlan.Wait("the server was never seen keeping " + (count + 1) + " models at once; waiting for "
+          + String.join(", ", busyKept) + " to finish before " + model + " is loaded beside it", busyKept);
     }
     return new LoadPlan.Evict(List.copyOf(evict), bytes, Optional.empty());
   }
@@ -219,7 +272,7 @@ public final class ResidencyPlanner {
 
   /** Forgets everything resident (the server restarted); the next reconcile fills it again. */
   public ResidencyPlanner forgetResident() {
-    return new ResidencyPlanner(budget, maxResident, weights, kvPerToken, measured, loadedAt, Map.of(), Map.of());
+    return new ResidencyPlanner(budget, maxResident, weights, kvPerToken, measured, loadedAt, Map.of(), Map.of(), 0, 0);
   }
 
   /**
@@ -228,23 +281,60 @@ public final class ResidencyPlanner {
    * Models in flight (loading, unloading) keep their state.
    */
   public ResidencyPlanner reconcile(List<LoadedModel> running, long nowNanos) {
-    Map<String, LoadedModel> seen = new HashMap<>();
+    return reconcile(running, nowNanos, false, Set.of()).planner();
+  }
+
+  /**
+   * As {@link #reconcile(List, long)}, and says where the door's picture was wrong. {@code afterLoad}:
+   * the running set was read right after a load (the door's, or one the server made for a request);
+   * a model of the door's that left then, or while the door's own load is under way, was evicted by
+   * the server, so the server keeps no more
+   * than what it holds now, the model loading included: that is learnt as its limit. A limit is
+   * raised again when the server is seen holding more. {@code ours}: models the door has requests
+   * on; the server loaded them for the door, not for another tool.
+   */
+  public Reconciliation reconcile(List<LoadedModel> running, long nowNanos, boolean afterLoad, Set<String> ours) {
+    Map<String, LoadedModel> seen = new LinkedHashMap<>();
     running.forEach(m -> seen.put(m.name(), m));
     Map<String, Long> sizes = new LinkedHashMap<>(measured);
     Map<String, Resident> r = new LinkedHashMap<>(resident);
+    List<String> vanished = r.values().stream()
+        .filter(x -> x.phase() == Phase.READY && !x.foreign() && !seen.containsKey(x.model())).map(Resident::model).toList();
+    List<String> appeared = seen.keySet().stream().filter(m -> !r.containsKey(m)).toList();
+    Map<String, List<Long>> resized = new LinkedHashMap<>();
     r.values().removeIf(x -> x.phase() == Phase.READY && !seen.containsKey(x.model()));
     for (LoadedModel m : running) {
       long bytes = m.vramBytes() > 0 ? Math.max(m.vramBytes(), m.sizeBytes()) : m.sizeBytes();
       sizes.put(m.name(), bytes);
       Resident old = r.get(m.name());
       if (old == null) {
-        r.put(m.name(), new Resident(m.name(), bytes, Phase.READY, true, nowNanos));
-      } else if (old.phase() == Phase.READY) {
-        r.put(m.name(), new Resident(m.name(), bytes, Phase.READY, old.foreign(), old.lastUsedNanos()));
+        r.put(m.name(), new Resident(m.name(), bytes, Phase.READY, !ours.contains(m.name()), nowNanos));
+      } else {
+        if (!old.foreign() && Math.abs(old.bytes() - bytes) > old.bytes() / 20) {
+          resized.put(m.name(), List.of(old.bytes(), bytes));
+        }
+        if (old.phase() != Phase.UNLOADING) {
+          r.put(m.name(), new Resident(m.name(), bytes, old.phase(), old.foreign(), old.lastUsedNanos()));
+        }
       }
     }
-    return new ResidencyPlanner(budget, maxResident, weights, kvPerToken, Collections.unmodifiableMap(sizes), loadedAt,
-        Collections.unmodifiableMap(r), warnings);
+    int limit = learnedLimit > 0 && running.size() > learnedLimit ? running.size() : learnedLimit;
+    OptionalInt learnt = OptionalInt.empty();
+    // a model of the door's that left while a load was under way, or right after one, was evicted for it
+    boolean forLoad = afterLoad || resident.values().stream().anyMatch(x -> x.phase() == Phase.LOADING);
+    if (forLoad && !vanished.isEmpty()) {
+      Set<String> held = new HashSet<>(seen.keySet());
+      r.values().stream().filter(x -> x.phase() == Phase.LOADING).forEach(x -> held.add(x.model()));
+      int keeps = Math.max(1, held.size());
+      if (limit == 0 || keeps < limit) {
+        limit = keeps;
+        learnt = OptionalInt.of(limit);
+      }
+    }
+    ResidencyPlanner planner = new ResidencyPlanner(budget, maxResident, weights, kvPerToken,
+        Collections.unmodifiableMap(sizes), loadedAt, Collections.unmodifiableMap(r), warnings, limit,
+        Math.max(seenTogether, running.size()));
+    return new Reconciliation(planner, vanished, appeared, Collections.unmodifiableMap(resized), forLoad, learnt);
   }
 
   public static String gib(long bytes) {
@@ -255,11 +345,12 @@ public final class ResidencyPlanner {
     Map<String, Resident> r = new LinkedHashMap<>(resident);
     change.accept(r);
     return new ResidencyPlanner(budget, maxResident, weights, kvPerToken, measured, loadedAt,
-        Collections.unmodifiableMap(r), newWarnings);
+        Collections.unmodifiableMap(r), newWarnings, learnedLimit, seenTogether);
   }
 
   private ResidencyPlanner withLoadedAt(Map<String, Long> at) {
-    return new ResidencyPlanner(budget, maxResident, weights, kvPerToken, measured, at, resident, warnings);
+    return new ResidencyPlanner(budget, maxResident, weights, kvPerToken, measured, at, resident, warnings, learnedLimit,
+        seenTogether);
   }
 
   private static Map<String, Long> put(Map<String, Long> map, String key, long value) {

@@ -20,8 +20,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 final class ServerLink {
 
-  /** What the server holds in memory, to take as the truth; {@code cameBack}: it answers again after failing. */
-  record RunningSet(List<LoadedModel> models, boolean cameBack) {}
+  /**
+   * What the server holds in memory, to take as the truth; {@code cameBack}: it answers again after
+   * failing; {@code afterLoad}: read right after a load (models that left were evicted for it).
+   */
+  record RunningSet(List<LoadedModel> models, boolean cameBack, boolean afterLoad) {}
 
   private static final String PROBE = "probe";
 
@@ -102,19 +105,19 @@ final class ServerLink {
 
   /**
    * The running set the door should take as the truth: always when the server comes back (it is up
-   * from now on), else only when nothing was loaded or unloaded since it was asked for and nothing
-   * is in flight ({@code inFlight}). Empty otherwise, and when the server failed.
+   * from now on), else only when the door loaded or unloaded nothing since it was asked for (each
+   * of those asks again). Empty otherwise, and when the server failed.
    */
-  Optional<RunningSet> reconciled(Reconciled r, boolean inFlight) {
+  Optional<RunningSet> reconciled(Reconciled r) {
     if (r.error().isPresent()) {
       lost(BackendException.from(r.error().get()));
       return Optional.empty();
     }
     if (!health.isUp()) {
       health = health.answering();
-      return Optional.of(new RunningSet(r.running().orElseThrow(), true));
+      return Optional.of(new RunningSet(r.running().orElseThrow(), true, r.afterLoad()));
     }
-    return r.epoch() == epoch && !inFlight ? Optional.of(new RunningSet(r.running().orElseThrow(), false)) : Optional.empty();
+    return r.epoch() == epoch ? Optional.of(new RunningSet(r.running().orElseThrow(), false, r.afterLoad())) : Optional.empty();
   }
 
   /** Asks for the model list, unless that is under way. */
@@ -145,7 +148,22 @@ final class ServerLink {
   record Fresh(ModelCatalog catalog, boolean first) {}
 
   private void reconcile() {
+    read(false);
+  }
+
+  /**
+   * Reads the running set now: after every load and unload, and after a call the server loaded its
+   * model for ({@code afterLoad}), so the door's picture follows the server's at once.
+   */
+  void reconcileNow(boolean afterLoad) {
+    if (health.isUp()) {
+      read(afterLoad);
+    }
+  }
+
+  private void read(boolean afterLoad) {
     long at = epoch;
-    context.pipeToSelf(backend.running(), (rs, e) -> new Reconciled(at, Optional.ofNullable(rs), Optional.ofNullable(e)));
+    context.pipeToSelf(backend.running(), (rs, e) -> new Reconciled(at, afterLoad, Optional.ofNullable(rs),
+        Optional.ofNullable(e)));
   }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The door's status, and above all where every waiting request stands and why it waits: position,
@@ -18,7 +19,7 @@ final class StatusReport {
 
   /** What the door counted and what runs, besides the snapshot. */
   record Counts(List<RunningCalls.RunningCall<HeldRequests.Asker>> running, int loads, int unloads, long completed,
-      long failed) {}
+      long failed, int serverLoads, long disagreements, List<String> recentDisagreements) {}
 
   private final SwapPolicy.Snapshot snapshot;
   private final BackendHealth health;
@@ -39,11 +40,14 @@ final class StatusReport {
     List<InferenceStatus.ResidentModel> resident = residency.resident().values().stream()
         .sorted(Comparator.comparing(ResidencyPlanner.Resident::model))
         .map(r -> new InferenceStatus.ResidentModel(r.model(), r.bytes(), r.phase().name().toLowerCase(Locale.ROOT),
-            r.foreign(), snapshot.times().load(r.model()).map(StatusReport::millis))).toList();
+            r.foreign(), snapshot.times().load(r.model()).map(StatusReport::millis),
+            residency.sizeFromServer(r.model()))).toList();
     return new InferenceStatus(health.state(), health.detail(), budget.bytes(), budget.source(), residency.usedBytes(),
         residency.maxResident(), resident, perClass(), queued(now), runs, counts.loads(), counts.unloads(),
         counts.completed(), counts.failed(), snapshot.times().timeToFirstTokenMillis(), snapshot.times().tokensPerSecond(),
-        List.copyOf(residency.warnings().values()));
+        List.copyOf(residency.warnings().values()), counts.serverLoads(),
+        residency.learnedLimit().isPresent() ? Optional.of(residency.learnedLimit().getAsInt()) : Optional.empty(),
+        counts.disagreements(), counts.recentDisagreements());
   }
 
   /** Waiting requests per priority class (their own class, not the aged one). */

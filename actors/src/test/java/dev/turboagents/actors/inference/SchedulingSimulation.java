@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -17,22 +18,23 @@ import java.util.function.BooleanSupplier;
  * inference actor applies them, with a model server that takes exactly the times it is given
  * (load time per model, time per token). Events happen in time order; nothing waits on a wall clock.
  */
-final class SchedulingSimulation {
+public final class SchedulingSimulation {
 
   /** A model of the simulated server: its weights, how long a load takes and how long a token takes. */
-  record Model(String name, long weightBytes, Duration load, Duration perToken) {}
+  public record Model(String name, long weightBytes, Duration load, Duration perToken) {}
 
   private static final Duration PROMPT = Duration.ofNanos(400_000);
   private static final Duration UNLOAD = Duration.ofMillis(1);
 
   private final InferenceSettings settings;
-  private final SwapPolicy policy;
+  private final SchedulingPolicy policy;
   private final PinnedOptions pinned;
   private final InferenceQueue<Void> queue;
   private final Map<String, Model> models = new LinkedHashMap<>();
   private final Map<String, Long> runningUntil = new LinkedHashMap<>();
   private final Map<String, InferenceQueue.Waiting<Void>> runningRequests = new HashMap<>();
   private final Map<String, Long> startedAt = new HashMap<>();
+  private final Map<String, Long> completedAt = new HashMap<>();
   private final Map<String, Long> loadingUntil = new HashMap<>();
   private final Map<String, Long> unloadingUntil = new HashMap<>();
   private final List<String> completed = new ArrayList<>();
@@ -46,9 +48,15 @@ final class SchedulingSimulation {
   private int loads = 0;
   private long peakBytes = 0;
 
-  SchedulingSimulation(long budgetBytes, Map<String, Object> overrides, Model... served) {
+  public SchedulingSimulation(long budgetBytes, Map<String, Object> overrides, Model... served) {
+    this(budgetBytes, overrides, SwapPolicy::new, served);
+  }
+
+  /** The same door deciding with {@code policy} (e.g. the {@link SimplePolicy} baseline). */
+  public SchedulingSimulation(long budgetBytes, Map<String, Object> overrides,
+      java.util.function.Function<InferenceSettings, SchedulingPolicy> policy, Model... served) {
     this.settings = StandInSettings.inference(overrides);
-    this.policy = new SwapPolicy(settings);
+    this.policy = policy.apply(settings);
     this.pinned = PinnedOptions.from(settings);
     this.queue = new InferenceQueue<>(settings.maxQueued(), settings.agingStep());
     this.residency = new ResidencyPlanner(budgetBytes, settings.maxResidentModels());
@@ -60,7 +68,7 @@ final class SchedulingSimulation {
   }
 
   /** A chat request of {@code tokens} tokens for {@code model}, arriving now. */
-  SchedulingSimulation submit(String id, String model, int tokens, Priority priority) {
+  public SchedulingSimulation submit(String id, String model, int tokens, Priority priority) {
     InferenceCall call = new InferenceCall.Chat(model, List.of(ChatMessage.of("user", id)), List.of(), AnswerFormat.TEXT,
         pinned.pin(model, ModelOptions.NONE.with(ModelOption.NUM_PREDICT, tokens)), Thinking.SERVER_DEFAULT);
     if (!queue.offer(new InferenceQueue.Waiting<>(id, call, priority, now, Long.MAX_VALUE, null))) {
@@ -71,7 +79,7 @@ final class SchedulingSimulation {
   }
 
   /** Lets simulated time pass by {@code d}, handling every event in it. */
-  SchedulingSimulation advance(Duration d) {
+  public SchedulingSimulation advance(Duration d) {
     long until = now + d.toNanos();
     while (nextEvent() <= until) {
       step();
@@ -93,7 +101,7 @@ final class SchedulingSimulation {
   }
 
   /** Runs until every request is answered. */
-  SchedulingSimulation runToEnd() {
+  public SchedulingSimulation runToEnd() {
     return runUntil(() -> queue.size() == 0 && runningUntil.isEmpty());
   }
 
@@ -106,28 +114,33 @@ final class SchedulingSimulation {
     return runningUntil.containsKey(id);
   }
 
-  List<String> completed() {
+  public List<String> completed() {
     return List.copyOf(completed);
   }
 
-  int loads() {
+  public int loads() {
     return loads;
   }
 
-  long now() {
+  public long now() {
     return now;
   }
 
-  long startedAt(String id) {
+  public long startedAt(String id) {
     return startedAt.get(id);
   }
 
+  /** When {@code id} was answered, in simulated nanoseconds. */
+  public long completedAt(String id) {
+    return completedAt.get(id);
+  }
+
   /** The most memory the planned resident set ever took. */
-  long peakBytes() {
+  public long peakBytes() {
     return peakBytes;
   }
 
-  List<SwapPolicy.Decision> decisions() {
+  public List<SwapPolicy.Decision> decisions() {
     return List.copyOf(decisions);
   }
 
@@ -171,12 +184,15 @@ final class SchedulingSimulation {
       residency = residency.used(w.model(), now);
       times = times.afterCall(w.model(), now - startedAt.get(id), 0, new Timings(0, 0, 8, 0, tokens, 0));
       completed.add(id);
+      completedAt.put(id, now);
     } else if (loaded.isPresent()) {
       String m = loaded.get();
       loadingUntil.remove(m);
       loads++;
       times = times.withLoad(m, models.get(m).load().toNanos());
       residency = residency.loaded(m, now);
+      // the actor reads the server's running set after every load: this server holds what was loaded
+      residency = residency.reconcile(serverHolds(), now, true, Set.copyOf(runningModels())).planner();
     } else if (unloaded.isPresent()) {
       unloadingUntil.remove(unloaded.get());
       residency = residency.gone(unloaded.get());
@@ -184,6 +200,16 @@ final class SchedulingSimulation {
       nextTick = now + settings.tickInterval().toNanos();
     }
     dispatch();
+  }
+
+  private List<LoadedModel> serverHolds() {
+    return residency.resident().values().stream().filter(r -> r.phase() == ResidencyPlanner.Phase.READY)
+        .map(r -> new LoadedModel(r.model(), r.model(), r.bytes(), r.bytes(), "", null, Optional.empty(), Optional.empty()))
+        .toList();
+  }
+
+  private List<String> runningModels() {
+    return runningRequests.values().stream().map(InferenceQueue.Waiting::model).toList();
   }
 
   private Optional<String> first(Map<String, Long> until) {

@@ -13,11 +13,15 @@ import java.util.Optional;
  * door cannot change the API by accident.
  *
  * @param backend UP, DEGRADED (failing, retrying) or DOWN (circuit open)
+ * @param serverLoads loads Ollama made on its own for a call (it had dropped the model)
+ * @param serverResidentLimit how many models Ollama keeps at once, learnt from an eviction it made on its own
+ * @param disagreements how often the door's picture differed from Ollama's; the latest in {@code recentDisagreements}
  */
 public record InferenceStatusView(String backend, String backendDetail, long budgetBytes, String budgetSource,
     long usedBytes, int maxResident, List<Resident> resident, Map<String, Integer> queuedPerClass, List<Queued> queue,
     List<Running> running, int loads, int unloads, long completed, long failed,
-    Optional<Double> avgTimeToFirstTokenMillis, Optional<Double> tokensPerSecond, List<String> warnings) {
+    Optional<Double> avgTimeToFirstTokenMillis, Optional<Double> tokensPerSecond, List<String> warnings,
+    int serverLoads, Optional<Integer> serverResidentLimit, long disagreements, List<String> recentDisagreements) {
 
   /** A waiting request: its place, effective class (0 = interactive), time waited, estimated start and why it waits. */
   public record Queued(String requestId, String model, String priority, int effectiveClass, int position,
@@ -26,20 +30,21 @@ public record InferenceStatusView(String backend, String backendDetail, long bud
   /** A request running now. */
   public record Running(String requestId, String model, String priority, long runningMillis) {}
 
-  /** A model in memory; {@code phase} loading, ready or unloading. */
+  /** A model in memory; {@code phase} loading, ready or unloading; {@code sizeFromOllama}: bytes from /api/ps. */
   public record Resident(String model, long bytes, String phase, boolean loadedByAnotherTool,
-      Optional<Long> measuredLoadMillis) {}
+      Optional<Long> measuredLoadMillis, boolean sizeFromOllama) {}
 
   public static InferenceStatusView of(InferenceStatus s) {
     return new InferenceStatusView(s.backend().name(), s.backendDetail(), s.budgetBytes(), s.budgetSource(), s.usedBytes(),
         s.maxResident(),
         s.resident().stream().map(r -> new Resident(r.model(), r.bytes(), r.phase(), r.loadedByAnotherTool(),
-            r.measuredLoadMillis())).toList(),
+            r.measuredLoadMillis(), r.sizeFromServer())).toList(),
         Collections.unmodifiableMap(new LinkedHashMap<>(s.queuedPerClass())),
         s.queue().stream().map(q -> new Queued(q.requestId(), q.model(), q.priority().name(), q.effectiveClass(),
             q.position(), q.waitedMillis(), q.estimatedStartMillis(), q.reason())).toList(),
         s.running().stream().map(r -> new Running(r.requestId(), r.model(), r.priority().name(), r.runningMillis())).toList(),
         s.loads(), s.unloads(), s.completed(), s.failed(), s.avgTimeToFirstTokenMillis(), s.tokensPerSecond(),
-        List.copyOf(s.warnings()));
+        List.copyOf(s.warnings()), s.serverLoads(), s.learnedResidentLimit(), s.disagreements(),
+        List.copyOf(s.recentDisagreements()));
   }
 }

@@ -51,6 +51,10 @@ public final class OllamaStandIn implements AutoCloseable {
   private final Duration defaultKeepAlive;
   private volatile Script script = Script.standard();
   private volatile Semaphore gpu = null;
+  private volatile double runnerOverhead = 0;
+  private final AtomicInteger evictions = new AtomicInteger();
+  private final AtomicInteger peakModelsAsked = new AtomicInteger();
+  private final Map<String, Integer> asked = new LinkedHashMap<>();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -79,10 +83,10 @@ public final class OllamaStandIn implements AutoCloseable {
     boolean ready;
     long expiresAtNanos = Long.MAX_VALUE;
 
-    Runner(StandInModel model, int numCtx) {
+    Runner(StandInModel model, int numCtx, double overhead) {
       this.model = model;
       this.numCtx = numCtx;
-      this.bytes = model.bytesAt(numCtx);
+      this.bytes = (long) (model.bytesAt(numCtx) * (1 + overhead));
     }
   }
 
@@ -167,8 +171,35 @@ public final class OllamaStandIn implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Makes a loaded runner take {@code fraction} more than weights + KV cache (Ollama's compute graph
+   * and output buffers: its /api/ps reports smollm2:135m at 191 MB for 98 MB of weights, gemma3:270m
+   * at 478 MB for 253 MB), in /api/ps and against the memory limit.
+   */
+  public OllamaStandIn runnerOverhead(double fraction) {
+    this.runnerOverhead = fraction;
+    return this;
+  }
+
   public int loads() {
     return loads.get();
+  }
+
+  /** Runners the stand-in unloaded on its own to make room for another (its max-loaded count or memory). */
+  public int evictions() {
+    return evictions.get();
+  }
+
+  /** The most distinct models that had requests inside the stand-in (waiting or running) at once. */
+  public int peakModelsAsked() {
+    return peakModelsAsked.get();
+  }
+
+  /** Starts counting {@link #peakModelsAsked()} afresh. */
+  public void resetPeakModelsAsked() {
+    synchronized (asked) {
+      peakModelsAsked.set(asked.size());
+    }
   }
 
   public int loadsOf(String model) {
@@ -337,7 +368,14 @@ public final class OllamaStandIn implements AutoCloseable {
       throw new BadRequest(400, "registry.ollama.ai/library/" + model.name() + " does not support tools");
     }
     long start = System.nanoTime();
-    Runner runner = admit(model, numCtx);
+    asking(model.name(), 1);
+    Runner runner;
+    try {
+      runner = admit(model, numCtx);
+    } catch (InterruptedException | RuntimeException e) {
+      asking(model.name(), -1);
+      throw e;
+    }
     long loadNanos = System.nanoTime() - start;
     try {
       if (noPrompt) {
@@ -361,7 +399,18 @@ public final class OllamaStandIn implements AutoCloseable {
         runner.slot.release();
       }
     } finally {
+      asking(model.name(), -1);
       release(runner, keepAlive);
+    }
+  }
+
+  private void asking(String model, int delta) {
+    synchronized (asked) {
+      int now = asked.merge(model, delta, Integer::sum);
+      if (now <= 0) {
+        asked.remove(model);
+      }
+      peakModelsAsked.accumulateAndGet(asked.size(), Math::max);
     }
   }
 
@@ -495,7 +544,7 @@ public final class OllamaStandIn implements AutoCloseable {
             continue;
           }
           if (current == null) {
-            Runner fresh = new Runner(model, numCtx);
+            Runner fresh = new Runner(model, numCtx, runnerOverhead);
             if (fits(fresh)) {
               fresh.refCount = 1;
               loaded.put(model.name(), fresh);
@@ -508,6 +557,7 @@ public final class OllamaStandIn implements AutoCloseable {
                 .min(Comparator.comparingLong((Runner r) -> r.expiresAtNanos));
             if (idle.isPresent()) {
               loaded.remove(idle.get().model.name()); // evict the one whose keep_alive ends first
+              evictions.incrementAndGet();
               continue;
             }
           }

@@ -14,7 +14,6 @@ public final class StandInSettings {
     all.put("turbo-agents.inference.min-backoff", "50ms");
     all.put("turbo-agents.inference.max-backoff", "400ms");
     all.put("turbo-agents.inference.max-swap-wait", "2s");
-    all.put("turbo-agents.inference.interactive-wait-target", "1s");
     all.put("turbo-agents.inference.reconcile-interval", "2s");
     all.put("turbo-agents.inference.request-timeout", "30s");
     all.put("turbo-agents.inference.default-deadline", "30s");

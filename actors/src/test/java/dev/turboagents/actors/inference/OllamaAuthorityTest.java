@@ -1,0 +1,200 @@
+package dev.turboagents.actors.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.turboagents.actors.inference.InferenceActor.Completed;
+import dev.turboagents.actors.inference.InferenceActor.Reply;
+import dev.turboagents.actors.inference.ollama.OllamaBackend;
+import dev.turboagents.actors.inference.standin.OllamaStandIn;
+import dev.turboagents.actors.inference.standin.StandInModel;
+import dev.turboagents.actors.inference.standin.StandInSettings;
+import dev.turboagents.persistence.Eventually;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Ollama is the authority on what is loaded: the door against a stand-in that, like Ollama, keeps
+ * at most a number of models of its own (OLLAMA_MAX_LOADED_MODELS) and evicts on its own to stay
+ * there, reports sizes in /api/ps other than the door's estimate from /api/tags and /api/show, and
+ * reports a load_duration on the answer that loaded. The door's budget and model count would allow
+ * more than the stand-in keeps: only what it learns from Ollama keeps it right.
+ */
+class OllamaAuthorityTest {
+  private static final long GIB = StandInModel.GIB;
+  private static final ActorTestKit kit = ActorTestKit.create();
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @AfterAll
+  static void shutdown() {
+    kit.shutdownTestKit();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : open.reversed()) {
+      c.close();
+    }
+  }
+
+  /** 1.5 GiB of weights + 0.5 GiB of KV cache at num_ctx 4096; loads in 2 s (40 ms at time scale 0.02). */
+  private static StandInModel model(String name) {
+    return new StandInModel(name, 3 * GIB / 2, 32, 8, 128, Duration.ofMillis(2000), 50, 0, List.of("completion"));
+  }
+
+  private OllamaStandIn standIn(int maxLoaded, double overhead) {
+    OllamaStandIn s = new OllamaStandIn(List.of(model("a"), model("b"), model("c")), 100 * GIB, maxLoaded, 0.02)
+        .runnerOverhead(overhead).start();
+    open.add(s);
+    return s;
+  }
+
+  private ActorRef<InferenceActor.Command> door(OllamaStandIn s, long budget) {
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("turbo-agents.inference.total-concurrency", 2);
+    overrides.put("turbo-agents.inference.max-resident-models", 3);
+    overrides.put("turbo-agents.inference.load-seen-threshold", "15ms");
+    // the periodic look at /api/ps must not be what corrects the picture here
+    overrides.put("turbo-agents.inference.reconcile-interval", "1h");
+    var settings = StandInSettings.inference(overrides);
+    OllamaBackend backend = new OllamaBackend(s.url(), settings);
+    open.add(backend);
+    var door = kit.spawn(InferenceActor.create(settings, backend, new MemoryBudget(budget, "test")));
+    Eventually.assertThat(Duration.ofSeconds(10), () -> assertEquals(BackendHealth.State.UP, status(door).backend()));
+    return door;
+  }
+
+  private static InferenceStatus status(ActorRef<InferenceActor.Command> door) {
+    TestProbe<InferenceStatus> probe = kit.createTestProbe();
+    door.tell(new InferenceActor.GetStatus(probe.ref()));
+    return probe.receiveMessage();
+  }
+
+  private static List<String> resident(InferenceStatus st) {
+    return st.resident().stream().map(InferenceStatus.ResidentModel::model).toList();
+  }
+
+  private static void ask(ActorRef<InferenceActor.Command> door, String id, String model, TestProbe<Reply> probe) {
+    door.tell(new InferenceActor.Submit(id, new InferenceCall.Chat(model, List.of(ChatMessage.of("user", id)), List.of(),
+        AnswerFormat.TEXT, ModelOptions.NONE.with(ModelOption.NUM_PREDICT, 3), Thinking.SERVER_DEFAULT),
+        Priority.AGENT, Optional.empty(), Optional.empty(), probe.ref()));
+  }
+
+  private static void chat(ActorRef<InferenceActor.Command> door, String id, String model) {
+    TestProbe<Reply> probe = kit.createTestProbe();
+    ask(door, id, model, probe);
+    probe.expectMessageClass(Completed.class, Duration.ofSeconds(20));
+  }
+
+  @Test
+  void anEvictionTheDoorDidNotOrderCorrectsItsPictureAndTeachesItTheLimit() {
+    OllamaStandIn s = standIn(1, 0);
+    var door = door(s, 100 * GIB);
+    chat(door, "first", "a");
+    assertEquals(List.of("a"), resident(status(door)));
+    // by its own budget and count the door may keep a beside b; Ollama keeps one model and evicts a
+    chat(door, "second", "b");
+    assertEquals(1, s.evictions(), "the stand-in evicted a on its own");
+    Eventually.assertThat(Duration.ofSeconds(5), () -> {
+      InferenceStatus st = status(door);
+      assertEquals(List.of("b"), resident(st), "the door's picture follows Ollama's");
+      assertEquals(Optional.of(1), st.learnedResidentLimit());
+      assertEquals(1, st.maxResident());
+      assertTrue(st.recentDisagreements().stream().anyMatch(d -> d.contains("evicted a on its own")),
+          st.recentDisagreements().toString());
+    });
+    assertEquals(s.loads(), status(door).loads() + status(door).serverLoads(), "every load Ollama made is counted");
+  }
+
+  @Test
+  void theLearntLimitIsRespected() {
+    OllamaStandIn s = standIn(1, 0);
+    var door = door(s, 100 * GIB);
+    chat(door, "learn-1", "a");
+    chat(door, "learn-2", "b");
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(Optional.of(1), status(door).learnedResidentLimit()));
+    int evictionsBefore = s.evictions();
+    int loadsBefore = s.loads();
+    int doorLoadsBefore = status(door).loads();
+    s.resetPeakModelsAsked();
+    // alternating work for both, some of it at once: the door unloads before it loads, and never asks
+    // Ollama for two models at once (so Ollama never evicts, and never reloads one for the other)
+    TestProbe<Reply> probe = kit.createTestProbe();
+    for (int round = 0; round < 3; round++) {
+      for (String m : List.of("a", "b", "a", "b")) {
+        ask(door, "r" + round + m + probe.hashCode() + System.nanoTime(), m, probe);
+      }
+      for (int i = 0; i < 4; i++) {
+        probe.expectMessageClass(Completed.class, Duration.ofSeconds(20));
+      }
+      chat(door, "alone-" + round, round % 2 == 0 ? "a" : "b");
+    }
+    assertEquals(evictionsBefore, s.evictions(), "Ollama evicted nothing on its own once the door knew its limit");
+    assertEquals(1, s.peakModelsAsked(), "requests for one model at a time");
+    InferenceStatus st = status(door);
+    assertEquals(s.loads() - loadsBefore, st.loads() - doorLoadsBefore, "Ollama made exactly the loads the door made");
+    assertEquals(0, st.serverLoads());
+    assertTrue(st.resident().size() <= 1, st.resident().toString());
+  }
+
+  @Test
+  void sizesComeFromOllamasRunningSetAndAreRememberedForTheNextPlan() {
+    // each model is planned at 2 GiB (weights + KV), but Ollama holds it at 3 GiB: by the estimate two
+    // fit a 4.5 GiB budget, by Ollama's figure only one
+    OllamaStandIn s = standIn(8, 0.5);
+    long budget = 9 * GIB / 2;
+    var door = door(s, budget);
+    chat(door, "first", "a");
+    Eventually.assertThat(Duration.ofSeconds(5), () -> {
+      InferenceStatus.ResidentModel a = status(door).resident().getFirst();
+      assertTrue(a.sizeFromServer() && a.bytes() == 3 * GIB, a.toString());
+    });
+    assertTrue(status(door).recentDisagreements().stream().anyMatch(d -> d.contains("Ollama holds a at 3072 MiB")),
+        status(door).recentDisagreements().toString());
+    chat(door, "second", "b");
+    assertEquals(List.of("b"), s.loadedModels(), "the door unloaded a before loading b, by Ollama's figure");
+    long disagreements = status(door).disagreements();
+    chat(door, "third", "a");
+    assertEquals(List.of("a"), s.loadedModels());
+    assertTrue(s.peakResidentBytes() <= budget, "peak " + s.peakResidentBytes() + " > budget " + budget);
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertTrue(status(door).resident().getFirst().sizeFromServer()));
+    assertEquals(disagreements, status(door).disagreements(), "a's second load was planned at Ollama's figure");
+    assertEquals(0, s.evictions());
+  }
+
+  @Test
+  void aModelOllamaDroppedBehindTheDoorsBackIsSeenOnTheAnswerThatReloadedIt() throws Exception {
+    OllamaStandIn s = standIn(1, 0);
+    var door = door(s, 100 * GIB);
+    chat(door, "first", "a");
+    // another tool loads c straight into Ollama: Ollama evicts a, the door is not told
+    HttpResponse<String> loaded = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.url() + "/api/generate"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"c\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, loaded.statusCode(), loaded.body());
+    assertEquals(List.of("a"), resident(status(door)), "the door still believes a loaded");
+    chat(door, "second", "a");
+    Eventually.assertThat(Duration.ofSeconds(5), () -> {
+      InferenceStatus st = status(door);
+      assertEquals(1, st.serverLoads(), "the answer's load_duration showed Ollama loaded a again");
+      assertEquals(List.of("a"), resident(st));
+      assertTrue(st.recentDisagreements().stream().anyMatch(d -> d.contains("Ollama loaded a on its own")),
+          st.recentDisagreements().toString());
+    });
+    assertEquals(s.loads(), status(door).loads() + status(door).serverLoads() + 1, "Ollama's loads: the door's, the"
+        + " one it made on its own, and the other tool's");
+  }
+}

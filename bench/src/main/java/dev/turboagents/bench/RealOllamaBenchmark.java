@@ -1,0 +1,286 @@
+package dev.turboagents.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.turboagents.actors.inference.InferenceActor;
+import dev.turboagents.actors.inference.InferenceStatus;
+import dev.turboagents.actors.inference.MemoryBudget;
+import dev.turboagents.actors.inference.ollama.OllamaBackend;
+import dev.turboagents.config.Settings;
+import dev.turboagents.http.HttpServer;
+import dev.turboagents.http.ollama.OllamaRoutes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * The door on a REAL Ollama (opt in: needs {@code OLLAMA_BASE_URL} of an Ollama started with
+ * {@code OLLAMA_MAX_LOADED_MODELS=1} and smollm2:135m + gemma3:270m, see ../shared/real-ollama).
+ * One seeded mixed trace per seed (interactive chats, agent chats, background generates, arrivals
+ * spread over ~30 s, small num_predict) is sent straight to Ollama and then through the daemon's
+ * front door (memory budget 600 MiB, the daemon's defaults otherwise), in one run; loads are counted
+ * on Ollama's side by polling /api/ps every 20 ms. Every figure is wall time on a shared machine:
+ * compare the ratios within a seed.
+ *
+ * <p>Args: {@code [requests] [seconds] [seeds]}, default 60, 30, "1,2,3".
+ */
+public final class RealOllamaBenchmark {
+  private static final String SMOL = "smollm2:135m";
+  private static final String GEMMA = "gemma3:270m";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private enum Cls { INTERACTIVE, AGENT, BACKGROUND }
+
+  private record Request(int index, double arrivalSeconds, Cls cls, String model, int tokens) {}
+
+  private record Outcome(Request request, double latencySeconds, boolean ok, String error) {}
+
+  private record Run(int loads, double makespanSeconds, List<Outcome> outcomes, String note) {}
+
+  public static void main(String[] args) throws Exception {
+    int count = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+    double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 30;
+    List<Long> seeds = args.length > 2 ? java.util.Arrays.stream(args[2].split(",")).map(Long::parseLong).toList()
+        : List.of(1L, 2L, 3L);
+    String ollama = System.getenv("OLLAMA_BASE_URL");
+    if (ollama == null || ollama.isBlank()) {
+      System.err.println("RealOllamaBenchmark needs OLLAMA_BASE_URL=http://127.0.0.1:PORT of an Ollama started with"
+          + " OLLAMA_MAX_LOADED_MODELS=1 and smollm2:135m + gemma3:270m (../shared/real-ollama/start.sh)");
+      System.exit(2);
+    }
+    List<String> rows = new ArrayList<>();
+    for (long seed : seeds) {
+      List<Request> trace = trace(count, seconds, seed);
+      System.out.printf(Locale.ROOT, "seed %d: %d requests over %.1f s (%d interactive, %d agent, %d background)%n", seed,
+          trace.size(), trace.getLast().arrivalSeconds(), trace.stream().filter(r -> r.cls() == Cls.INTERACTIVE).count(),
+          trace.stream().filter(r -> r.cls() == Cls.AGENT).count(), trace.stream().filter(r -> r.cls() == Cls.BACKGROUND).count());
+      Run direct = measured(ollama, () -> replay(ollama, trace, false));
+      Run door = door(ollama, trace);
+      double p95d = percentile(direct, Cls.INTERACTIVE, 95);
+      double p95f = percentile(door, Cls.INTERACTIVE, 95);
+      String verdict = String.format(Locale.ROOT, "loads %s, interactive p95 %.1fx (%s), makespan %.2fx (%s)",
+          door.loads() <= direct.loads() ? "met" : "MISSED", p95d / p95f, p95d / p95f >= 5 ? "met" : "MISSED",
+          direct.makespanSeconds() / door.makespanSeconds(),
+          door.makespanSeconds() <= direct.makespanSeconds() ? "met" : "MISSED");
+      System.out.printf(Locale.ROOT, "  Ollama alone: %d loads, interactive p50 %.1f s p95 %.1f s, makespan %.1f s, %d failed%n",
+          direct.loads(), percentile(direct, Cls.INTERACTIVE, 50), p95d, direct.makespanSeconds(), failed(direct));
+      System.out.printf(Locale.ROOT, "  the door:     %d loads, interactive p50 %.1f s p95 %.1f s, makespan %.1f s, %d failed; %s%n",
+          door.loads(), percentile(door, Cls.INTERACTIVE, 50), p95f, door.makespanSeconds(), failed(door), door.note());
+      rows.add(String.format(Locale.ROOT, "| %d | %d / %d | %.1f / %.1f (%.1fx) | %.1f / %.1f (%.2fx) | %.1f / %.1f | %.1f / %.1f | %s |",
+          seed, direct.loads(), door.loads(), p95d, p95f, p95d / p95f, direct.makespanSeconds(), door.makespanSeconds(),
+          direct.makespanSeconds() / door.makespanSeconds(), percentile(direct, Cls.AGENT, 95), percentile(door, Cls.AGENT, 95),
+          percentile(direct, Cls.BACKGROUND, 95), percentile(door, Cls.BACKGROUND, 95), verdict));
+    }
+    System.out.println();
+    System.out.println("Ollama alone / through the door (OLLAMA_MAX_LOADED_MODELS=1, --memory-budget 600MiB), loads counted on Ollama's /api/ps:");
+    System.out.println("| seed | loads | interactive p95 (s) | makespan (s) | agent p95 (s) | background p95 (s) | goals |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    rows.forEach(System.out::println);
+    System.exit(0);
+  }
+
+  /**
+   * About {@code count} requests over {@code seconds}, Poisson arrivals: interactive chats (25 %,
+   * mostly gemma3, 8-16 tokens), agent chats (45 %, mostly smollm2, 8-24 tokens), background
+   * generates (30 %, either model, 16-32 tokens).
+   */
+  private static List<Request> trace(int count, double seconds, long seed) {
+    Random random = new Random(seed);
+    List<Request> out = new ArrayList<>();
+    double t = 0;
+    for (int i = 0; i < count; i++) {
+      t += -Math.log(1 - random.nextDouble()) * seconds / count;
+      double c = random.nextDouble();
+      Cls cls = c < 0.25 ? Cls.INTERACTIVE : c < 0.70 ? Cls.AGENT : Cls.BACKGROUND;
+      double m = random.nextDouble();
+      String model = switch (cls) {
+        case INTERACTIVE -> m < 0.6 ? GEMMA : SMOL;
+        case AGENT -> m < 0.6 ? SMOL : GEMMA;
+        case BACKGROUND -> m < 0.5 ? SMOL : GEMMA;
+      };
+      int tokens = switch (cls) {
+        case INTERACTIVE -> 8 + random.nextInt(9);
+        case AGENT -> 8 + random.nextInt(17);
+        case BACKGROUND -> 16 + random.nextInt(17);
+      };
+      out.add(new Request(i, t, cls, model, tokens));
+    }
+    return out;
+  }
+
+  private interface Replay {
+    List<Outcome> run() throws Exception;
+  }
+
+  /** Empties Ollama, runs {@code replay} while counting the loads Ollama makes. */
+  private static Run measured(String ollama, Replay replay) throws Exception {
+    return measured(ollama, replay, () -> "");
+  }
+
+  private static Run measured(String ollama, Replay replay, java.util.function.Supplier<String> note) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    for (String m : List.of(SMOL, GEMMA)) {
+      http.send(HttpRequest.newBuilder(URI.create(ollama + "/api/generate"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + m + "\",\"keep_alive\":0}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!ps(http, ollama).isEmpty() && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
+    AtomicInteger loads = new AtomicInteger();
+    AtomicBoolean polling = new AtomicBoolean(true);
+    Thread poller = Thread.ofVirtual().start(() -> {
+      Set<String> before = new HashSet<>();
+      while (polling.get()) {
+        try {
+          Set<String> now = ps(http, ollama);
+          now.stream().filter(m -> !before.contains(m)).forEach(m -> loads.incrementAndGet());
+          before.clear();
+          before.addAll(now);
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          // retried at the next tick
+        }
+      }
+    });
+    List<Outcome> outcomes = replay.run();
+    Thread.sleep(100);
+    polling.set(false);
+    poller.join();
+    return new Run(loads.get(), makespan(outcomes), outcomes, note.get());
+  }
+
+  private static Run door(String ollama, List<Request> trace) throws Exception {
+    Path dataDir = Files.createTempDirectory("real-ollama-bench");
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("turbo-agents.inference.memory-budget", "600MiB");
+    overrides.put("turbo-agents.inference.request-timeout", "5m");
+    Settings settings = Settings.forTest(dataDir, overrides);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "real-ollama-bench", settings.config());
+    try (OllamaBackend backend = new OllamaBackend(ollama, settings.inference())) {
+      ActorRef<InferenceActor.Command> inference = system.systemActorOf(
+          InferenceActor.create(settings.inference(), backend, MemoryBudget.resolve(settings.inference())), "inference",
+          org.apache.pekko.actor.typed.Props.empty());
+      Duration deadline = settings.inference().defaultDeadline();
+      ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0)
+          .adaptSettings(s -> HttpServer.idleAtLeast(s, deadline.plus(settings.http().idleMargin())))
+          .bind(new OllamaRoutes(inference, system, 1 << 20, Duration.ofSeconds(10),
+              deadline.plus(settings.inference().replyMargin())).route())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      String url = "http://127.0.0.1:" + binding.localAddress().getPort();
+      Run run = measured(ollama, () -> replay(url, trace, true), () -> {
+        try {
+          InferenceStatus st = AskPattern.<InferenceActor.Command, InferenceStatus>ask(inference,
+              InferenceActor.GetStatus::new, Duration.ofSeconds(5), system.scheduler()).toCompletableFuture().get();
+          return "the door counted " + st.loads() + " loads of its own + " + st.serverLoads() + " Ollama made on its own,"
+              + " learnt limit " + st.learnedResidentLimit().map(String::valueOf).orElse("none") + ", "
+              + st.disagreements() + " disagreements";
+        } catch (Exception e) {
+          return "status unavailable: " + e;
+        }
+      });
+      binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      return run;
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+  }
+
+  private static List<Outcome> replay(String url, List<Request> trace, boolean withPriority) throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    long start = System.nanoTime();
+    List<CompletableFuture<Outcome>> futures = new ArrayList<>();
+    for (Request r : trace) {
+      long wait = start + (long) (r.arrivalSeconds() * 1e9) - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      }
+      String options = String.format(Locale.ROOT, "\"options\":{\"num_predict\":%d,\"temperature\":0}", r.tokens());
+      String body = r.cls() == Cls.BACKGROUND
+          ? String.format(Locale.ROOT, "{\"model\":\"%s\",\"stream\":false,\"prompt\":\"Summarise note %d in one line.\",%s}",
+              r.model(), r.index(), options)
+          : String.format(Locale.ROOT, "{\"model\":\"%s\",\"stream\":false,\"messages\":[{\"role\":\"user\","
+              + "\"content\":\"Question %d: say hi.\"}],%s}", r.model(), r.index(), options);
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + (r.cls() == Cls.BACKGROUND ? "/api/generate" : "/api/chat")))
+          .timeout(Duration.ofMinutes(10)).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body));
+      if (withPriority) {
+        request.header(OllamaRoutes.PRIORITY_HEADER, r.cls().name().toLowerCase(Locale.ROOT));
+      }
+      futures.add(client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
+        double latency = (System.nanoTime() - start) / 1e9 - r.arrivalSeconds();
+        if (error != null) {
+          return new Outcome(r, latency, false, error.toString());
+        }
+        return new Outcome(r, latency, response.statusCode() == 200, response.statusCode() == 200 ? "" : response.body());
+      }));
+    }
+    List<Outcome> outcomes = new ArrayList<>();
+    for (CompletableFuture<Outcome> f : futures) {
+      outcomes.add(f.get(30, TimeUnit.MINUTES));
+    }
+    outcomes.stream().filter(o -> !o.ok()).limit(3).forEach(o -> System.out.println("  failed: " + o.error()));
+    client.close();
+    return outcomes;
+  }
+
+  private static Set<String> ps(HttpClient http, String ollama) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(ollama + "/api/ps")).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      Set<String> names = new HashSet<>();
+      for (JsonNode m : JSON.readTree(r.body()).path("models")) {
+        names.add(m.path("name").asText());
+      }
+      return names;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static double makespan(List<Outcome> outcomes) {
+    return outcomes.stream().mapToDouble(o -> o.request().arrivalSeconds() + o.latencySeconds()).max().orElse(0)
+        - outcomes.stream().mapToDouble(o -> o.request().arrivalSeconds()).min().orElse(0);
+  }
+
+  private static double percentile(Run run, Cls cls, int p) {
+    List<Double> latencies = run.outcomes().stream().filter(o -> o.request().cls() == cls)
+        .map(Outcome::latencySeconds).sorted(Comparator.naturalOrder()).toList();
+    if (latencies.isEmpty()) {
+      return Double.NaN;
+    }
+    int index = (int) Math.ceil(p / 100.0 * latencies.size()) - 1;
+    return latencies.get(Math.max(0, Math.min(latencies.size() - 1, index)));
+  }
+
+  private static long failed(Run run) {
+    return run.outcomes().stream().filter(o -> !o.ok()).count();
+  }
+}
