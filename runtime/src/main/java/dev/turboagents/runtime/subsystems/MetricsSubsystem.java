@@ -14,7 +14,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -41,16 +40,7 @@ public final class MetricsSubsystem extends Subsystem<ActorRef<InferenceActor.Co
 
   @Override
   protected Behavior<?> supervisor() {
-    return Behaviors.setup(context -> {
-      inference.whenComplete((door, failure) -> {
-        if (failure == null) {
-          startup.ready(door);
-        } else {
-          startup.failed(failure);
-        }
-      });
-      return Behaviors.empty();
-    });
+    return servesOnce(inference);
   }
 
   @Override

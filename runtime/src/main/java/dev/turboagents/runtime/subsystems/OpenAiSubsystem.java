@@ -9,7 +9,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -29,16 +28,7 @@ public final class OpenAiSubsystem extends Subsystem<ActorRef<InferenceActor.Com
 
   @Override
   protected Behavior<?> supervisor() {
-    return Behaviors.setup(context -> {
-      inference.whenComplete((door, failure) -> {
-        if (failure == null) {
-          startup.ready(door);
-        } else {
-          startup.failed(failure);
-        }
-      });
-      return Behaviors.empty();
-    });
+    return servesOnce(inference);
   }
 
   @Override

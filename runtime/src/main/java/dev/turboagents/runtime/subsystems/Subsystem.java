@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -41,6 +42,20 @@ public abstract class Subsystem<T> {
   protected abstract Behavior<?> supervisor();
 
   protected abstract List<HealthCheck> healthChecks(T api, ActorSystem<?> system);
+
+  /** The supervisor of a subsystem with no actors of its own: it serves as soon as {@code dependency} does. */
+  protected final Behavior<?> servesOnce(CompletionStage<T> dependency) {
+    return Behaviors.setup(context -> {
+      dependency.whenComplete((api, failure) -> {
+        if (failure == null) {
+          startup.ready(api);
+        } else {
+          startup.failed(failure);
+        }
+      });
+      return Behaviors.empty();
+    });
+  }
 
   protected abstract Route routes(T api, ActorSystem<?> system);
 
