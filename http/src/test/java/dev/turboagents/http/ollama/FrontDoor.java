@@ -24,23 +24,42 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The daemon's inference routes (Ollama's API and the status) on a free loopback port, the inference
- * actor in front of an Ollama at {@code ollamaUrl} (the stand-in or a real one).
+ * actor in front of an Ollama at {@code ollamaUrl} (the stand-in or a real one). Another door (OpenAI's)
+ * is the same fixture with its own {@link DoorRoutes}.
  */
-final class FrontDoor implements AutoCloseable {
-  final ActorTestKit kit;
-  final ActorRef<InferenceActor.Command> inference;
-  final String url;
-  final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+public class FrontDoor implements AutoCloseable {
+  /** The door's routes on the inference actor, as its subsystem builds them. */
+  public interface DoorRoutes {
+    Route of(ActorRef<InferenceActor.Command> inference, ActorSystem<?> system, Settings settings);
+  }
+
+  private static final DoorRoutes OLLAMA = (inference, system, settings) -> new OllamaRoutes(inference, system,
+      settings.http().maxBodyBytes(), settings.http().askTimeout(),
+      settings.inference().defaultDeadline().plus(settings.inference().replyMargin())).route();
+
+  public final ActorTestKit kit;
+  public final ActorRef<InferenceActor.Command> inference;
+  public final String url;
+  public final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final OllamaBackend backend;
   private final ServerBinding binding;
+  private final String[] defaultHeaders;
 
   FrontDoor(Path dataDir, String ollamaUrl, long budgetBytes, Map<String, Object> overrides) throws Exception {
+    this("front-door", dataDir, ollamaUrl, budgetBytes, overrides, OLLAMA);
+  }
+
+  /** @param defaultHeaders sent with every POST (Ollama's clients send any content type; OpenAI's send JSON) */
+  protected FrontDoor(String name, Path dataDir, String ollamaUrl, long budgetBytes, Map<String, Object> overrides,
+      DoorRoutes door, String... defaultHeaders) throws Exception {
+    this.defaultHeaders = defaultHeaders;
     Map<String, Object> all = new HashMap<>();
     all.put("turbo-agents.inference.min-backoff", "50ms");
     all.put("turbo-agents.inference.max-backoff", "400ms");
@@ -48,14 +67,13 @@ final class FrontDoor implements AutoCloseable {
     all.put("turbo-agents.inference.request-timeout", "60s");
     all.putAll(overrides);
     Settings settings = Settings.forTest(dataDir, all);
-    kit = ActorTestKit.create("front-door", settings.config());
+    kit = ActorTestKit.create(name, settings.config());
     backend = new OllamaBackend(ollamaUrl, settings.inference());
     inference = kit.spawn(InferenceActor.create(settings.inference(), backend, new MemoryBudget(budgetBytes, "test")));
     // the inference routes as HttpServer composes them (the whole API, Neo4j included, is RunningApi's)
     Route routes = handleExceptions(ApiError.exceptionHandler(), () -> handleRejections(ApiError.rejectionHandler(),
         () -> concat(new InferenceStatusRoutes(inference, kit.system(), settings.http().askTimeout()).route(),
-            new OllamaRoutes(inference, kit.system(), settings.http().maxBodyBytes(), settings.http().askTimeout(),
-                settings.inference().defaultDeadline().plus(settings.inference().replyMargin())).route())));
+            door.of(inference, kit.system(), settings))));
     binding = Http.get(kit.system()).newServerAt("127.0.0.1", 0)
         .adaptSettings(s -> HttpServer.idleAtLeast(s, settings.inference().defaultDeadline().plus(settings.http().idleMargin())))
         .bind(routes).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -80,7 +98,7 @@ final class FrontDoor implements AutoCloseable {
     }
   }
 
-  HttpResponse<String> get(String path) {
+  public HttpResponse<String> get(String path) {
     try {
       return client.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
@@ -92,13 +110,16 @@ final class FrontDoor implements AutoCloseable {
     }
   }
 
-  HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+  public HttpResponse<String> post(String path, String body, String... headers) throws Exception {
     return postAsync(path, body, headers).get(90, TimeUnit.SECONDS);
   }
 
-  CompletableFuture<HttpResponse<String>> postAsync(String path, String body, String... headers) {
+  public CompletableFuture<HttpResponse<String>> postAsync(String path, String body, String... headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(90))
         .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (defaultHeaders.length > 0) {
+      request.headers(defaultHeaders);
+    }
     if (headers.length > 0) {
       request.headers(headers);
     }
