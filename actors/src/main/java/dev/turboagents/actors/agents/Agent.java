@@ -32,7 +32,14 @@ public interface Agent {
   record Task(String text, List<String> sources) {}
 
   sealed interface Finish {
-    record Succeeded(String result, Optional<String> branch, Optional<String> commit) implements Finish {}
+    /** @param output the result as structured JSON (decisions, findings), for agents that give one */
+    record Succeeded(String result, Optional<String> output, Optional<String> branch, Optional<String> commit)
+        implements Finish {
+      /** A result that is text only: no structured output, no branch, no commit. */
+      public static Succeeded text(String result) {
+        return new Succeeded(result, Optional.empty(), Optional.empty(), Optional.empty());
+      }
+    }
 
     record Failed(String reason) implements Finish {}
   }

@@ -19,8 +19,10 @@ import dev.turboagents.persistence.jobs.Job;
 import dev.turboagents.persistence.jobs.JobBudget;
 import dev.turboagents.persistence.jobs.JobEntity;
 import dev.turboagents.persistence.jobs.JobStatus;
+import dev.turboagents.persistence.tracker.IndexedIssue;
 import dev.turboagents.persistence.tracker.Tracker;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -88,12 +90,13 @@ public final class AgentJobs {
         .orElse(all.dataDir().resolve("prompts"))));
     PinnedOptions pinned = PinnedOptions.from(all.inference());
     SourceTree sourceTree = new SourceTree(all.graph().code().maxFileSize());
-    Map<String, Function<Job, Agent>> agents = workspace.isEmpty() ? Map.of() : Map.of(CodeAgent.NAME,
-        job -> new CodeAgent(settings.model(CodeAgent.NAME), box.specsFor(CodeAgent.NAME), workspace.get(), all.tools(),
-            runner, tracker, graph, prompts, settings.serviceTimeout(), all.graph().contextTokenBudget(), codeIndex,
-            sourceTree));
+    // Every agent the coordinator can run, by name: each builds its Agent for one job.
+    Map<String, Function<Job, Agent>> agents = new HashMap<>();
+    workspace.ifPresent(w -> agents.put(CodeAgent.NAME, job -> new CodeAgent(settings.model(CodeAgent.NAME),
+        box.specsFor(CodeAgent.NAME), w, all.tools(), runner, tracker, graph, prompts, settings.serviceTimeout(),
+        all.graph().contextTokenBudget(), codeIndex, sourceTree)));
     ActorRef<Coordinator.Command> coordinator = spawner.spawn(Coordinator.create(new Coordinator.Wiring(settings, door,
-        toolActors, agents, pinned::numCtx, prompts)), "coordinator");
+        toolActors, Map.copyOf(agents), pinned::numCtx, prompts)), "coordinator");
     return new AgentJobs(system, coordinator, settings, tracker, workspace,
         all.tools().commands().test().isPresent());
   }
@@ -109,13 +112,28 @@ public final class AgentJobs {
           "no test command is configured, so nothing could pass the quality gate: start the daemon with "
               + "--test-command \"<command>\" (or TURBO_AGENTS_TEST_COMMAND)"));
     }
+    return knownIssue(issueId).thenCompose(issue -> submit(CodeAgent.NAME, Optional.of(issueId), context,
+        Optional.empty(), budget, requestedBy));
+  }
+
+  /**
+   * A job for any agent the coordinator runs, with the configured budget where {@code budget} is
+   * silent. The agent's own checks (a known issue, a workspace) are the caller's.
+   *
+   * @param input the agent's request as a JSON object, kept in the job and given to the agent
+   */
+  public CompletionStage<Job> submit(String agent, Optional<String> issueId, Optional<String> context,
+      Optional<String> input, BudgetOverride budget, String requestedBy) {
     JobBudget b = new JobBudget(budget.maxSteps().orElse(settings.maxSteps()),
         budget.maxWallTime().orElse(settings.maxWallTime()), budget.maxTokens().orElse(settings.maxTokens()));
+    return ask(r -> new Coordinator.Submit(agent, issueId, context, input, requestedBy, b, r));
+  }
+
+  /** The issue, or a NOT_FOUND refusal naming the {@code issue_id} field when there is none. */
+  public CompletionStage<IndexedIssue> knownIssue(String issueId) {
     return tracker.issue(issueId).exceptionallyCompose(e -> CompletableFuture.failedFuture(
-            unwrap(e) instanceof TrackerRejection r && r.reason() == TrackerRejection.Reason.NOT_FOUND
-                ? new JobRefusal(JobRefusal.Kind.NOT_FOUND, "issue_id", r.getMessage()) : unwrap(e)))
-        .thenCompose(issue -> ask(r -> new Coordinator.Submit(CodeAgent.NAME, Optional.of(issueId), context,
-            requestedBy, b, r)));
+        unwrap(e) instanceof TrackerRejection r && r.reason() == TrackerRejection.Reason.NOT_FOUND
+            ? new JobRefusal(JobRefusal.Kind.NOT_FOUND, "issue_id", r.getMessage()) : unwrap(e)));
   }
 
   public CompletionStage<Job> job(String id) {

@@ -151,7 +151,7 @@ public final class CodeAgent implements Agent {
     index(checkout);
     comment(issue, "The code agent implemented this on branch " + checkout.branch() + " (commit "
         + made.get().shortId() + "); the tests pass.\n\n" + answer, key);
-    return new Finish.Succeeded(answer, Optional.of(checkout.branch()), Optional.of(made.get().id()));
+    return new Finish.Succeeded(answer, Optional.empty(), Optional.of(checkout.branch()), Optional.of(made.get().id()));
   }
 
   private void comment(String issue, String text, CommitKey key) throws Exception {

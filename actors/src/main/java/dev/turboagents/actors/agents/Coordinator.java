@@ -43,8 +43,8 @@ public final class Coordinator {
   public sealed interface Command {}
 
   /** A new job for {@code agent}; the reply is the job as accepted (queued). */
-  public record Submit(String agent, Optional<String> issueId, Optional<String> context, String requestedBy,
-      JobBudget budget, ActorRef<StatusReply<Job>> replyTo) implements Command {}
+  public record Submit(String agent, Optional<String> issueId, Optional<String> context, Optional<String> input,
+      String requestedBy, JobBudget budget, ActorRef<StatusReply<Job>> replyTo) implements Command {}
 
   public record Get(String jobId, ActorRef<StatusReply<Job>> replyTo) implements Command {}
 
@@ -172,7 +172,7 @@ public final class Coordinator {
     }
     String id = UUID.randomUUID().toString();
     context.pipeToSelf(AskPattern.askWithStatus(entity(id), (ActorRef<StatusReply<Job>> r) -> new JobEntity.Accept(
-        s.agent(), s.issueId(), s.context(), s.requestedBy(), s.budget(), r), wiring.settings().askTimeout(),
+        s.agent(), s.issueId(), s.context(), s.input(), s.requestedBy(), s.budget(), r), wiring.settings().askTimeout(),
         context.getSystem().scheduler()), (job, error) -> {
           if (error == null) {
             s.replyTo().tell(StatusReply.success(job));

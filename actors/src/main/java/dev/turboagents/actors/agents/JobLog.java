@@ -51,7 +51,7 @@ public final class JobLog {
   }
 
   public Job succeed(Agent.Finish.Succeeded s) {
-    return ask(r -> new JobEntity.Succeed(s.result(), s.branch(), s.commit(), r));
+    return ask(r -> new JobEntity.Succeed(s.result(), s.output(), s.branch(), s.commit(), r));
   }
 
   public Job fail(String reason) {

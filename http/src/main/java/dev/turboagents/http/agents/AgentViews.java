@@ -1,5 +1,8 @@
 package dev.turboagents.http.agents;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.turboagents.http.ApiJson;
 import dev.turboagents.persistence.jobs.Job;
 import dev.turboagents.persistence.jobs.JobEntity;
 import java.time.Instant;
@@ -80,14 +83,15 @@ final class AgentViews {
     }
   }
 
+  /** {@code input} and {@code output}: the agent's request and structured result, as JSON values. */
   record JobView(String id, String agent, String status, Optional<String> issueId, Optional<String> context,
-      String requestedBy, Optional<String> branch, Optional<String> commit, Optional<String> result,
-      Optional<String> error, Optional<String> waitingFor, BudgetView budget, UsageView usage, List<StepView> steps,
-      Instant acceptedAt, Instant updatedAt) {
+      Optional<JsonNode> input, String requestedBy, Optional<String> branch, Optional<String> commit,
+      Optional<String> result, Optional<JsonNode> output, Optional<String> error, Optional<String> waitingFor,
+      BudgetView budget, UsageView usage, List<StepView> steps, Instant acceptedAt, Instant updatedAt) {
 
     static JobView of(Job j) {
-      return new JobView(j.id(), j.agent(), j.status().label(), j.issueId(), j.context(), j.requestedBy(), j.branch(),
-          j.commit(), j.result(), j.error(), j.waitingFor(),
+      return new JobView(j.id(), j.agent(), j.status().label(), j.issueId(), j.context(), j.input().map(AgentViews::json),
+          j.requestedBy(), j.branch(), j.commit(), j.result(), j.output().map(AgentViews::json), j.error(), j.waitingFor(),
           new BudgetView(j.budget().maxSteps(), j.budget().maxWallTime().toSeconds(), j.budget().maxTokens()),
           new UsageView(j.usage().turns(), j.usage().toolCalls(), j.usage().promptTokens(), j.usage().answerTokens(),
               j.usage().tokens(), j.usage().modelMillis()),
@@ -106,4 +110,13 @@ final class AgentViews {
   }
 
   record JobList(List<JobSummary> jobs) {}
+
+  /** JSON the job keeps as text, as a JSON value (text that does not parse is shown as a string). */
+  private static JsonNode json(String text) {
+    try {
+      return ApiJson.MAPPER.readTree(text);
+    } catch (java.io.IOException e) {
+      return TextNode.valueOf(text);
+    }
+  }
 }

@@ -36,9 +36,14 @@ public final class JobEntity extends EventSourcedBehavior<JobEntity.Command, Job
   public sealed interface Command extends CborSerializable
       permits Accept, Record, MarkRunning, MarkWaiting, Succeed, Fail, Cancel, Get, Stop {}
 
-  /** A new job: which agent, on what, who asked, with what budget. */
-  public record Accept(String agent, Optional<String> issueId, Optional<String> context, String requestedBy,
-      JobBudget budget, ActorRef<StatusReply<Job>> replyTo) implements Command {}
+  /**
+   * A new job: which agent, on what, who asked, with what budget.
+   *
+   * @param input the agent's own request as a JSON object (a triage batch, a review's range, a chat
+   *     message), empty for agents whose issue is all they need
+   */
+  public record Accept(String agent, Optional<String> issueId, Optional<String> context, Optional<String> input,
+      String requestedBy, JobBudget budget, ActorRef<StatusReply<Job>> replyTo) implements Command {}
 
   /** Appends one step of the runner's work (a model turn, a tool call, a context, a summary). */
   public record Record(Step step, ActorRef<StatusReply<Job>> replyTo) implements Command {}
@@ -48,7 +53,8 @@ public final class JobEntity extends EventSourcedBehavior<JobEntity.Command, Job
   /** The job waits on {@code reason} (the model door is down); a job already waiting for it stays as it is. */
   public record MarkWaiting(String reason, ActorRef<StatusReply<Job>> replyTo) implements Command {}
 
-  public record Succeed(String result, Optional<String> branch, Optional<String> commit,
+  /** @param output the result as structured JSON (a triage's decisions, a review's findings), when the agent has one */
+  public record Succeed(String result, Optional<String> output, Optional<String> branch, Optional<String> commit,
       ActorRef<StatusReply<Job>> replyTo) implements Command {}
 
   public record Fail(String reason, ActorRef<StatusReply<Job>> replyTo) implements Command {}
@@ -76,15 +82,17 @@ public final class JobEntity extends EventSourcedBehavior<JobEntity.Command, Job
       @JsonSubTypes.Type(value = Condensed.class, name = "condensed")})
   public sealed interface Step extends Event permits ContextGathered, ModelTurned, ToolCalled, Condensed {}
 
-  public record JobAccepted(String agent, Optional<String> issueId, Optional<String> context, String requestedBy,
-      JobBudget budget, Instant at) implements Event {}
+  /** {@code input} is absent in events written before agents took their own input: those read as empty. */
+  public record JobAccepted(String agent, Optional<String> issueId, Optional<String> context, Optional<String> input,
+      String requestedBy, JobBudget budget, Instant at) implements Event {}
 
   public record JobRunning(Instant at) implements Event {}
 
   public record JobWaiting(String reason, Instant at) implements Event {}
 
-  public record JobSucceeded(String result, Optional<String> branch, Optional<String> commit, Instant at)
-      implements Event {}
+  /** {@code output} is absent in events written before structured results: those read as empty. */
+  public record JobSucceeded(String result, Optional<String> output, Optional<String> branch, Optional<String> commit,
+      Instant at) implements Event {}
 
   public record JobFailed(String reason, Instant at) implements Event {}
 
@@ -182,7 +190,7 @@ public final class JobEntity extends EventSourcedBehavior<JobEntity.Command, Job
     var builder = newCommandHandlerBuilder();
     builder.forStateType(Blank.class)
         .onCommand(Accept.class, (s, c) -> persist(new JobAccepted(c.agent(), c.issueId(), c.context(),
-            c.requestedBy(), c.budget(), clock.instant()), c.replyTo()))
+            c.input(), c.requestedBy(), c.budget(), clock.instant()), c.replyTo()))
         .onCommand(Stop.class, c -> Effect().stop())
         .onAnyCommand(c -> Effect().none().thenRun(() -> reply(c, StatusReply.error("no job " + id))));
     builder.forStateType(Active.class)
@@ -215,7 +223,7 @@ public final class JobEntity extends EventSourcedBehavior<JobEntity.Command, Job
       case MarkWaiting w when job.waitingFor().equals(Optional.of(w.reason())) ->
           Effect().reply(w.replyTo(), StatusReply.success(job));
       case MarkWaiting w -> persist(new JobWaiting(w.reason(), at), w.replyTo());
-      case Succeed w -> persist(new JobSucceeded(w.result(), w.branch(), w.commit(), at), w.replyTo());
+      case Succeed w -> persist(new JobSucceeded(w.result(), w.output(), w.branch(), w.commit(), at), w.replyTo());
       case Fail f -> persist(new JobFailed(f.reason(), at), f.replyTo());
       default -> throw new IllegalStateException("unhandled " + c);
     };

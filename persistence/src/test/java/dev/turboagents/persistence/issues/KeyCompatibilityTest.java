@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.turboagents.persistence.entity.KeyUse;
+import dev.turboagents.persistence.jobs.JobBudget;
+import dev.turboagents.persistence.jobs.JobEntity;
 import dev.turboagents.persistence.projects.Project;
 import dev.turboagents.persistence.projects.ProjectEntity;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -47,6 +50,20 @@ class KeyCompatibilityTest {
     }
     return serialization.deserialize(cbor.writeValueAsBytes(tree), serializer.identifier(),
         Serializers.manifestFor(serializer, value)).get();
+  }
+
+  @Test
+  void jobEventsWrittenBeforeAgentInputReadAsEmpty() throws Exception {
+    var budget = new JobBudget(6, Duration.ofMinutes(5), 1000);
+    var accepted = new JobEntity.JobAccepted("code", Optional.of("i-1"),
+        Optional.empty(), Optional.of("{\"batch\":\"new_issues\"}"), "cli", budget, T);
+    var old = (JobEntity.JobAccepted) asWrittenBefore(accepted, "input");
+    assertEquals(Optional.empty(), old.input());
+    assertEquals("code", old.agent());
+    var succeeded = new JobEntity.JobSucceeded("done", Optional.of("[]"),
+        Optional.empty(), Optional.empty(), T);
+    assertEquals(Optional.empty(),
+        ((JobEntity.JobSucceeded) asWrittenBefore(succeeded, "output")).output());
   }
 
   @Test

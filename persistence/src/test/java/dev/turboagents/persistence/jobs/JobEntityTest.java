@@ -46,7 +46,7 @@ class JobEntityTest {
 
   private Job accept() {
     var result = kit.<StatusReply<Job>>runCommand(r -> new JobEntity.Accept("code", Optional.of("i-7"),
-        Optional.of("keep it small"), "alice", BUDGET, r));
+        Optional.of("keep it small"), Optional.of("{\"x\":1}"), "alice", BUDGET, r));
     assertInstanceOf(JobEntity.JobAccepted.class, result.event());
     return result.reply().getValue();
   }
@@ -106,23 +106,25 @@ class JobEntityTest {
     assertTrue(get.reply().getError().getMessage().contains("no job j-1"));
     accept();
     var twice = kit.<StatusReply<Job>>runCommand(r -> new JobEntity.Accept("code", Optional.empty(), Optional.empty(),
-        "bob", BUDGET, r));
+        Optional.empty(), "bob", BUDGET, r));
     assertTrue(twice.reply().isError());
   }
 
   @Test
   void aJobRecoversFromTheLevelDbJournalAcrossActorSystems() {
     Job before = onRealJournal((k, entity) -> {
-      ask(k, entity, r -> new JobEntity.Accept("code", Optional.of("i-1"), Optional.empty(), "cli", BUDGET, r));
+      ask(k, entity, r -> new JobEntity.Accept("code", Optional.of("i-1"), Optional.empty(), Optional.empty(), "cli",
+          BUDGET, r));
       ask(k, entity, JobEntity.MarkRunning::new);
       ask(k, entity, r -> new JobEntity.Record(new JobEntity.ModelTurned(1, "m", "plain", "task", "answer",
           TurnKind.INVALID, Optional.of("say which tool"), 10, 5, 7, Instant.now()), r));
-      return ask(k, entity, r -> new JobEntity.Succeed("done", Optional.of("agents/j-2"), Optional.of("abc"), r));
+      return ask(k, entity, r -> new JobEntity.Succeed("done", Optional.of("{\"findings\":[]}"), Optional.of("agents/j-2"), Optional.of("abc"), r));
     });
     Job after = onRealJournal((k, entity) -> ask(k, entity, JobEntity.Get::new));
     assertEquals(before, after);
     assertEquals(JobStatus.SUCCEEDED, after.status());
     assertEquals(Optional.of("agents/j-2"), after.branch());
+    assertEquals(Optional.of("{\"findings\":[]}"), after.output(), "the structured result survives the journal");
   }
 
   private interface Session {
