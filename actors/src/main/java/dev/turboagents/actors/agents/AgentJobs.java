@@ -1,5 +1,6 @@
 package dev.turboagents.actors.agents;
 
+import dev.turboagents.actors.inference.Delta;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.PinnedOptions;
 import dev.turboagents.actors.tools.AgentTool;
@@ -60,9 +61,11 @@ public final class AgentJobs {
   private final Tracker tracker;
   private final Optional<Workspace> workspace;
   private final boolean testsConfigured;
+  private final LiveTokens tokens;
 
   private AgentJobs(ActorSystem<?> system, ActorRef<Coordinator.Command> coordinator, AgentSettings settings,
-      Tracker tracker, Optional<Workspace> workspace, boolean testsConfigured) {
+      Tracker tracker, Optional<Workspace> workspace, boolean testsConfigured, LiveTokens tokens) {
+    this.tokens = tokens;
     this.system = system;
     this.coordinator = coordinator;
     this.settings = settings;
@@ -86,6 +89,7 @@ public final class AgentJobs {
     ToolSupervisor.ToolBox box = new ToolSupervisor.ToolBox(tools, ToolPolicy.standard());
     ActorRef<ToolSupervisor.Command> toolActors = spawner.spawn(ToolSupervisor.create(box,
         settings.maxConcurrentJobs(), settings.toolMinBackoff(), settings.toolMaxBackoff()), "tools");
+    LiveTokens tokens = new LiveTokens();
     PromptTemplates prompts = new PromptTemplates(Optional.of(settings.promptDirectory()
         .orElse(all.dataDir().resolve("prompts"))));
     PinnedOptions pinned = PinnedOptions.from(all.inference());
@@ -96,9 +100,9 @@ public final class AgentJobs {
         box.specsFor(CodeAgent.NAME), w, all.tools(), runner, tracker, graph, prompts, settings.serviceTimeout(),
         all.graph().contextTokenBudget(), codeIndex, sourceTree)));
     ActorRef<Coordinator.Command> coordinator = spawner.spawn(Coordinator.create(new Coordinator.Wiring(settings, door,
-        toolActors, Map.copyOf(agents), pinned::numCtx, prompts)), "coordinator");
+        toolActors, Map.copyOf(agents), pinned::numCtx, prompts, tokens)), "coordinator");
     return new AgentJobs(system, coordinator, settings, tracker, workspace,
-        all.tools().commands().test().isPresent());
+        all.tools().commands().test().isPresent(), tokens);
   }
 
   /** A code job on {@code issueId}: refused at once without a workspace or a test command, or for an unknown issue. */
@@ -164,6 +168,14 @@ public final class AgentJobs {
     return journal.eventsByPersistenceId(JobEntity.persistenceId(id).id(), Math.max(1, from), Long.MAX_VALUE)
         .takeWhile(e -> !(e.event() instanceof JobEntity.JobSucceeded || e.event() instanceof JobEntity.JobFailed
             || e.event() instanceof JobEntity.JobCancelled), true);
+  }
+
+  /**
+   * The model's tokens of job {@code id} from now on, as they come, until its runner ends (nothing
+   * for a job that is not running). They are not journalled: {@link #events} has each whole turn.
+   */
+  public Source<Delta, NotUsed> tokens(String id) {
+    return tokens.follow(id);
   }
 
   public boolean hasWorkspace() {

@@ -9,6 +9,7 @@ import dev.turboagents.actors.agents.calling.TurnParser;
 import dev.turboagents.actors.inference.AnswerFormat;
 import dev.turboagents.actors.inference.ChatMessage;
 import dev.turboagents.actors.inference.Completion;
+import dev.turboagents.actors.inference.Delta;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceCall;
 import dev.turboagents.actors.inference.JsonObject;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -43,7 +45,9 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  */
 public final class AgentLoop {
   /** How the loop reaches the rest of the daemon. */
-  public record Ports(JobLog log, ModelDoor door, ActorRef<ToolSupervisor.Command> tools, Scheduler scheduler) {}
+  /** @param tokens hears the model's answer as it comes (for live followers; the journal gets whole turns) */
+  public record Ports(JobLog log, ModelDoor door, ActorRef<ToolSupervisor.Command> tools, Scheduler scheduler,
+      Consumer<Delta> tokens) {}
 
   private final Agent agent;
   private final Ports ports;
@@ -132,7 +136,7 @@ public final class AgentLoop {
         } else {
           ports.log().running();
         }
-      });
+      }, ports.tokens());
       switch (reply) {
         case InferenceActor.Completed c -> {
           return Optional.of(c.completion());

@@ -67,7 +67,7 @@ public final class Coordinator {
   /** What the coordinator needs to build a job's loop. */
   public record Wiring(AgentSettings settings, ActorRef<InferenceActor.Command> door,
       ActorRef<ToolSupervisor.Command> tools, Map<String, Function<Job, Agent>> agents, ToIntFunction<String> window,
-      PromptTemplates prompts) {}
+      PromptTemplates prompts, LiveTokens tokens) {}
 
   private final ActorContext<Command> context;
   private final Wiring wiring;
@@ -158,6 +158,7 @@ public final class Coordinator {
         })
         .onMessage(RunnerEnded.class, e -> {
           running.remove(e.jobId());
+          wiring.tokens().end(e.jobId());
           Optional.ofNullable(known.get(e.jobId())).flatMap(Job::issueId).ifPresent(busyIssues::remove);
           startWhatCan();
           return Behaviors.same();
@@ -201,9 +202,10 @@ public final class Coordinator {
   private Behavior<JobRunner.Command> runner(String id) {
     Job job = known.get(id);
     JobLog log = new JobLog(entity(id), context.getSystem().scheduler(), wiring.settings().askTimeout());
-    ModelDoor door = new ModelDoor(wiring.door(), context.getSystem().scheduler(), wiring.settings().waitCheck(),
+    ModelDoor door = new ModelDoor(wiring.door(), context.getSystem(), wiring.settings().waitCheck(),
         wiring.settings().askTimeout());
-    AgentLoop.Ports ports = new AgentLoop.Ports(log, door, wiring.tools(), context.getSystem().scheduler());
+    AgentLoop.Ports ports = new AgentLoop.Ports(log, door, wiring.tools(), context.getSystem().scheduler(),
+        delta -> wiring.tokens().publish(id, delta));
     ActorRef<JobRunner.Ended> ended = context.messageAdapter(JobRunner.Ended.class, e -> new RunnerEnded(e.jobId()));
     Agent agent = wiring.agents().get(job.agent()).apply(job);
     AgentLoop loop = new AgentLoop(agent, ports, wiring.settings(), wiring.window().applyAsInt(agent.model()),

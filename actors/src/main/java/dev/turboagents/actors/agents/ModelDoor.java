@@ -1,6 +1,7 @@
 package dev.turboagents.actors.agents;
 
 import dev.turboagents.actors.inference.BackendHealth;
+import dev.turboagents.actors.inference.Delta;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceCall;
 import dev.turboagents.actors.inference.InferenceStatus;
@@ -16,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
@@ -26,13 +30,15 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  */
 public final class ModelDoor {
   private final ActorRef<InferenceActor.Command> door;
+  private final ActorSystem<?> system;
   private final Scheduler scheduler;
   private final Duration waitCheck;
   private final Duration askTimeout;
 
-  public ModelDoor(ActorRef<InferenceActor.Command> door, Scheduler scheduler, Duration waitCheck, Duration askTimeout) {
+  public ModelDoor(ActorRef<InferenceActor.Command> door, ActorSystem<?> system, Duration waitCheck, Duration askTimeout) {
     this.door = door;
-    this.scheduler = scheduler;
+    this.system = system;
+    this.scheduler = system.scheduler();
     this.waitCheck = waitCheck;
     this.askTimeout = askTimeout;
   }
@@ -43,9 +49,35 @@ public final class ModelDoor {
    */
   public InferenceActor.Reply chat(InferenceCall.Chat call, Duration timeout, Consumer<Optional<String>> onWait)
       throws InterruptedException {
+    return chat(call, timeout, onWait, Optional.empty());
+  }
+
+  /**
+   * As {@link #chat(InferenceCall.Chat, Duration, Consumer)}, and {@code onToken} hears each piece
+   * of the answer as the model produces it (on an actor's thread: it must not block).
+   */
+  public InferenceActor.Reply chat(InferenceCall.Chat call, Duration timeout, Consumer<Optional<String>> onWait,
+      Consumer<Delta> onToken) throws InterruptedException {
+    // The door watches this sink and ends it with End; should that never come, it stops once idle.
+    Duration idle = timeout.plus(askTimeout);
+    ActorRef<Object> sink = system.systemActorOf(Behaviors.setup(context -> {
+      context.setReceiveTimeout(idle, "idle");
+      return Behaviors.receiveMessage(m -> {
+        if (m instanceof InferenceActor.Token t) {
+          onToken.accept(t.delta());
+          return Behaviors.same();
+        }
+        return Behaviors.stopped();
+      });
+    }), "tokens-" + UUID.randomUUID(), Props.empty());
+    return chat(call, timeout, onWait, Optional.of(sink.narrow()));
+  }
+
+  private InferenceActor.Reply chat(InferenceCall.Chat call, Duration timeout, Consumer<Optional<String>> onWait,
+      Optional<ActorRef<InferenceActor.Chunk>> stream) throws InterruptedException {
     String id = "job-" + UUID.randomUUID();
     CompletableFuture<InferenceActor.Reply> reply = AskPattern.<InferenceActor.Command, InferenceActor.Reply>ask(door,
-        r -> new InferenceActor.Submit(id, call, Priority.AGENT, Optional.of(timeout), Optional.empty(), r),
+        r -> new InferenceActor.Submit(id, call, Priority.AGENT, Optional.of(timeout), stream, r),
         timeout.plus(askTimeout), scheduler).toCompletableFuture();
     boolean waiting = false;
     try {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.turboagents.actors.inference.Delta;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.MemoryBudget;
 import dev.turboagents.actors.inference.ollama.OllamaBackend;
@@ -40,6 +41,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -202,6 +204,22 @@ class AgentJobsTest {
     List<Comment> comments = comments();
     assertEquals(1, comments.size());
     assertTrue(comments.getFirst().text().contains("agents/" + job.id()), comments.getFirst().text());
+  }
+
+  @Test
+  void aFollowerHearsTheModelsAnswerAsItComesAndItsStreamEndsWithTheRunner() throws Exception {
+    answers.addAll(List.of(
+        call("read_file", "{\"path\":\"App.txt\"}"),
+        call("edit_file", "{\"path\":\"App.txt\",\"search\":\"wrld\",\"replace\":\"world\"}"),
+        done("Fixed the typo in the greeting")));
+    start(Map.of(), "The greeting says wrld instead of world.");
+    Job job = await(agents.implement(issueId, Optional.empty(), AgentJobs.BudgetOverride.NONE, "ada"));
+    var heard = agents.tokens(job.id()).map(Delta::content).runWith(Sink.seq(), kit.system());
+    String text = String.join("", heard.toCompletableFuture().get(60, TimeUnit.SECONDS));
+
+    assertEquals(JobStatus.SUCCEEDED, finished(job).status());
+    assertTrue(text.contains("Fixed the typo in the greeting"), "the final turn streamed: " + text);
+    assertTrue(text.contains("\"search\":\"wrld\""), "and the turn before it: " + text);
   }
 
   @Test
