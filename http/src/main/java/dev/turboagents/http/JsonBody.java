@@ -39,12 +39,10 @@ public final class JsonBody {
   }
 
   public <T> Route as(Class<T> type, Function<T, Route> inner) {
-    return extractRequestEntity(requestEntity -> {
+    return OversizedBody.refusedAfterReading(maxBytes, length -> complete(ApiError.response(StatusCodes.CONTENT_TOO_LARGE,
+        "request body too large", "the body is " + length + " bytes, the limit is " + maxBytes
+            + " bytes (turbo-agents.http.max-body-size)")), () -> extractRequestEntity(requestEntity -> {
       var length = requestEntity.getContentLengthOption();
-      if (length.isPresent() && length.getAsLong() > maxBytes) {
-        return complete(ApiError.response(StatusCodes.CONTENT_TOO_LARGE, "request body too large",
-            "the body is " + length.getAsLong() + " bytes, the limit is " + maxBytes + " bytes (turbo-agents.http.max-body-size)"));
-      }
       if (length.isPresent() && length.getAsLong() == 0) {
         return complete(empty());
       }
@@ -64,7 +62,7 @@ public final class JsonBody {
         }
         return inner.apply(body);
       }));
-    });
+    }));
   }
 
   private static org.apache.pekko.http.javadsl.model.HttpResponse empty() {

@@ -20,6 +20,7 @@ import dev.turboagents.actors.inference.InferenceCall;
 import dev.turboagents.actors.inference.ModelListings;
 import dev.turboagents.actors.inference.Priority;
 import dev.turboagents.http.ApiError;
+import dev.turboagents.http.OversizedBody;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -209,7 +210,9 @@ public final class OllamaRoutes {
 
   /** Reads the body as a JSON object whatever the content type (Ollama's clients and curl differ). */
   private Route body(Function<JsonNode, Route> inner) {
-    return withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToByteString(), bytes -> {
+    return OversizedBody.refusedAfterReading(maxBodyBytes, length -> complete(ApiError.response(StatusCodes.CONTENT_TOO_LARGE,
+        "request body too large", "the body is " + length + " bytes, the limit is " + maxBodyBytes
+            + " bytes (turbo-agents.http.max-body-size)")), () -> withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToByteString(), bytes -> {
       if (bytes.isEmpty()) {
         return complete(ApiError.response(StatusCodes.BAD_REQUEST, "missing request body",
             "send a JSON object such as {\"model\": \"llama3.2\", ...}"));
@@ -225,7 +228,7 @@ public final class OllamaRoutes {
         return complete(ApiError.response(StatusCodes.BAD_REQUEST, "invalid request", "the body must be a JSON object"));
       }
       return inner.apply(node);
-    }));
+    })));
   }
 
   private static HttpResponse failure(InferenceActor.Failed f) {

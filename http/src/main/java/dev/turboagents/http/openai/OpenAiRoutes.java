@@ -24,6 +24,7 @@ import dev.turboagents.actors.inference.InferenceCall;
 import dev.turboagents.actors.inference.ModelListings;
 import dev.turboagents.actors.inference.Priority;
 import dev.turboagents.http.ApiError;
+import dev.turboagents.http.OversizedBody;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -339,7 +340,10 @@ public final class OpenAiRoutes {
 
   /** Reads the body as a JSON object; OpenAI's clients send application/json, curl users sometimes not. */
   private Route body(Function<JsonNode, Route> inner) {
-    return withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToByteString(), bytes -> {
+    return OversizedBody.refusedAfterReading(maxBodyBytes, length -> complete(error(StatusCodes.CONTENT_TOO_LARGE,
+        "the body is " + length + " bytes, larger than the limit of " + maxBodyBytes + " bytes"
+            + " (turbo-agents.http.max-body-size)", "invalid_request_error", Optional.empty(),
+        Optional.of("request_too_large"))), () -> withSizeLimit(maxBodyBytes, () -> entity(Unmarshaller.entityToByteString(), bytes -> {
       if (bytes.isEmpty()) {
         return complete(error(StatusCodes.BAD_REQUEST, "the request has no body: send a JSON object such as"
             + " {\"model\": \"llama3.2\", ...}", "invalid_request_error", Optional.empty(), Optional.of("missing_body")));
@@ -357,7 +361,7 @@ public final class OpenAiRoutes {
             Optional.empty(), Optional.of("invalid_json")));
       }
       return inner.apply(node);
-    }));
+    })));
   }
 
   private static HttpResponse invalid(OpenAiRequests.InvalidField e) {

@@ -318,7 +318,7 @@ class OpenAiRoutesTest {
     assertEquals(400, malformed.statusCode());
     assertEquals("invalid_json", json(malformed).path("error").path("code").asText(), malformed.body());
     HttpResponse<String> large = door.post("/v1/embeddings", "{\"model\": \"embedder:small\", \"input\": \""
-        + "x".repeat(70_000) + "\"}");
+        + "x".repeat(1_000_000) + "\"}");
     assertEquals(413, large.statusCode(), large.body());
     assertEquals("request_too_large", json(large).path("error").path("code").asText(), large.body());
     HttpResponse<String> nowhere = door.get("/v1/assistants");
