@@ -173,6 +173,12 @@ class AgentsApiTest {
       assertEquals(i + 1, ids.get(i), "the persisted events keep their ids, one after another: " + ids);
     }
     assertTrue(stream.body().contains("event:succeeded"), stream.body());
+    assertTrue(!stream.body().contains(":null"), "an event has only the fields it has: " + stream.body());
+    assertTrue(stream.body().contains("{\"type\":\"accepted\",\"at\":"), stream.body());
+    JsonNode steps = api.get("/api/v1/agents/jobs/" + job).json().get("steps");
+    for (JsonNode step : steps) {
+      step.fields().forEachRemaining(f -> assertTrue(!f.getValue().isNull(), "no null " + f.getKey() + " in " + step));
+    }
 
     List<String> types = new java.util.ArrayList<>();
     new dev.turboagents.runtime.cli.DaemonClient(api.base(), dev.turboagents.config.ClientSettings.load())
