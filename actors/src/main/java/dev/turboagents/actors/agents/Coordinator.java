@@ -64,6 +64,9 @@ public final class Coordinator {
 
   private record RunnerEnded(String jobId) implements Command {}
 
+  /** A cancel of a running job, once its running tool calls ({@code interrupted}) were interrupted. */
+  private record CancelRunning(Cancel cancel, List<String> interrupted) implements Command {}
+
   /** What the coordinator needs to build a job's loop. */
   public record Wiring(AgentSettings settings, ActorRef<InferenceActor.Command> door,
       ActorRef<ToolSupervisor.Command> tools, Map<String, Function<Job, Agent>> agents, ToIntFunction<String> window,
@@ -151,9 +154,22 @@ public final class Coordinator {
             c.replyTo().tell(StatusReply.error("no job " + c.jobId()));
             return Behaviors.same();
           }
-          entity(c.jobId()).tell(new JobEntity.Cancel(c.reason(), c.replyTo()));
           queue.remove(c.jobId());
-          Optional.ofNullable(running.get(c.jobId())).ifPresent(context::stop);
+          if (running.containsKey(c.jobId())) {
+            // its running tool call first: a command's process tree is killed now, not at its timeout
+            context.ask(ToolSupervisor.Interrupted.class, wiring.tools(), wiring.settings().askTimeout(),
+                r -> new ToolSupervisor.Interrupt(c.jobId(), r),
+                (interrupted, error) -> new CancelRunning(c, interrupted == null ? List.of() : interrupted.tools()));
+          } else {
+            entity(c.jobId()).tell(new JobEntity.Cancel(c.reason(), c.replyTo()));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(CancelRunning.class, c -> {
+          String reason = c.cancel().reason() + (c.interrupted().isEmpty() ? ""
+              : "; interrupted its running " + String.join(", ", c.interrupted()));
+          entity(c.cancel().jobId()).tell(new JobEntity.Cancel(reason, c.cancel().replyTo()));
+          Optional.ofNullable(running.get(c.cancel().jobId())).ifPresent(context::stop);
           return Behaviors.same();
         })
         .onMessage(RunnerEnded.class, e -> {

@@ -143,7 +143,8 @@ public final class CodeTools {
       case ProcessOutcome.Passed p -> new ToolResult.Ok("passed in " + p.took().toMillis() + " ms\n" + p.output().text());
       case ProcessOutcome.Failed f -> new ToolResult.Failed("failed with exit code " + f.exitCode() + "\n" + f.output().text());
       case ProcessOutcome.TimedOut t -> new ToolResult.Failed("timed out after " + t.limit() + " (killed)\n" + t.output().text());
-      case ProcessOutcome.Cancelled x -> new ToolResult.Failed("cancelled\n" + x.output().text());
+      case ProcessOutcome.Cancelled x -> new ToolResult.Failed("interrupted (a cancel or the daemon stopping): its process tree was killed\n"
+          + x.output().text());
       case ProcessOutcome.CouldNotStart s -> new ToolResult.Failed("could not start: " + s.reason());
     };
   }

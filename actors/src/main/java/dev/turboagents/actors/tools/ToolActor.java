@@ -24,15 +24,19 @@ public final class ToolActor {
 
   private ToolActor() {}
 
-  public static Behavior<Run> create(AgentTool tool) {
+  /** @param calls where the running call is registered, so that a cancel of its job can interrupt it */
+  static Behavior<Run> create(AgentTool tool, RunningToolCalls calls) {
     return Behaviors.receive(Run.class).onMessage(Run.class, run -> {
       ToolResult result;
+      calls.started(run.context().jobId(), tool.name());
       try {
         result = tool.run(run.call().arguments(), run.context());
       } catch (Exception | LinkageError | AssertionError e) {
         run.replyTo().tell(new ToolResult.Failed("the tool " + tool.name() + " crashed (" + e.getClass().getSimpleName()
             + ": " + e.getMessage() + "); it is being restarted, the call may be tried again"));
         throw new ToolCrashed(tool.name(), e);
+      } finally {
+        calls.ended(run.context().jobId());
       }
       run.replyTo().tell(result);
       return Behaviors.same();

@@ -26,6 +26,15 @@ public final class ToolSupervisor {
   /** Runs {@code call} for {@code context.agent()}; the reply is always a {@link ToolResult}. */
   public record Call(ToolCall call, ToolContext context, ActorRef<ToolResult> replyTo) implements Command {}
 
+  /**
+   * Interrupts the running tool calls of job {@code jobId} (a cancel): a running command has its
+   * process tree killed and its call answers at once. The reply names the tools interrupted (none:
+   * the job ran no tool just then).
+   */
+  public record Interrupt(String jobId, ActorRef<Interrupted> replyTo) implements Command {}
+
+  public record Interrupted(List<String> tools) {}
+
   /** The tools of a daemon and who may use which. */
   public record ToolBox(List<AgentTool> tools, ToolPolicy policy) {
     /** The specs of the tools {@code agent} may use, in the order the box lists them. */
@@ -46,8 +55,9 @@ public final class ToolSupervisor {
   public static Behavior<Command> create(ToolBox box, int poolSize, Duration minBackoff, Duration maxBackoff) {
     return Behaviors.setup(context -> {
       Map<String, ActorRef<ToolActor.Run>> pools = new HashMap<>();
+      RunningToolCalls running = new RunningToolCalls();
       for (AgentTool tool : box.tools()) {
-        Behavior<ToolActor.Run> supervised = Behaviors.supervise(ToolActor.create(tool))
+        Behavior<ToolActor.Run> supervised = Behaviors.supervise(ToolActor.create(tool, running))
             .onFailure(SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, 0.2));
         pools.put(tool.name(), context.spawn(Routers.pool(poolSize, supervised).withRoundRobinRouting()
             .withRouteeProps(DispatcherSelector.blocking()), tool.name()));
@@ -62,6 +72,9 @@ public final class ToolSupervisor {
         } else {
           pools.get(name).tell(new ToolActor.Run(call.call(), call.context(), call.replyTo()));
         }
+        return Behaviors.same();
+      }).onMessage(Interrupt.class, i -> {
+        i.replyTo().tell(new Interrupted(running.interrupt(i.jobId())));
         return Behaviors.same();
       }).build();
     });

@@ -21,6 +21,7 @@ import dev.turboagents.persistence.graph.Graph;
 import dev.turboagents.persistence.graph.code.CodeIndex;
 import dev.turboagents.persistence.issues.Comment;
 import dev.turboagents.persistence.issues.Priority;
+import dev.turboagents.persistence.Eventually;
 import dev.turboagents.persistence.jobs.Job;
 import dev.turboagents.persistence.jobs.JobEntity;
 import dev.turboagents.persistence.jobs.JobStatus;
@@ -330,6 +331,48 @@ class AgentJobsTest {
     int steps = later.steps().size();
     Thread.sleep(500);
     assertEquals(steps, await(agents.job(job.id())).steps().size(), "the runner stopped");
+  }
+
+  @Test
+  void aCancelKillsTheRunningTestCommandAtOnceAndSaysSo() throws Exception {
+    Path pidFile = dataDir.resolve("tests.pid");
+    try (Git git = Git.open(repo.toFile())) {
+      Files.writeString(repo.resolve("slow-tests.sh"), "echo $$ > " + pidFile + "\nsleep 60\n");
+      git.add().addFilepattern(".").call();
+      PersonIdent who = new PersonIdent("Ada", "ada@example.org");
+      git.commit().setMessage("Slow tests").setAuthor(who).setCommitter(who).setSign(false).call();
+    }
+    answers.add(call("run_tests", "{}"));
+    start(Map.of("turbo-agents.tools.test-command", "sh slow-tests.sh", "turbo-agents.tools.test-timeout", "10m",
+        "turbo-agents.agents.tool-timeout", "10m"), "Run the tests.");
+    Job job = await(agents.implement(issueId, Optional.empty(), AgentJobs.BudgetOverride.NONE, "ada"));
+    long pid = Eventually.value(Duration.ofSeconds(60), () -> {
+      try {
+        return Long.parseLong(Files.readString(pidFile).strip());
+      } catch (java.io.IOException | NumberFormatException e) {
+        throw new AssertionError("the test command has not started yet", e);
+      }
+    });
+    assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the test command runs");
+
+    await(agents.cancel(job.id(), "ada"));
+    Eventually.assertThat(Duration.ofSeconds(20), () -> assertEquals(JobStatus.CANCELLED,
+        agents.job(job.id()).toCompletableFuture().join().status()));
+    Eventually.assertThat(Duration.ofSeconds(20), () -> assertTrue(ProcessHandle.of(pid)
+        .filter(p -> p.isAlive() && !zombie(pid)).isEmpty(), "the test command's process was killed"));
+    Job cancelled = await(agents.job(job.id()));
+    String record = cancelled.error().orElse("") + " " + toolCalls(cancelled).stream()
+        .map(JobEntity.ToolCalled::result).toList();
+    assertTrue(record.contains("interrupted"), "the job records that its run_tests was interrupted: " + record);
+  }
+
+  private static boolean zombie(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+    } catch (java.io.IOException e) {
+      return true;
+    }
   }
 
   @Test

@@ -16,11 +16,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The agents API under /agents: submit a code job (202 at once), list and show jobs, follow a job's
@@ -98,15 +100,39 @@ public final class AgentRoutes {
       throw ApiError.invalid("header 'Last-Event-ID' must be the id of an event of this stream, was '"
           + lastEventId.orElse("") + "'");
     }
-    return onSuccess(agents.job(id), job -> completeOK(agents.events(id, from)
-        .map(e -> sse((JobEntity.Event) e.event(), e.sequenceNr()))
+    return onSuccess(agents.job(id), job -> completeOK(stream(id, from, job.status().finished())
         .keepAlive(keepAlive, ServerSentEvent::heartbeat), EventStreamMarshalling.toEventStream()));
   }
 
+  /**
+   * The persisted events with their ids, and while the job runs its model's tokens merged in
+   * without an id (they are not replayable); the stream ends with the persisted events.
+   */
+  private Source<ServerSentEvent, NotUsed> stream(String id, long from, boolean finished) {
+    Source<Optional<ServerSentEvent>, NotUsed> persisted = agents.events(id, from)
+        .map(e -> Optional.of(sse((JobEntity.Event) e.event(), e.sequenceNr())))
+        .concat(Source.single(Optional.empty()));
+    if (finished) {
+      return persisted.takeWhile(Optional::isPresent).map(Optional::get);
+    }
+    Source<Optional<ServerSentEvent>, NotUsed> tokens = agents.tokens(id)
+        .filter(d -> !d.content().isEmpty()).map(d -> Optional.of(token(d.content())));
+    return persisted.merge(tokens).takeWhile(Optional::isPresent).map(Optional::get);
+  }
+
+  /** A live model token: {@code event: token}, no id, data {@code {"text": ...}}. */
+  private static ServerSentEvent token(String text) {
+    return ServerSentEvent.create(json(Map.of("text", text)), "token");
+  }
+
   private static ServerSentEvent sse(JobEntity.Event event, long sequenceNr) {
+    return ServerSentEvent.create(json(AgentViews.StepView.of(event)), AgentViews.StepView.name(event),
+        String.valueOf(sequenceNr));
+  }
+
+  private static String json(Object view) {
     try {
-      return ServerSentEvent.create(ApiJson.MAPPER.writeValueAsString(AgentViews.StepView.of(event)),
-          AgentViews.StepView.name(event), String.valueOf(sequenceNr));
+      return ApiJson.MAPPER.writeValueAsString(view);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot render a job event", e);
     }

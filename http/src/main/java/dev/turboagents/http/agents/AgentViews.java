@@ -1,5 +1,6 @@
 package dev.turboagents.http.agents;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.turboagents.http.ApiJson;
@@ -21,8 +22,10 @@ final class AgentViews {
 
   /**
    * One step of a job, or (in the event stream) one state change. {@code type}: context, turn, tool,
-   * condensed, or the state events accepted, running, waiting, succeeded, failed, cancelled.
+   * condensed, or the state events accepted, running, waiting, succeeded, failed, cancelled. Only
+   * the fields the step has are written (not twenty nulls in every event of a stream).
    */
+  @JsonInclude(JsonInclude.Include.NON_ABSENT)
   record StepView(String type, Optional<Integer> step, Optional<String> model, Optional<String> mode,
       Optional<String> kind, Optional<String> asked, Optional<String> answer, Optional<String> correction,
       Optional<Integer> promptTokens, Optional<Integer> answerTokens, Optional<Long> durationMs,

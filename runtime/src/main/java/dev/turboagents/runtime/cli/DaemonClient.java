@@ -73,19 +73,25 @@ public final class DaemonClient {
       String text = String.join("\n", response.body().toList());
       throw new Failure(response.statusCode() + " " + text);
     }
+    // an event is dispatched at its blank line, as the SSE spec says: its fields come in any order
     String[] type = {"message"};
+    StringBuilder data = new StringBuilder();
     try (var lines = response.body()) {
       lines.forEach(line -> {
         if (line.startsWith("event:")) {
           type[0] = line.substring(6).strip();
         } else if (line.startsWith("data:")) {
-          try {
-            onEvent.accept(type[0], MAPPER.readTree(line.substring(5).strip()));
-          } catch (IOException e) {
-            onEvent.accept(type[0], MAPPER.getNodeFactory().textNode(line.substring(5).strip()));
-          }
+          data.append(data.length() == 0 ? "" : "\n").append(line.substring(5).strip());
         } else if (line.isEmpty()) {
+          if (data.length() > 0) {
+            try {
+              onEvent.accept(type[0], MAPPER.readTree(data.toString()));
+            } catch (IOException e) {
+              onEvent.accept(type[0], MAPPER.getNodeFactory().textNode(data.toString()));
+            }
+          }
           type[0] = "message";
+          data.setLength(0);
         }
       });
     }

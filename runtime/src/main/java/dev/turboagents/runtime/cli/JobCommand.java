@@ -38,11 +38,17 @@ public final class JobCommand extends CommandGroup {
 
   static int watch(ClientOptions options, String id) {
     try {
+      boolean[] midAnswer = {false};
       options.client().events("/agents/jobs/" + id + "/events", (type, data) -> {
         if (options.json) {
           System.out.println(data);
+        } else if (type.equals("token")) {
+          // the model's answer as it comes; its whole turn follows once it is recorded
+          System.out.print(data.path("text").asText());
+          midAnswer[0] = true;
         } else {
-          System.out.print(step(type, data));
+          System.out.print((midAnswer[0] ? "\n" : "") + step(type, data));
+          midAnswer[0] = false;
         }
         System.out.flush();
       });

@@ -126,6 +126,78 @@ class AgentsApiTest {
   }
 
   @Test
+  void aFollowerHearsTheModelsTokensAsTheyComeWithoutIdsBetweenTheReplayableEvents() throws Exception {
+    initRepository();
+    List<String> answers = List.of(
+        "{\"name\": \"write_file\", \"arguments\": {\"path\": \"App.txt\", \"content\": \"hello world\\n\"}}",
+        "{\"name\": \"final_answer\", \"arguments\": {\"answer\": \"Fixed the greeting by putting world where wrld was\"}}");
+    AtomicInteger n = new AtomicInteger();
+    // 8 tokens a second in real time: an answer takes seconds, so a follower hears it come
+    ollama = new OllamaStandIn(List.of(new StandInModel("coder:1b", StandInModel.GIB, 16, 4, 64, Duration.ofMillis(50),
+        8, 0, List.of("completion"))), 8 * StandInModel.GIB, 2, 1.0).start();
+    ollama.script(r -> Script.Answer.text(answers.get(Math.min(n.getAndIncrement(), answers.size() - 1))));
+    api = new RunningApi(dataDir, Map.of("turbo-agents.ollama.host", ollama.url(),
+        "turbo-agents.workspace.path", repo.toString(),
+        "turbo-agents.tools.test-command", "grep -q world App.txt",
+        "turbo-agents.agents.code-model", "coder:1b"));
+    String issue = api.post("/api/v1/issues", "{\"title\": \"Fix the greeting\", \"description\": \"wrld\"}").json()
+        .get("id").asText();
+    String job = api.post("/api/v1/agents/code/implement", "{\"issue_id\": \"" + issue + "\"}").json()
+        .get("job_id").asText();
+
+    HttpResponse<String> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api.base()
+        + "/api/v1/agents/jobs/" + job + "/events")).timeout(Duration.ofSeconds(90)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    StringBuilder heard = new StringBuilder();
+    List<Long> ids = new java.util.ArrayList<>();
+    int tokensBeforeTheLastTurn = 0;
+    int tokens = 0;
+    for (String block : stream.body().split("\n\n")) {
+      Map<String, String> fields = new java.util.HashMap<>();
+      block.lines().filter(l -> l.contains(":")).forEach(l -> fields.put(l.substring(0, l.indexOf(':')),
+          l.substring(l.indexOf(':') + 1)));
+      if ("token".equals(fields.get("event"))) {
+        assertTrue(!fields.containsKey("id"), "a token has no id: it cannot be replayed: " + block);
+        heard.append(new com.fasterxml.jackson.databind.ObjectMapper().readTree(fields.get("data")).get("text").asText());
+        tokens++;
+      } else if (fields.containsKey("id")) {
+        ids.add(Long.parseLong(fields.get("id").strip()));
+        if ("turn".equals(fields.get("event"))) {
+          tokensBeforeTheLastTurn = tokens;
+        }
+      }
+    }
+    assertTrue(heard.toString().contains("Fixed the greeting by putting world"), "the answer streamed: " + stream.body());
+    assertTrue(tokensBeforeTheLastTurn > 0, "tokens came before the turn was recorded:\n" + stream.body());
+    for (int i = 0; i < ids.size(); i++) {
+      assertEquals(i + 1, ids.get(i), "the persisted events keep their ids, one after another: " + ids);
+    }
+    assertTrue(stream.body().contains("event:succeeded"), stream.body());
+    assertTrue(!stream.body().contains(":null"), "an event has only the fields it has: " + stream.body());
+    assertTrue(stream.body().contains("{\"type\":\"accepted\",\"at\":"), stream.body());
+    JsonNode steps = api.get("/api/v1/agents/jobs/" + job).json().get("steps");
+    for (JsonNode step : steps) {
+      step.fields().forEachRemaining(f -> assertTrue(!f.getValue().isNull(), "no null " + f.getKey() + " in " + step));
+    }
+
+    List<String> types = new java.util.ArrayList<>();
+    new dev.turboagents.runtime.cli.DaemonClient(api.base(), dev.turboagents.config.ClientSettings.load())
+        .events("/agents/jobs/" + job + "/events", (type, data) -> types.add(type));
+    assertEquals("accepted", types.getFirst(), "the CLI reads each event's type: " + types);
+    assertTrue(!types.contains("token") && types.contains("succeeded"), "a finished job replays without tokens: " + types);
+  }
+
+  private void initRepository() throws Exception {
+    IsolatedGitConfig.install(dataDir.resolve("git"));
+    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+      Files.writeString(repo.resolve("App.txt"), "hello wrld\n");
+      git.add().addFilepattern(".").call();
+      PersonIdent who = new PersonIdent("Ada", "ada@example.org");
+      git.commit().setMessage("first").setAuthor(who).setCommitter(who).setSign(false).call();
+    }
+  }
+
+  @Test
   void withoutAWorkspaceACodeJobIsRefusedNamingTheFlag() throws Exception {
     api = new RunningApi(dataDir, Map.of());
     String issue = api.post("/api/v1/issues", "{\"title\": \"x\"}").json().get("id").asText();
