@@ -270,7 +270,8 @@ public final class InferenceBenchmark {
         Duration deadline = settings.inference().defaultDeadline();
         ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0)
             .adaptSettings(s -> HttpServer.idleAtLeast(s, deadline.plus(settings.http().idleMargin())))
-            .bind(new OllamaRoutes(inference, system, 1 << 20, Duration.ofSeconds(10), deadline.plus(settings.inference().replyMargin())).route())
+            .bind(new OllamaRoutes(inference, system, 1 << 20, Duration.ofSeconds(10), deadline.plus(settings.inference().replyMargin()),
+                settings.http().retryAfter()).route())
             .toCompletableFuture().get(10, TimeUnit.SECONDS);
         String url = "http://127.0.0.1:" + binding.localAddress().getPort();
         awaitUp(url);

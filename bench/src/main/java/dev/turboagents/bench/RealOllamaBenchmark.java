@@ -191,7 +191,7 @@ public final class RealOllamaBenchmark {
       ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0)
           .adaptSettings(s -> HttpServer.idleAtLeast(s, deadline.plus(settings.http().idleMargin())))
           .bind(new OllamaRoutes(inference, system, 1 << 20, Duration.ofSeconds(10),
-              deadline.plus(settings.inference().replyMargin())).route())
+              deadline.plus(settings.inference().replyMargin()), settings.http().retryAfter()).route())
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
       String url = "http://127.0.0.1:" + binding.localAddress().getPort();
       Run run = measured(ollama, () -> replay(url, trace, true), () -> {

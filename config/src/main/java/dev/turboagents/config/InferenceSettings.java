@@ -23,6 +23,11 @@ import java.util.Optional;
  * @param pinnedOptions per model name, the options that replace the client's reload options
  * @param defaultOptions the pinned options for a model without its own entry
  * @param loadSeenThreshold a call reporting a longer load_duration was a load the server made on its own
+ * @param stallTimeout a running chat or generate that receives no piece of its answer for this long has stalled
+ * @param loadTimeout a load that has not finished after this long (or twice the model's measured load time, if longer) hangs
+ * @param watchdogAlarmFor how long the health stays degraded after the watchdog caught a stall or a hung load
+ * @param requestHistory how many answered requests the door remembers for GET /api/v1/inference/requests/{id}
+ * @param requestHistoryFor how long it remembers each of them
  */
 public record InferenceSettings(
     Optional<Long> memoryBudget,
@@ -51,7 +56,12 @@ public record InferenceSettings(
     double restartRandomFactor,
     Map<String, Object> defaultOptions,
     Map<String, Map<String, Object>> pinnedOptions,
-    Duration loadSeenThreshold) {
+    Duration loadSeenThreshold,
+    Duration stallTimeout,
+    Duration loadTimeout,
+    Duration watchdogAlarmFor,
+    int requestHistory,
+    Duration requestHistoryFor) {
 
   private static final String P = "turbo-agents.inference.";
 
@@ -113,7 +123,12 @@ public record InferenceSettings(
         randomFactor,
         options(object(r.config(), P + "default-options"), P + "default-options"),
         Map.copyOf(perModel),
-        r.positiveDuration(P + "load-seen-threshold"));
+        r.positiveDuration(P + "load-seen-threshold"),
+        r.positiveDuration(P + "stall-timeout"),
+        r.positiveDuration(P + "load-timeout"),
+        r.positiveDuration(P + "watchdog-alarm-for"),
+        r.intIn(P + "request-history", 1, 1_000_000),
+        r.positiveDuration(P + "request-history-for"));
   }
 
   /** The options pinned for {@code model}: its own entry, else the defaults. */

@@ -45,17 +45,21 @@ public final class InferenceHealth implements HealthCheck {
           figures.put("server_loads", s.serverLoads());
           s.learnedResidentLimit().ifPresent(l -> figures.put("server_resident_limit", l));
           figures.put("disagreements_with_server", s.disagreements());
+          s.watchdogAlarm().ifPresent(a -> figures.put("watchdog", a));
           s.avgTimeToFirstTokenMillis().ifPresent(t -> figures.put("time_to_first_token_ms", Math.round(t)));
           s.tokensPerSecond().ifPresent(t -> figures.put("tokens_per_second", Math.round(t * 10) / 10.0));
           boolean up = s.backend() == BackendHealth.State.UP;
           ComponentHealth.Status status = switch (s.backend()) {
-            case UP -> s.warnings().isEmpty() ? ComponentHealth.Status.UP : ComponentHealth.Status.DEGRADED;
+            case UP -> s.warnings().isEmpty() && s.watchdogAlarm().isEmpty() ? ComponentHealth.Status.UP
+                : ComponentHealth.Status.DEGRADED;
             // Ollama away is degraded, not down: the daemon still serves everything else and requests wait for it
             case DEGRADED, DOWN -> ComponentHealth.Status.DEGRADED;
           };
           String detail = up
               ? (s.warnings().isEmpty() ? "Ollama answers" : String.join("; ", s.warnings()))
               : "Ollama: " + s.backendDetail();
+          detail = s.watchdogAlarm().map(a -> "watchdog: " + a).orElse("") + (s.watchdogAlarm().isPresent() ? "; " : "")
+              + detail;
           return new ComponentHealth(component(), status, detail, figures);
         });
   }

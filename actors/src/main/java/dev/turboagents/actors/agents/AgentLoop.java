@@ -145,6 +145,8 @@ public final class AgentLoop {
             && mode == ToolCallingMode.NATIVE_TOOLS -> mode = ToolCallingMode.SCHEMA_CONSTRAINED;
         case InferenceActor.Failed f when f.failure() == InferenceActor.Failure.BUSY
             || f.failure() == InferenceActor.Failure.INTERRUPTED || f.failure() == InferenceActor.Failure.BROKEN_STREAM
+            // the door's watchdog unloaded a stalled model: it is loaded again for the next ask
+            || f.failure() == InferenceActor.Failure.STALLED
             || (f.failure() == InferenceActor.Failure.DEADLINE && timeout.equals(settings.modelCallTimeout())) ->
             Thread.sleep(settings.waitCheck().toMillis());
         case InferenceActor.Failed f when f.failure() == InferenceActor.Failure.DEADLINE -> {

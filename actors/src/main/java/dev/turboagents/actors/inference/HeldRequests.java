@@ -25,8 +25,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  */
 final class HeldRequests {
 
-  /** Who waits for a request's answer. */
-  record Asker(ActorRef<Reply> replyTo, Optional<ActorRef<Chunk>> stream) {}
+  /** Who waits for a request's answer; {@code failFast}: refused rather than kept waiting while the breaker is open. */
+  record Asker(ActorRef<Reply> replyTo, Optional<ActorRef<Chunk>> stream, boolean failFast) {}
 
   /** A request held back until the model list is fresh (its model was not in the last one). */
   record Pending(Submit submit, long receivedNanos) {}
@@ -34,12 +34,14 @@ final class HeldRequests {
   private final ActorContext<Command> context;
   private final InferenceQueue<Asker> queue;
   private final RunningCalls<Asker> running = new RunningCalls<>();
+  private final RequestHistory history;
   private final Map<String, Pending> pending = new LinkedHashMap<>();
   private long completed = 0;
   private long failed = 0;
 
-  HeldRequests(ActorContext<Command> context, int maxQueued, Duration agingStep) {
+  HeldRequests(ActorContext<Command> context, int maxQueued, Duration agingStep, RequestHistory history) {
     this.context = context;
+    this.history = history;
     this.queue = new InferenceQueue<>(maxQueued, agingStep);
   }
 
@@ -65,7 +67,7 @@ final class HeldRequests {
    */
   boolean enqueue(Submit s, InferenceCall call, long receivedNanos, long deadlineNanos, Function<String, Command> gone) {
     var waiting = new InferenceQueue.Waiting<>(s.requestId(), call, s.priority(), receivedNanos, deadlineNanos,
-        new Asker(s.replyTo(), s.stream()));
+        new Asker(s.replyTo(), s.stream(), s.failFast()));
     if (!queue.offer(waiting)) {
       refuse(s, failure(s.requestId(), Failure.BUSY, "the inference queue is full (" + queue.capacity()
           + " waiting); try again later"));
@@ -82,6 +84,17 @@ final class HeldRequests {
   /** The request held back as {@code requestId}; empty when it was answered meanwhile. */
   Optional<Pending> takeBack(String requestId) {
     return Optional.ofNullable(pending.remove(requestId));
+  }
+
+  /** Whether a request {@code requestId} is held now (waiting, running or held back). */
+  boolean holds(String requestId) {
+    return pending.containsKey(requestId) || queue.contains(requestId)
+        || running.all().stream().anyMatch(r -> r.id().equals(requestId));
+  }
+
+  /** The request held back as {@code requestId}, left where it is. */
+  Optional<Pending> heldBack(String requestId) {
+    return Optional.ofNullable(pending.get(requestId));
   }
 
   /** Takes a queued request out to run it. */
@@ -154,6 +167,7 @@ final class HeldRequests {
   /** The one reply of a request that was queued: to its stream, then to its asker. */
   void answer(InferenceQueue.Waiting<Asker> w, Reply reply) {
     count(reply);
+    history.answered(w.id(), w.model(), w.priority(), w.enqueuedNanos(), reply, System.nanoTime());
     w.attachment().stream().ifPresent(s -> {
       context.unwatch(s);
       s.tell(new InferenceActor.End(reply));
@@ -164,6 +178,8 @@ final class HeldRequests {
   /** The one reply of a request that never got into the queue. */
   void refuse(Submit s, Reply reply) {
     count(reply);
+    long now = System.nanoTime();
+    history.answered(s.requestId(), s.call().model(), s.priority(), now, reply, now);
     s.stream().ifPresent(sink -> sink.tell(new InferenceActor.End(reply)));
     s.replyTo().tell(reply);
   }

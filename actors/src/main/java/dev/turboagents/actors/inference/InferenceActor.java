@@ -41,15 +41,28 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
    * @param timeout how long the caller will wait in all (queue + run); the configured default when empty
    * @param stream where the answer's pieces go as they come ({@link Token}s, then one {@link End})
    * @param replyTo gets exactly one {@link Reply}: {@link Completed} or {@link Failed}
+   * @param failFast a person waits (a front-door call): while the breaker is open (the server failed
+   *     {@code breaker-failures} times in a row) it is refused at once, UNAVAILABLE, instead of waiting
+   *     for the server; agent and background work leaves it false and waits until its deadline
    */
   public record Submit(String requestId, InferenceCall call, Priority priority, Optional<Duration> timeout,
-      Optional<ActorRef<Chunk>> stream, ActorRef<Reply> replyTo) implements Command {}
+      Optional<ActorRef<Chunk>> stream, ActorRef<Reply> replyTo, boolean failFast) implements Command {
+
+    /** A request that waits for the server while it is away (agent and background work). */
+    public Submit(String requestId, InferenceCall call, Priority priority, Optional<Duration> timeout,
+        Optional<ActorRef<Chunk>> stream, ActorRef<Reply> replyTo) {
+      this(requestId, call, priority, timeout, stream, replyTo, false);
+    }
+  }
 
   /** Drop a request: if it waits it leaves the queue, if it runs its call is abandoned. Replies CANCELLED. */
   public record Cancel(String requestId) implements Command {}
 
   /** The queue, the resident set and the figures. */
   public record GetStatus(ActorRef<InferenceStatus> replyTo) implements Command {}
+
+  /** Where the request {@code requestId} stands: waiting (position, estimated start, reason), running, done or unknown. */
+  public record GetRequest(String requestId, ActorRef<RequestState> replyTo) implements Command {}
 
   /** A listing (models, one model, what is loaded, version): answered by {@link ModelListings}, not queued. */
   public record Listing(ModelListings.Command query) implements Command {}
@@ -84,7 +97,11 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     /** The server went away after part of a streamed answer was sent. */
     BROKEN_STREAM,
     /** The inference actor restarted or stopped while it held the request; ask again. */
-    INTERRUPTED
+    INTERRUPTED,
+    /** The breaker is open (the server does not answer) and the caller asked to fail fast; retry later. */
+    UNAVAILABLE,
+    /** The watchdog caught the server stalled: no token for stall-timeout, or a load that did not end; the model was unloaded. */
+    STALLED
   }
 
   /** A streamed piece of an answer. */
@@ -118,6 +135,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final PinnedOptions pinned;
   private final SchedulingPolicy policy;
   private final HeldRequests held;
+  private final RequestHistory history;
   private final ServerLink server;
   private final ActorRef<ModelListings.Command> listings;
   private ResidencyPlanner residency;
@@ -125,10 +143,15 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private SwapPolicy.Commitment commitment = SwapPolicy.Commitment.NONE;
   private Map<String, String> waitReasons = Map.of();
   private Optional<RuntimeException> crash = Optional.empty();
+  private final Map<String, Long> loadsStarted = new java.util.HashMap<>();
+  private Optional<Alarm> alarm = Optional.empty();
   private int loads = 0;
   private int unloads = 0;
   private int serverLoads = 0;
   private final ServerDisagreements disagreements = new ServerDisagreements();
+
+  /** What the watchdog caught last, and when. */
+  private record Alarm(String reason, long atNanos) {}
 
   public static Behavior<Command> create(InferenceSettings settings, InferenceBackend backend) {
     return create(settings, backend, MemoryBudget.resolve(settings));
@@ -158,7 +181,8 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     this.budget = budget;
     this.pinned = PinnedOptions.from(settings);
     this.policy = policy;
-    this.held = new HeldRequests(context, settings.maxQueued(), settings.agingStep());
+    this.history = new RequestHistory(settings.requestHistory(), settings.requestHistoryFor());
+    this.held = new HeldRequests(context, settings.maxQueued(), settings.agingStep(), history);
     this.server = new ServerLink(context, timers, backend, settings);
     this.listings = context.spawn(ModelListings.create(backend), "listings");
     this.residency = new ResidencyPlanner(budget.bytes(), settings.maxResidentModels());
@@ -177,6 +201,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         .onMessage(Cancel.class, c -> held.cancel(c.requestId(), "cancelled by the caller") ? dispatch() : this)
         .onMessage(SinkGone.class, s -> held.cancel(s.requestId(), "the client went away") ? dispatch() : this)
         .onMessage(GetStatus.class, this::onStatus)
+        .onMessage(GetRequest.class, g -> then(() -> g.replyTo().tell(requestState(g.requestId(), System.nanoTime()))))
         .onMessage(Listing.class, l -> then(() -> listings.tell(l.query())))
         .onMessage(SimulateFailure.class, f -> {
           throw new IllegalStateException("simulated failure: " + f.reason());
@@ -202,6 +227,15 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
 
   private Behavior<Command> onSubmit(Submit s) {
     long received = System.nanoTime();
+    if (held.holds(s.requestId())) {
+      held.refuse(s, HeldRequests.failure(s.requestId(), Failure.REJECTED, "a request with the id '" + s.requestId()
+          + "' is already waiting or running: give every request its own id"));
+      return this;
+    }
+    if (s.failFast() && server.health().state() == BackendHealth.State.DOWN) {
+      held.refuse(s, breakerOpen(s.requestId()));
+      return this;
+    }
     if (server.catalog().isPresent() && !server.catalog().get().knows(s.call().model())) {
       // maybe pulled since the last look: ask once more before refusing
       held.holdBack(s, received);
@@ -235,8 +269,12 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private Behavior<Command> dispatch() {
     long now = System.nanoTime();
     held.expire(now, waitReasons);
+    watch(now);
     if (!server.health().isUp()) {
       waitReasons = StatusReport.unreachable(waitReasons.keySet(), server.health());
+      if (server.health().state() == BackendHealth.State.DOWN) {
+        held.failQueued(w -> w.attachment().failFast(), w -> breakerOpen(w.id()));
+      }
       return this;
     }
     waitReasons = Map.of();
@@ -259,6 +297,65 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     return this;
   }
 
+  private Failed breakerOpen(String requestId) {
+    BackendHealth health = server.health();
+    return HeldRequests.failure(requestId, Failure.UNAVAILABLE, "the model server does not answer (" + health.detail()
+        + "; " + health.failures() + " failures in a row, the breaker is open): retry in " + Math.max(1,
+        health.backoff().toSeconds()) + " s");
+  }
+
+  // ---- the watchdog: a server that accepts connections but stops producing ----
+
+  /**
+   * Fails a chat or generate that received no piece of its answer for stall-timeout, and every
+   * request waiting for a load that has not ended after its load timeout; unloads the model (it is
+   * loaded again on its next use) and raises the alarm the status and /health show.
+   */
+  private void watch(long now) {
+    long stall = settings.stallTimeout().toNanos();
+    for (var r : held.running().all()) {
+      if (!(r.waiting.call() instanceof InferenceCall.Embed) && now - r.lastDeltaNanos.get() > stall) {
+        String reason = r.model() + " produced no token for " + settings.stallTimeout().toSeconds() + " s"
+            + " (turbo-agents.inference.stall-timeout)";
+        held.running().remove(r.id());
+        r.cancel();
+        held.answer(r.waiting, HeldRequests.failure(r.id(), Failure.STALLED, reason + "; the model was unloaded"
+            + " and is loaded again on the next request: ask again"));
+        stalled(r.model(), reason, now);
+      }
+    }
+    for (var e : Map.copyOf(loadsStarted).entrySet()) {
+      String model = e.getKey();
+      long limit = Math.max(settings.loadTimeout().toNanos(), 2 * times.load(model).orElse(0L));
+      if (residency.isLoading(model) && now - e.getValue() > limit) {
+        String reason = "loading " + model + " did not finish within " + limit / 1_000_000_000 + " s"
+            + " (turbo-agents.inference.load-timeout)";
+        held.failQueued(w -> w.model().equals(model), w -> HeldRequests.failure(w.id(), Failure.STALLED, reason
+            + "; the load was abandoned and is tried again on the next request: ask again"));
+        stalled(model, reason, now);
+      }
+    }
+  }
+
+  private void stalled(String model, String reason, long now) {
+    alarm = Optional.of(new Alarm(reason, now));
+    getContext().getLog().warn("inference: watchdog: {}; unloading {}", reason, model);
+    loadsStarted.remove(model);
+    if (held.running().models().contains(model)) {
+      return; // other calls on it are still answering; the watchdog catches them if they stall too
+    }
+    if (residency.isLoading(model) || residency.isReady(model)) {
+      residency = residency.unloading(model);
+      pipe(backend.unload(model), (v, e) -> new UnloadDone(model, Optional.ofNullable(e)));
+    }
+  }
+
+  /** The watchdog's last catch while it is recent (watchdog-alarm-for). */
+  private Optional<String> recentAlarm(long now) {
+    return alarm.filter(a -> now - a.atNanos() < settings.watchdogAlarmFor().toNanos())
+        .map(a -> a.reason() + " (" + (now - a.atNanos()) / 1_000_000_000 + " s ago)");
+  }
+
   private SwapPolicy.Snapshot snapshot(long now) {
     return new SwapPolicy.Snapshot(held.queue().ordered(now), held.running().models(), residency, times, commitment,
         waitReasons);
@@ -267,6 +364,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private void start(String requestId, long now) {
     InferenceQueue.Waiting<HeldRequests.Asker> w = held.take(requestId);
     residency = residency.used(w.model(), now);
+    history.started(w.id(), now);
     var call = new RunningCalls.RunningCall<>(w, now);
     Optional<ActorRef<Chunk>> sink = w.attachment().stream();
     call.call(backend.call(w.call(), settings.keepAlive(), delta -> {
@@ -285,6 +383,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
 
   private void load(SwapPolicy.Decision.Load l, long now) {
     residency = residency.loading(l.model(), l.bytes(), l.warning(), now);
+    loadsStarted.put(l.model(), now);
     l.warning().ifPresent(w -> getContext().getLog().warn("inference: {}", w));
     long started = System.nanoTime();
     pipe(backend.load(l.model(), pinned.forModel(l.model()), settings.keepAlive()),
@@ -335,6 +434,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
 
   private Behavior<Command> onLoadDone(LoadDone d) {
     server.changed();
+    loadsStarted.remove(d.model());
     if (!residency.isLoading(d.model())) {
       return this; // begun before a restart, or forgotten when the server came back
     }
@@ -457,8 +557,32 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     long now = System.nanoTime();
     g.replyTo().tell(new StatusReport(snapshot(now), server.health(), settings).at(now, budget, new StatusReport.Counts(
         held.running().all(), loads, unloads, held.completed(), held.failed(), serverLoads, disagreements.count(),
-        disagreements.recent())));
+        disagreements.recent(), recentAlarm(now))));
     return this;
+  }
+
+  private RequestState requestState(String id, long now) {
+    Optional<RunningCalls.RunningCall<HeldRequests.Asker>> running = held.running().all().stream()
+        .filter(r -> r.id().equals(id)).findFirst();
+    if (running.isPresent()) {
+      var r = running.get();
+      return new RequestState.Running(id, r.model(), r.waiting.priority(), (r.startNanos - r.waiting.enqueuedNanos())
+          / 1_000_000, (now - r.startNanos) / 1_000_000);
+    }
+    Optional<InferenceStatus.QueuedRequest> queued = new StatusReport(snapshot(now), server.health(), settings)
+        .queued(now).stream().filter(q -> q.requestId().equals(id)).findFirst();
+    if (queued.isPresent()) {
+      var q = queued.get();
+      return new RequestState.Waiting(id, q.model(), q.priority(), q.position(), q.waitedMillis(),
+          q.estimatedStartMillis(), q.reason());
+    }
+    Optional<HeldRequests.Pending> back = held.heldBack(id);
+    if (back.isPresent()) {
+      Submit s = back.get().submit();
+      return new RequestState.Waiting(id, s.call().model(), s.priority(), 0, (now - back.get().receivedNanos()) / 1_000_000,
+          0, "checking whether Ollama has " + s.call().model() + " (it was not in the last model list)");
+    }
+    return history.find(id, now).<RequestState>map(d -> d).orElseGet(() -> new RequestState.Unknown(id));
   }
 
   private Failed unknownModel(String requestId, String model) {

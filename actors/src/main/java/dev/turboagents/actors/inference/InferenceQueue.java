@@ -53,6 +53,10 @@ public final class InferenceQueue<T> {
     return Optional.ofNullable(waiting.remove(id));
   }
 
+  public boolean contains(String id) {
+    return waiting.containsKey(id);
+  }
+
   public int size() {
     return waiting.size();
   }

@@ -20,12 +20,14 @@ import java.util.Optional;
  * @param disagreements how often the door's picture differed from the server's (a model it dropped
  *     or reloaded behind the door's back, a size other than planned)
  * @param recentDisagreements the latest of them, oldest first, each with its time
+ * @param watchdogAlarm what the watchdog caught last (a stalled answer, a hung load), while recent
  */
 public record InferenceStatus(BackendHealth.State backend, String backendDetail, long budgetBytes, String budgetSource,
     long usedBytes, int maxResident, List<ResidentModel> resident, Map<String, Integer> queuedPerClass,
     List<QueuedRequest> queue, List<RunningRequest> running, int loads, int unloads, long completed, long failed,
     Optional<Double> avgTimeToFirstTokenMillis, Optional<Double> tokensPerSecond, List<String> warnings,
-    int serverLoads, Optional<Integer> learnedResidentLimit, long disagreements, List<String> recentDisagreements) {
+    int serverLoads, Optional<Integer> learnedResidentLimit, long disagreements, List<String> recentDisagreements,
+    Optional<String> watchdogAlarm) {
 
   /** A request in the queue, with where it stands and why it waits. */
   public record QueuedRequest(String requestId, String model, Priority priority, int effectiveClass, int position,

@@ -24,16 +24,21 @@ final class RunningCalls<A> {
     final long startNanos;
     final AtomicLong firstDeltaNanos = new AtomicLong();
     final AtomicInteger deltas = new AtomicInteger();
+    /** When the last piece of the answer came (the start until the first): what the watchdog looks at. */
+    final AtomicLong lastDeltaNanos;
     private volatile InferenceBackend.Call call;
 
     RunningCall(InferenceQueue.Waiting<A> waiting, long startNanos) {
       this.waiting = waiting;
       this.startNanos = startNanos;
+      this.lastDeltaNanos = new AtomicLong(startNanos);
     }
 
     /** A piece of the answer arrived (any thread). */
     void delta() {
-      firstDeltaNanos.compareAndSet(0, System.nanoTime());
+      long now = System.nanoTime();
+      firstDeltaNanos.compareAndSet(0, now);
+      lastDeltaNanos.set(now);
       deltas.incrementAndGet();
     }
 

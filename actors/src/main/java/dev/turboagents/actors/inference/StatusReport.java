@@ -19,7 +19,7 @@ final class StatusReport {
 
   /** What the door counted and what runs, besides the snapshot. */
   record Counts(List<RunningCalls.RunningCall<HeldRequests.Asker>> running, int loads, int unloads, long completed,
-      long failed, int serverLoads, long disagreements, List<String> recentDisagreements) {}
+      long failed, int serverLoads, long disagreements, List<String> recentDisagreements, Optional<String> watchdogAlarm) {}
 
   private final SwapPolicy.Snapshot snapshot;
   private final BackendHealth health;
@@ -47,7 +47,7 @@ final class StatusReport {
         counts.completed(), counts.failed(), snapshot.times().timeToFirstTokenMillis(), snapshot.times().tokensPerSecond(),
         List.copyOf(residency.warnings().values()), counts.serverLoads(),
         residency.learnedLimit().isPresent() ? Optional.of(residency.learnedLimit().getAsInt()) : Optional.empty(),
-        counts.disagreements(), counts.recentDisagreements());
+        counts.disagreements(), counts.recentDisagreements(), counts.watchdogAlarm());
   }
 
   /** Waiting requests per priority class (their own class, not the aged one). */
@@ -60,38 +60,56 @@ final class StatusReport {
     return perClass;
   }
 
+  /**
+   * Every waiting request in serving order with its estimated start: the measured service times of
+   * the requests before it (spread over the concurrency), plus its model's measured load time when
+   * that model is not in memory yet.
+   */
   List<InferenceStatus.QueuedRequest> queued(long now) {
     ServiceTimes times = snapshot.times();
     long avgService = times.serviceNanos().values().stream().mapToLong(Long::longValue).sum()
         / Math.max(1, times.serviceNanos().size());
     List<InferenceStatus.QueuedRequest> out = new ArrayList<>();
+    Map<Priority, Integer> ahead = new java.util.EnumMap<>(Priority.class);
+    long servicesAhead = 0;
     int position = 0;
     for (var w : snapshot.queued()) {
       long load = snapshot.residency().isReady(w.model()) ? 0 : times.load(w.model()).orElse(0L);
-      long estimate = position * times.service(w.model()).orElse(avgService) / Math.max(1, totalConcurrency) + load;
+      long estimate = servicesAhead / Math.max(1, totalConcurrency) + load;
       out.add(new InferenceStatus.QueuedRequest(w.id(), w.model(), w.priority(),
           InferenceQueue.effectiveClass(w, now, agingNanos), position + 1, millis(now - w.enqueuedNanos()), millis(estimate),
-          reason(w, position)));
+          reason(w, ahead)));
+      ahead.merge(w.priority(), 1, Integer::sum);
+      servicesAhead += times.service(w.model()).orElse(avgService);
       position++;
     }
     return out;
   }
 
-  /** Why the request at {@code ahead} (that many are before it) waits. */
-  private String reason(InferenceQueue.Waiting<?> w, int ahead) {
+  /** Why {@code w} waits, {@code ahead} the requests before it per class. */
+  private String reason(InferenceQueue.Waiting<?> w, Map<Priority, Integer> ahead) {
     if (!health.isUp()) {
       return unreachable(health);
     }
     ResidencyPlanner residency = snapshot.residency();
     if (residency.isLoading(w.model())) {
-      return w.model() + " is loading";
+      return "waiting for " + w.model() + " to load" + (ahead.isEmpty() ? "" : ", " + behind(ahead));
     }
     if (residency.isReady(w.model())) {
       long running = snapshot.runningModels().stream().filter(w.model()::equals).count();
-      return ahead == 0 ? "next on " + w.model() : "behind " + ahead + " queued (" + running + " running on " + w.model() + ")";
+      return ahead.isEmpty() ? "next on " + w.model() + (running > 0 ? " (" + running + " running on it)" : "")
+          : behind(ahead) + " (" + running + " running on " + w.model() + ")";
     }
     String why = snapshot.waitReasons().get(w.model());
-    return why != null ? why : "waiting to load " + w.model() + " (behind " + ahead + " queued)";
+    return why != null ? why : "waiting for " + w.model() + " to load" + (ahead.isEmpty() ? "" : ", " + behind(ahead));
+  }
+
+  /** "behind 2 interactive requests and 1 agent request". */
+  private static String behind(Map<Priority, Integer> ahead) {
+    List<String> parts = new ArrayList<>();
+    ahead.forEach((p, n) -> parts.add(n + " " + p.label() + (n == 1 ? " request" : " requests")));
+    return "behind " + (parts.size() == 1 ? parts.get(0)
+        : String.join(", ", parts.subList(0, parts.size() - 1)) + " and " + parts.get(parts.size() - 1));
   }
 
   /** Why everything waits while the server does not answer. */

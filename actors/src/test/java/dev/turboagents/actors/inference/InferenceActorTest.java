@@ -241,6 +241,69 @@ class InferenceActorTest {
   }
 
   @Test
+  void whileTheBreakerIsOpenAFailFastCallIsRefusedAtOnceAndAgentWorkWaits() {
+    OllamaStandIn s = standIn(List.of(model("m", GIB, 20)), 64 * GIB);
+    int port = s.port();
+    s.stop();
+    var door = door(s, 32 * GIB, Map.of(), false);
+    TestProbe<Reply> person = kit.createTestProbe();
+    TestProbe<Reply> agent = kit.createTestProbe();
+    door.tell(new InferenceActor.Submit("person-early", chat("m", 2), Priority.INTERACTIVE, Optional.empty(),
+        Optional.empty(), person.ref(), true));
+    door.tell(submit("agent", chat("m", 2), Priority.AGENT, agent.ref()));
+    awaitBackend(door, BackendHealth.State.DOWN);
+    // queued before the breaker opened: refused once it is open, not left waiting minutes
+    Failed early = person.expectMessageClass(Failed.class, Duration.ofSeconds(5));
+    assertEquals(Failure.UNAVAILABLE, early.failure());
+    door.tell(new InferenceActor.Submit("person", chat("m", 2), Priority.INTERACTIVE, Optional.empty(),
+        Optional.empty(), person.ref(), true));
+    Failed refused = person.expectMessageClass(Failed.class, Duration.ofSeconds(1));
+    assertEquals(Failure.UNAVAILABLE, refused.failure());
+    assertTrue(refused.message().contains("breaker is open") && refused.message().contains("retry in"), refused.message());
+    agent.expectNoMessage(Duration.ofMillis(300));
+    s.start(port);
+    assertEquals("agent", agent.expectMessageClass(Completed.class, Duration.ofSeconds(20)).requestId());
+  }
+
+  @Test
+  void anAnswerThatStopsProducingFailsAndItsModelIsUnloadedThenLoadedAgain() {
+    OllamaStandIn s = standIn(List.of(model("m", GIB, 20)), 64 * GIB);
+    var door = door(s, 32 * GIB, Map.of("turbo-agents.inference.stall-timeout", "1s"));
+    TestProbe<Reply> probe = kit.createTestProbe();
+    door.tell(submit("warm", chat("m", 2), Priority.INTERACTIVE, probe.ref()));
+    probe.expectMessageClass(Completed.class, Duration.ofSeconds(10));
+    s.hang(OllamaStandIn.Hang.MID_STREAM);
+    TestProbe<Chunk> stream = kit.createTestProbe();
+    door.tell(new InferenceActor.Submit("hung", chat("m", 50), Priority.INTERACTIVE, Optional.empty(),
+        Optional.of(stream.ref()), probe.ref()));
+    Failed stalled = probe.expectMessageClass(Failed.class, Duration.ofSeconds(10));
+    assertEquals(Failure.STALLED, stalled.failure());
+    assertTrue(stalled.message().contains("no token for 1 s"), stalled.message());
+    assertTrue(status(door).watchdogAlarm().orElseThrow().contains("m produced no token"), status(door).toString());
+    Eventually.assertThat(Duration.ofSeconds(10), () -> assertTrue(s.loadedModels().isEmpty(), "unloaded: " + s.loadedModels()));
+    s.hang(OllamaStandIn.Hang.NONE);
+    door.tell(submit("after", chat("m", 2), Priority.INTERACTIVE, probe.ref()));
+    assertEquals("after", probe.expectMessageClass(Completed.class, Duration.ofSeconds(10)).requestId());
+    assertEquals(2, s.loadsOf("m"), "loaded again after the stall");
+  }
+
+  @Test
+  void aLoadThatNeverEndsFailsItsRequestsAndIsTriedAgainOnTheNextOne() {
+    OllamaStandIn s = standIn(List.of(model("m", GIB, 20)), 64 * GIB);
+    var door = door(s, 32 * GIB, Map.of("turbo-agents.inference.load-timeout", "1s"));
+    s.hang(OllamaStandIn.Hang.LOAD);
+    TestProbe<Reply> probe = kit.createTestProbe();
+    door.tell(submit("waits-for-load", chat("m", 2), Priority.INTERACTIVE, probe.ref()));
+    Failed stalled = probe.expectMessageClass(Failed.class, Duration.ofSeconds(10));
+    assertEquals(Failure.STALLED, stalled.failure());
+    assertTrue(stalled.message().contains("loading m did not finish within 1 s"), stalled.message());
+    assertTrue(status(door).watchdogAlarm().isPresent());
+    s.hang(OllamaStandIn.Hang.NONE);
+    door.tell(submit("after", chat("m", 2), Priority.INTERACTIVE, probe.ref()));
+    assertEquals("after", probe.expectMessageClass(Completed.class, Duration.ofSeconds(10)).requestId());
+  }
+
+  @Test
   void structuredOutputAndToolCallsComeBackTyped() throws Exception {
     OllamaStandIn s = standIn(List.of(model("m", GIB, 20)), 64 * GIB);
     var door = door(s, 32 * GIB, Map.of());

@@ -16,12 +16,14 @@ import java.util.Optional;
  * @param serverLoads loads Ollama made on its own for a call (it had dropped the model)
  * @param serverResidentLimit how many models Ollama keeps at once, learnt from an eviction it made on its own
  * @param disagreements how often the door's picture differed from Ollama's; the latest in {@code recentDisagreements}
+ * @param watchdog what the watchdog caught last (a stalled answer, a hung load), while recent
  */
 public record InferenceStatusView(String backend, String backendDetail, long budgetBytes, String budgetSource,
     long usedBytes, int maxResident, List<Resident> resident, Map<String, Integer> queuedPerClass, List<Queued> queue,
     List<Running> running, int loads, int unloads, long completed, long failed,
     Optional<Double> avgTimeToFirstTokenMillis, Optional<Double> tokensPerSecond, List<String> warnings,
-    int serverLoads, Optional<Integer> serverResidentLimit, long disagreements, List<String> recentDisagreements) {
+    int serverLoads, Optional<Integer> serverResidentLimit, long disagreements, List<String> recentDisagreements,
+    Optional<String> watchdog) {
 
   /** A waiting request: its place, effective class (0 = interactive), time waited, estimated start and why it waits. */
   public record Queued(String requestId, String model, String priority, int effectiveClass, int position,
@@ -45,6 +47,6 @@ public record InferenceStatusView(String backend, String backendDetail, long bud
         s.running().stream().map(r -> new Running(r.requestId(), r.model(), r.priority().name(), r.runningMillis())).toList(),
         s.loads(), s.unloads(), s.completed(), s.failed(), s.avgTimeToFirstTokenMillis(), s.tokensPerSecond(),
         List.copyOf(s.warnings()), s.serverLoads(), s.learnedResidentLimit(), s.disagreements(),
-        List.copyOf(s.recentDisagreements()));
+        List.copyOf(s.recentDisagreements()), s.watchdogAlarm());
   }
 }

@@ -21,11 +21,11 @@ import dev.turboagents.actors.inference.ModelListings;
 import dev.turboagents.actors.inference.Priority;
 import dev.turboagents.http.ApiError;
 import dev.turboagents.http.OversizedBody;
+import dev.turboagents.http.inference.RequestIds;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
@@ -69,28 +69,36 @@ public final class OllamaRoutes {
   private final long maxBodyBytes;
   private final Duration askTimeout;
   private final Duration callTimeout;
+  private final Duration retryAfter;
 
   /**
    * @param askTimeout for listings (tags, ps, show, version)
    * @param callTimeout for a model call: the inference default deadline plus a margin
+   * @param retryAfter what a 503 tells the client to wait
    */
   public OllamaRoutes(ActorRef<InferenceActor.Command> inference, ActorSystem<?> system, long maxBodyBytes,
-      Duration askTimeout, Duration callTimeout) {
+      Duration askTimeout, Duration callTimeout, Duration retryAfter) {
     this.inference = inference;
     this.system = system;
     this.maxBodyBytes = maxBodyBytes;
     this.askTimeout = askTimeout;
     this.callTimeout = callTimeout;
+    this.retryAfter = retryAfter;
   }
 
+  /** Every response carries {@code X-Turbo-Request-Id}; a model call is known to the door by that id. */
   public Route route() {
+    return RequestIds.withRequestId(id -> routes(id));
+  }
+
+  private Route routes(String id) {
     return concat(
         // Ollama's CLI probes HEAD / with Accept: application/json: answer as Ollama does, whatever the Accept
         pathSingleSlash(() -> concat(head(() -> complete(RUNNING)), get(() -> complete(RUNNING)))),
         pathPrefix("api", () -> concat(
-            path("chat", () -> post(() -> call(OllamaRequests::chat))),
-            path("generate", () -> post(() -> call(OllamaRequests::generate))),
-            path("embed", () -> post(() -> call(OllamaRequests::embed))),
+            path("chat", () -> post(() -> call(id, OllamaRequests::chat))),
+            path("generate", () -> post(() -> call(id, OllamaRequests::generate))),
+            path("embed", () -> post(() -> call(id, OllamaRequests::embed))),
             path("tags", () -> get(() -> listing(ModelListings.ListModels::new, r -> switch (r) {
               case ModelListings.Models m -> ok(OllamaResponses.models(m.models()));
               case ModelListings.Failed f -> failure(f);
@@ -119,13 +127,13 @@ public final class OllamaRoutes {
 
   // ---- model calls ----
 
-  private Route call(Function<JsonNode, InferenceCall> parse) {
+  private Route call(String id, Function<JsonNode, InferenceCall> parse) {
     return withRequestTimeout(callTimeout, request -> ApiError.response(StatusCodes.GATEWAY_TIMEOUT, "timed out",
         "no answer within " + callTimeout.toSeconds() + " s (turbo-agents.inference.default-deadline plus reply-margin)"),
-        () -> callWithin(parse));
+        () -> callWithin(id, parse));
   }
 
-  private Route callWithin(Function<JsonNode, InferenceCall> parse) {
+  private Route callWithin(String id, Function<JsonNode, InferenceCall> parse) {
     return optionalHeaderValueByName(PRIORITY_HEADER, header -> body(json -> {
       Priority priority;
       InferenceCall call;
@@ -139,14 +147,13 @@ public final class OllamaRoutes {
       } catch (OllamaRequests.InvalidField e) {
         return complete(invalid(e));
       }
-      String id = UUID.randomUUID().toString();
       return stream ? streamed(id, call, priority) : whole(id, call, priority);
     }));
   }
 
   private Route whole(String id, InferenceCall call, Priority priority) {
     CompletionStage<InferenceActor.Reply> reply = AskPattern.ask(inference,
-        to -> new InferenceActor.Submit(id, call, priority, Optional.empty(), Optional.empty(), to), callTimeout,
+        to -> new InferenceActor.Submit(id, call, priority, Optional.empty(), Optional.empty(), to, true), callTimeout,
         system.scheduler());
     return onSuccess(reply, r -> complete(switch (r) {
       case InferenceActor.Completed c -> ok(OllamaResponses.done(call, c.completion(), false));
@@ -166,7 +173,7 @@ public final class OllamaRoutes {
         .takeWhile(c -> !(c instanceof InferenceActor.End), true)
         .preMaterialize(system);
     inference.tell(new InferenceActor.Submit(id, call, priority, Optional.empty(), Optional.of(started.first()),
-        system.ignoreRef()));
+        system.ignoreRef(), true));
     CompletionStage<Pair<List<InferenceActor.Chunk>, Source<InferenceActor.Chunk, NotUsed>>> head =
         started.second().prefixAndTail(1).runWith(Sink.head(), system);
     return onSuccess(head, pair -> {
@@ -231,15 +238,18 @@ public final class OllamaRoutes {
     })));
   }
 
-  private static HttpResponse failure(InferenceActor.Failed f) {
+  private HttpResponse failure(InferenceActor.Failed f) {
     StatusCode status = switch (f.failure()) {
-      case BUSY, CANCELLED, INTERRUPTED -> StatusCodes.SERVICE_UNAVAILABLE;
-      case DEADLINE -> StatusCodes.GATEWAY_TIMEOUT;
+      case BUSY, CANCELLED, INTERRUPTED, UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
+      case DEADLINE, STALLED -> StatusCodes.GATEWAY_TIMEOUT;
       case UNKNOWN_MODEL -> StatusCodes.NOT_FOUND;
       case REJECTED -> StatusCodes.BAD_REQUEST;
       case BROKEN_STREAM -> StatusCodes.BAD_GATEWAY;
     };
-    return error(status, f.message(), f.failure().name(), f.availableModels());
+    HttpResponse response = error(status, f.message(), f.failure().name(), f.availableModels());
+    return status == StatusCodes.SERVICE_UNAVAILABLE
+        ? response.addHeader(org.apache.pekko.http.javadsl.model.headers.RetryAfter.create(Math.max(1, retryAfter.toSeconds())))
+        : response;
   }
 
   private static HttpResponse failure(ModelListings.Failed f) {

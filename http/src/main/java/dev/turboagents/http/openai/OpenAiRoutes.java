@@ -25,6 +25,7 @@ import dev.turboagents.actors.inference.ModelListings;
 import dev.turboagents.actors.inference.Priority;
 import dev.turboagents.http.ApiError;
 import dev.turboagents.http.OversizedBody;
+import dev.turboagents.http.inference.RequestIds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -103,35 +104,36 @@ public final class OpenAiRoutes {
   }
 
   public Route route() {
-    return pathPrefix("v1", () -> handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
-        pathPrefix("chat", () -> path("completions", () -> post(() -> call(this::chat)))),
-        path("completions", () -> post(() -> call(this::completion))),
-        path("embeddings", () -> post(() -> call(this::embeddings))),
+    return pathPrefix("v1", () -> RequestIds.withRequestId(id -> handleExceptions(exceptions(), () -> handleRejections(
+        rejections(), () -> concat(
+        pathPrefix("chat", () -> path("completions", () -> post(() -> call(id, this::chat)))),
+        path("completions", () -> post(() -> call(id, this::completion))),
+        path("embeddings", () -> post(() -> call(id, this::embeddings))),
         pathPrefix("models", () -> concat(
             pathEndOrSingleSlash(() -> get(() -> models(Optional.empty()))),
-            path(model -> get(() -> models(Optional.of(model))))))))));
+            path(model -> get(() -> models(Optional.of(model)))))))))));
   }
 
   // ---- the three calls ----
 
-  private Route chat(JsonNode json, Priority priority) {
+  private Route chat(String requestId, JsonNode json, Priority priority) {
     OpenAiRequests.ChatRequest request = OpenAiRequests.chat(json);
     boolean needsTools = !request.tools().isEmpty() && !(request.choice() instanceof ToolChoice.None);
     if (!needsTools) {
-      return chatPlanned(ToolPlan.of(request, false), request, priority);
+      return chatPlanned(requestId, ToolPlan.of(request, false), request, priority);
     }
     return onSuccess(capability(request.model()), capable -> switch (capable) {
-      case Capability.Known k -> chatPlanned(ToolPlan.of(request, k.tools()), request, priority);
+      case Capability.Known k -> chatPlanned(requestId, ToolPlan.of(request, k.tools()), request, priority);
       case Capability.Refused r -> complete(r.response());
     });
   }
 
-  private Route chatPlanned(ToolPlan plan, OpenAiRequests.ChatRequest request, Priority priority) {
+  private Route chatPlanned(String requestId, ToolPlan plan, OpenAiRequests.ChatRequest request, Priority priority) {
     String id = "chatcmpl-" + shortId();
     long created = Instant.now().getEpochSecond();
     String model = request.model();
     if (!request.stream()) {
-      return onSuccess(ask(plan.call(), priority), r -> complete(switch (r) {
+      return onSuccess(ask(requestId, plan.call(), priority), r -> complete(switch (r) {
         case InferenceActor.Completed c -> {
           ChatMessage m = c.completion().message().orElse(ChatMessage.of("assistant", ""));
           yield ok(OpenAiResponses.chat(id, model, created, plan.read(m), m.thinking(), c.completion()));
@@ -140,7 +142,7 @@ public final class OpenAiRoutes {
       }));
     }
     boolean usage = request.includeUsage();
-    return streamed(plan.call(), priority, () -> new Function<InferenceActor.Chunk, List<ObjectNode>>() {
+    return streamed(requestId, plan.call(), priority, () -> new Function<InferenceActor.Chunk, List<ObjectNode>>() {
       private boolean started;
 
       @Override
@@ -194,19 +196,19 @@ public final class OpenAiRoutes {
     });
   }
 
-  private Route completion(JsonNode json, Priority priority) {
+  private Route completion(String requestId, JsonNode json, Priority priority) {
     OpenAiRequests.CompletionRequest request = OpenAiRequests.completion(json);
     String id = "cmpl-" + shortId();
     long created = Instant.now().getEpochSecond();
     String model = request.call().model();
     if (!request.stream()) {
-      return onSuccess(ask(request.call(), priority), r -> complete(switch (r) {
+      return onSuccess(ask(requestId, request.call(), priority), r -> complete(switch (r) {
         case InferenceActor.Completed c -> ok(OpenAiResponses.completion(id, model, created, c.completion()));
         case InferenceActor.Failed f -> failure(f);
       }));
     }
     boolean usage = request.includeUsage();
-    return streamed(request.call(), priority, () -> chunk -> switch (chunk) {
+    return streamed(requestId, request.call(), priority, () -> chunk -> switch (chunk) {
       case InferenceActor.Token t -> t.delta().content().isEmpty() ? List.of()
           : List.of(OpenAiResponses.completionChunk(id, model, created, t.delta().content(), Optional.empty(), usage));
       case InferenceActor.End e -> switch (e.reply()) {
@@ -225,9 +227,9 @@ public final class OpenAiRoutes {
     });
   }
 
-  private Route embeddings(JsonNode json, Priority priority) {
+  private Route embeddings(String requestId, JsonNode json, Priority priority) {
     OpenAiRequests.EmbeddingsRequest request = OpenAiRequests.embeddings(json);
-    return onSuccess(ask(request.call(), priority), r -> complete(switch (r) {
+    return onSuccess(ask(requestId, request.call(), priority), r -> complete(switch (r) {
       case InferenceActor.Completed c -> ok(OpenAiResponses.embeddings(request.call().model(), c.completion(),
           request.base64()));
       case InferenceActor.Failed f -> failure(f);
@@ -238,27 +240,26 @@ public final class OpenAiRoutes {
 
   @FunctionalInterface
   private interface Handler {
-    Route handle(JsonNode body, Priority priority);
+    Route handle(String requestId, JsonNode body, Priority priority);
   }
 
-  private Route call(Handler handler) {
+  private Route call(String requestId, Handler handler) {
     return withRequestTimeout(callTimeout, request -> error(StatusCodes.GATEWAY_TIMEOUT, "no answer within "
         + callTimeout.toSeconds() + " s (turbo-agents.inference.default-deadline plus reply-margin)", "timeout",
         Optional.empty(), Optional.of("timeout")), () -> optionalHeaderValueByName(PRIORITY_HEADER, header -> body(json -> {
           try {
             Priority priority = header.map(h -> Priority.parse(h).orElseThrow(() -> new OpenAiRequests.InvalidField(
                 PRIORITY_HEADER, "must be interactive, agent or background, was '" + h + "'"))).orElse(Priority.INTERACTIVE);
-            return handler.handle(json, priority);
+            return handler.handle(requestId, json, priority);
           } catch (OpenAiRequests.InvalidField e) {
             return complete(invalid(e));
           }
         })));
   }
 
-  private CompletionStage<InferenceActor.Reply> ask(InferenceCall call, Priority priority) {
-    String requestId = UUID.randomUUID().toString();
+  private CompletionStage<InferenceActor.Reply> ask(String requestId, InferenceCall call, Priority priority) {
     return AskPattern.ask(inference, to -> new InferenceActor.Submit(requestId, call, priority, Optional.empty(),
-        Optional.empty(), to), callTimeout, system.scheduler());
+        Optional.empty(), to, true), callTimeout, system.scheduler());
   }
 
   /**
@@ -266,16 +267,15 @@ public final class OpenAiRoutes {
    * A request refused before its first token gets a plain OpenAI error with the right status; a
    * stream that breaks later ends with a {@code data: {"error": ...}} event.
    */
-  private Route streamed(InferenceCall call, Priority priority,
+  private Route streamed(String requestId, InferenceCall call, Priority priority,
       java.util.function.Supplier<Function<InferenceActor.Chunk, List<ObjectNode>>> events) {
-    String requestId = UUID.randomUUID().toString();
     Source<InferenceActor.Chunk, ActorRef<InferenceActor.Chunk>> chunks = ActorSource.actorRef(
         c -> false, c -> Optional.empty(), 1024, OverflowStrategy.fail());
     Pair<ActorRef<InferenceActor.Chunk>, Source<InferenceActor.Chunk, NotUsed>> started = chunks
         .takeWhile(c -> !(c instanceof InferenceActor.End), true)
         .preMaterialize(system);
     inference.tell(new InferenceActor.Submit(requestId, call, priority, Optional.empty(), Optional.of(started.first()),
-        system.ignoreRef()));
+        system.ignoreRef(), true));
     CompletionStage<Pair<List<InferenceActor.Chunk>, Source<InferenceActor.Chunk, NotUsed>>> head =
         started.second().prefixAndTail(1).runWith(Sink.head(), system);
     return onSuccess(head, pair -> {
@@ -376,9 +376,12 @@ public final class OpenAiRoutes {
       case REJECTED -> error(StatusCodes.BAD_REQUEST, f.message(), "invalid_request_error", Optional.empty(),
           Optional.of("rejected_by_model_server"));
       case DEADLINE -> error(StatusCodes.GATEWAY_TIMEOUT, f.message(), "timeout", Optional.empty(), Optional.of("timeout"));
+      case STALLED -> error(StatusCodes.GATEWAY_TIMEOUT, f.message(), "server_error", Optional.empty(),
+          Optional.of("model_stalled"));
       case BROKEN_STREAM -> error(StatusCodes.BAD_GATEWAY, f.message(), "server_error", Optional.empty(),
           Optional.of("broken_stream"));
       case BUSY, CANCELLED, INTERRUPTED -> unavailable(f.message(), f.failure().name().toLowerCase(Locale.ROOT));
+      case UNAVAILABLE -> unavailable(f.message(), "model_server_unavailable");
     };
   }
 

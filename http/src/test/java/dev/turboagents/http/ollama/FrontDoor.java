@@ -42,7 +42,7 @@ public class FrontDoor implements AutoCloseable {
 
   private static final DoorRoutes OLLAMA = (inference, system, settings) -> new OllamaRoutes(inference, system,
       settings.http().maxBodyBytes(), settings.http().askTimeout(),
-      settings.inference().defaultDeadline().plus(settings.inference().replyMargin())).route();
+      settings.inference().defaultDeadline().plus(settings.inference().replyMargin()), settings.http().retryAfter()).route();
 
   public final ActorTestKit kit;
   public final ActorRef<InferenceActor.Command> inference;
@@ -72,7 +72,8 @@ public class FrontDoor implements AutoCloseable {
     inference = kit.spawn(InferenceActor.create(settings.inference(), backend, new MemoryBudget(budgetBytes, "test")));
     // the inference routes as HttpServer composes them (the whole API, Neo4j included, is RunningApi's)
     Route routes = handleExceptions(ApiError.exceptionHandler(), () -> handleRejections(ApiError.rejectionHandler(),
-        () -> concat(new InferenceStatusRoutes(inference, kit.system(), settings.http().askTimeout()).route(),
+        () -> concat(new InferenceStatusRoutes(inference, kit.system(), settings.http().askTimeout(),
+            settings.inference().tickInterval()).route(),
             door.of(inference, kit.system(), settings))));
     binding = Http.get(kit.system()).newServerAt("127.0.0.1", 0)
         .adaptSettings(s -> HttpServer.idleAtLeast(s, settings.inference().defaultDeadline().plus(settings.http().idleMargin())))

@@ -42,7 +42,8 @@ class OllamaRoutesTest {
     standIn = new OllamaStandIn(List.of(
         new StandInModel("chatty:1b", GIB, 16, 8, 64, Duration.ofMillis(300), 100, 0, List.of("completion", "tools")),
         StandInModel.small("embedder:small", GIB / 4, Duration.ofMillis(100))), 64 * GIB, 4, 0.05).start();
-    door = new FrontDoor(dataDir, standIn.url(), 32 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1));
+    door = new FrontDoor(dataDir, standIn.url(), 32 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1,
+        "turbo-agents.inference.stall-timeout", "5s"));
   }
 
   @AfterEach
@@ -199,6 +200,91 @@ class OllamaRoutesTest {
     List<String> served = standIn.prompts().stream().filter(p -> List.of("interactive", "agent", "background").contains(p))
         .toList();
     assertEquals(List.of("interactive", "agent", "background"), served, "the order Ollama saw them in");
+  }
+
+  @Test
+  void whileTheBreakerIsOpenACallIsRefused503WithRetryAfter() throws Exception {
+    standIn.stop();
+    String chat = """
+        {"model": "chatty:1b", "stream": false, "messages": [{"role": "user", "content": "hi"}]}""";
+    // the first call finds Ollama gone and opens the breaker; it is refused once it is open, as is the next
+    for (HttpResponse<String> r : List.of(door.post("/api/chat", chat), door.post("/api/chat", chat))) {
+      assertEquals(503, r.statusCode(), r.body());
+      assertTrue(json(r).path("error").asText().contains("breaker is open"), r.body());
+      assertTrue(r.headers().firstValue("Retry-After").isPresent(), r.headers().toString());
+    }
+    assertEquals("DOWN", door.status().path("backend").asText());
+  }
+
+  @Test
+  void anAnswerThatStopsProducingIs504WithTheReasonAndHealthSaysSo() throws Exception {
+    String chat = """
+        {"model": "chatty:1b", "stream": false, "messages": [{"role": "user", "content": "hi"}],
+         "options": {"num_predict": 20}}""";
+    assertEquals(200, door.post("/api/chat", chat).statusCode());
+    standIn.hang(OllamaStandIn.Hang.SILENT);
+    HttpResponse<String> hung = door.post("/api/chat", chat);
+    assertEquals(504, hung.statusCode(), hung.body());
+    assertTrue(json(hung).path("error").asText().contains("chatty:1b produced no token for 5 s"), hung.body());
+    assertTrue(door.status().path("watchdog").asText().contains("produced no token"), door.status().toString());
+    standIn.hang(OllamaStandIn.Hang.NONE);
+    assertEquals(200, door.post("/api/chat", chat).statusCode());
+    assertEquals(2, standIn.loadsOf("chatty:1b"), "unloaded by the watchdog, loaded again for the next call");
+  }
+
+  /** What the door says of one request. */
+  private JsonNode request(String id) {
+    try {
+      return JSON.readTree(door.get("/api/v1/inference/requests/" + id).body());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String chat(int tokens) {
+    return "{\"model\": \"chatty:1b\", \"stream\": false, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}],"
+        + " \"options\": {\"num_predict\": " + tokens + "}}";
+  }
+
+  @Test
+  void everyResponseCarriesItsRequestIdAndTheDoorSaysWhereARequestStands() throws Exception {
+    HttpResponse<String> bad = door.post("/api/chat", "{\"model\": 5}");
+    assertEquals(400, bad.statusCode());
+    assertTrue(bad.headers().firstValue("X-Turbo-Request-Id").orElse("").length() > 8, bad.headers().toString());
+    assertEquals(404, door.get("/api/v1/inference/requests/never-sent").statusCode());
+
+    standIn.hang(OllamaStandIn.Hang.SILENT); // the first call holds the one slot until the hang is lifted
+    CompletableFuture<HttpResponse<String>> first = door.postAsync("/api/chat", chat(2), "X-Turbo-Request-Id", "first");
+    Eventually.assertThat(Duration.ofSeconds(10), () -> assertEquals("running",
+        request("first").path("state").asText()));
+    CompletableFuture<HttpResponse<String>> second = door.postAsync("/api/chat", chat(2), "X-Turbo-Request-Id", "second");
+    Eventually.assertThat(Duration.ofSeconds(10), () -> assertEquals("waiting", request("second").path("state").asText()));
+    CompletableFuture<HttpResponse<String>> third = door.postAsync("/api/chat", chat(2), "X-Turbo-Request-Id", "third");
+    Eventually.assertThat(Duration.ofSeconds(10), () -> {
+      JsonNode waiting = request("third");
+      assertEquals("waiting", waiting.path("state").asText(), waiting.toString());
+      assertEquals(2, waiting.path("position").asInt(), waiting.toString());
+      assertTrue(waiting.path("reason").asText().startsWith("behind 1 interactive request"), waiting.toString());
+      assertTrue(waiting.path("estimated_start_millis").isIntegralNumber(), waiting.toString());
+    });
+    CompletableFuture<HttpResponse<String>> events = door.client.sendAsync(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(door.url + "/api/v1/inference/requests/third/events")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(300); // the stream's first event: still waiting
+    standIn.hang(OllamaStandIn.Hang.NONE);
+    for (var r : List.of(first, second)) {
+      r.get(30, TimeUnit.SECONDS); // 200, or 504 if the watchdog caught the hang first on a slow machine
+    }
+    assertEquals(200, third.get(30, TimeUnit.SECONDS).statusCode(), third.get().body());
+    assertEquals("third", third.get().headers().firstValue("X-Turbo-Request-Id").orElse(""));
+    String stream = events.get(30, TimeUnit.SECONDS).body();
+    List<String> names = stream.lines().filter(l -> l.startsWith("event:")).map(l -> l.substring(6).strip()).toList();
+    assertEquals("waiting", names.getFirst(), stream);
+    assertTrue(List.of("running", "done").contains(names.getLast()), "the stream ends once the request starts: " + stream);
+    JsonNode done = json(door.get("/api/v1/inference/requests/third"));
+    assertEquals("done", done.path("state").asText(), done.toString());
+    assertEquals("completed", done.path("outcome").asText(), done.toString());
+    assertTrue(done.path("waited_millis").asLong() > 0 && done.path("ran_millis").isIntegralNumber(), done.toString());
   }
 
   @Test

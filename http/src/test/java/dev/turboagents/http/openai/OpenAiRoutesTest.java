@@ -54,7 +54,7 @@ class OpenAiRoutesTest {
       return standard.answer(request);
     });
     door = new OpenAiDoor(dataDir, standIn.url(), 32 * GIB, Map.of("turbo-agents.inference.total-concurrency", 1,
-        "turbo-agents.http.max-body-size", "64KiB"));
+        "turbo-agents.http.max-body-size", "64KiB", "turbo-agents.inference.stall-timeout", "3s"));
   }
 
   @AfterEach
@@ -345,5 +345,33 @@ class OpenAiRoutesTest {
     assertEquals("busy", json(busy).path("error").path("code").asText(), busy.body());
     assertEquals("server_error", json(busy).path("error").path("type").asText(), busy.body());
     assertFalse(answers.stream().allMatch(a -> a.statusCode() == 503), "the others are served");
+  }
+
+  @Test
+  void whileTheBreakerIsOpenACallIsRefused503WithRetryAfterInOpenAisShape() throws Exception {
+    standIn.stop();
+    String chat = """
+        {"model": "chatty:1b", "messages": [{"role": "user", "content": "hi"}]}""";
+    for (HttpResponse<String> r : List.of(door.post("/v1/chat/completions", chat), door.post("/v1/chat/completions", chat))) {
+      assertEquals(503, r.statusCode(), r.body());
+      JsonNode error = json(r).path("error");
+      assertEquals("model_server_unavailable", error.path("code").asText(), r.body());
+      assertTrue(error.path("message").asText().contains("breaker is open"), r.body());
+      assertTrue(r.headers().firstValue("Retry-After").isPresent(), r.headers().toString());
+    }
+  }
+
+  @Test
+  void aStreamThatStopsProducingEndsWithTheWatchdogsError() throws Exception {
+    standIn.hang(OllamaStandIn.Hang.MID_STREAM);
+    HttpResponse<String> r = door.post("/v1/chat/completions", """
+        {"model": "chatty:1b", "stream": true, "max_tokens": 20, "messages": [{"role": "user", "content": "hi"}]}""");
+    assertEquals(200, r.statusCode(), r.body());
+    assertTrue(r.body().contains("\"code\":\"stalled\"") && r.body().contains("produced no token for 3 s"), r.body());
+    standIn.hang(OllamaStandIn.Hang.SILENT);
+    HttpResponse<String> whole = door.post("/v1/chat/completions", """
+        {"model": "chatty:1b", "messages": [{"role": "user", "content": "hi"}]}""");
+    assertEquals(504, whole.statusCode(), whole.body());
+    assertEquals("model_stalled", json(whole).path("error").path("code").asText(), whole.body());
   }
 }

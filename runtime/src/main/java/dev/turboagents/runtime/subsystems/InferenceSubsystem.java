@@ -40,8 +40,9 @@ public final class InferenceSubsystem extends Subsystem<ActorRef<InferenceActor.
   @Override
   protected Route routes(ActorRef<InferenceActor.Command> inference, ActorSystem<?> system) {
     return concat(
-        new InferenceStatusRoutes(inference, system, settings.http().askTimeout()).route(),
+        new InferenceStatusRoutes(inference, system, settings.http().askTimeout(), settings.inference().tickInterval()).route(),
         new OllamaRoutes(inference, system, settings.http().maxBodyBytes(), settings.http().askTimeout(),
-            settings.inference().defaultDeadline().plus(settings.inference().replyMargin())).route());
+            settings.inference().defaultDeadline().plus(settings.inference().replyMargin()),
+            settings.http().retryAfter()).route());
   }
 }

@@ -50,6 +50,9 @@ public final class OllamaStandIn implements AutoCloseable {
   private final int defaultNumCtx;
   private final Duration defaultKeepAlive;
   private volatile Script script = Script.standard();
+  private volatile Hang hang = Hang.NONE;
+  /** Per model, how many times it was unloaded (keep_alive 0): a hung runner is killed by an unload. */
+  private final Map<String, Integer> kills = new java.util.HashMap<>();
   private volatile Semaphore gpu = null;
   private volatile double runnerOverhead = 0;
   private final AtomicInteger evictions = new AtomicInteger();
@@ -81,6 +84,8 @@ public final class OllamaStandIn implements AutoCloseable {
     final Semaphore slot = new Semaphore(1, true);
     int refCount;
     boolean ready;
+    /** Unloaded while busy: goes when its last request ends, whatever that request's keep_alive. */
+    boolean unloadRequested;
     long expiresAtNanos = Long.MAX_VALUE;
 
     Runner(StandInModel model, int numCtx, double overhead) {
@@ -156,6 +161,46 @@ public final class OllamaStandIn implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /**
+   * How the stand-in misbehaves from now on, as a backend that accepts connections but stops
+   * producing: a hung request or load stays open until its model is unloaded (keep_alive 0: its
+   * runner is killed and the connection dropped), the stand-in stops, or {@link Hang#NONE} is set.
+   */
+  public enum Hang {
+    /** Answers normally. */
+    NONE,
+    /** Accepts a chat or generate and never sends a byte of the answer. */
+    SILENT,
+    /** Streams two tokens of an answer, then nothing more. */
+    MID_STREAM,
+    /** A load (a request without prompt) never finishes. */
+    LOAD
+  }
+
+  public void hang(Hang hang) {
+    lock.lock();
+    try {
+      this.hang = hang;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Blocks a hung request of {@code model} until its runner is killed, the stand-in stops or the hang is lifted. */
+  private void hangUntilKilled(String model, Hang mode) throws IOException, InterruptedException {
+    lock.lock();
+    try {
+      int killedBefore = kills.getOrDefault(model, 0);
+      while (running && hang == mode && kills.getOrDefault(model, 0) == killedBefore) {
+        changed.await();
+      }
+    } finally {
+      lock.unlock();
+    }
+    throw new IOException("the runner of " + model + " was killed while it hung");
   }
 
   public void script(Script script) {
@@ -367,6 +412,9 @@ public final class OllamaStandIn implements AutoCloseable {
     if ("chat".equals(kind) && !body.path("tools").isEmpty() && !model.capabilities().contains("tools")) {
       throw new BadRequest(400, "registry.ollama.ai/library/" + model.name() + " does not support tools");
     }
+    if (noPrompt && hang == Hang.LOAD) {
+      hangUntilKilled(model.name(), Hang.LOAD);
+    }
     long start = System.nanoTime();
     asking(model.name(), 1);
     Runner runner;
@@ -421,6 +469,9 @@ public final class OllamaStandIn implements AutoCloseable {
         : body.path("prompt").asText());
     generating.incrementAndGet();
     try {
+      if (hang == Hang.SILENT) {
+        hangUntilKilled(model.name(), Hang.SILENT);
+      }
       answer(ex, kind, body, model, start, loadNanos);
     } finally {
       generating.decrementAndGet();
@@ -444,7 +495,11 @@ public final class OllamaStandIn implements AutoCloseable {
     }
     StringBuilder text = new StringBuilder();
     long genStart = System.nanoTime();
+    int sent = 0;
     for (String token : tokens) {
+      if (hang == Hang.MID_STREAM && sent++ == 2) {
+        hangUntilKilled(model.name(), Hang.MID_STREAM);
+      }
       sleepSimulated(Duration.ofNanos((long) (1e9 / model.tokensPerSecond())));
       if (!running) {
         throw new IOException("stopped");
@@ -609,7 +664,7 @@ public final class OllamaStandIn implements AutoCloseable {
     try {
       runner.refCount--;
       runner.expiresAtNanos = keepAlive.isNegative() ? Long.MAX_VALUE : System.nanoTime() + scaled(keepAlive);
-      if (keepAlive.isZero() && runner.refCount == 0) {
+      if ((keepAlive.isZero() || runner.unloadRequested) && runner.refCount == 0) {
         loaded.remove(runner.model.name(), runner);
       }
       changed.signalAll();
@@ -621,12 +676,14 @@ public final class OllamaStandIn implements AutoCloseable {
   private void unload(String model) {
     lock.lock();
     try {
+      kills.merge(model, 1, Integer::sum);
       Runner r = loaded.get(model);
       if (r != null) {
         if (r.refCount == 0) {
           loaded.remove(model);
         } else {
           r.expiresAtNanos = System.nanoTime(); // goes when its last request ends
+          r.unloadRequested = true;
         }
       }
       changed.signalAll();
