@@ -35,11 +35,13 @@ final class HeldRequests {
   private final InferenceQueue<Asker> queue;
   private final RunningCalls<Asker> running = new RunningCalls<>();
   private final Map<String, Pending> pending = new LinkedHashMap<>();
+  private final RequestSpans spans;
   private long completed = 0;
   private long failed = 0;
 
-  HeldRequests(ActorContext<Command> context, int maxQueued, Duration agingStep) {
+  HeldRequests(ActorContext<Command> context, int maxQueued, Duration agingStep, RequestSpans spans) {
     this.context = context;
+    this.spans = spans;
     this.queue = new InferenceQueue<>(maxQueued, agingStep);
   }
 
@@ -173,6 +175,7 @@ final class HeldRequests {
   }
 
   private void count(Reply reply) {
+    spans.answered(reply);
     if (reply instanceof Failed) {
       failed++;
     } else {

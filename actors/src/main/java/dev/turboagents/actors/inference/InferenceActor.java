@@ -1,5 +1,6 @@
 package dev.turboagents.actors.inference;
 
+import dev.turboagents.actors.telemetry.Telemetry;
 import dev.turboagents.config.InferenceSettings;
 import java.time.Duration;
 import java.util.List;
@@ -118,6 +119,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final PinnedOptions pinned;
   private final SchedulingPolicy policy;
   private final HeldRequests held;
+  private final RequestSpans spans;
   private final ServerLink server;
   private final ActorRef<ModelListings.Command> listings;
   private ResidencyPlanner residency;
@@ -158,7 +160,8 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     this.budget = budget;
     this.pinned = PinnedOptions.from(settings);
     this.policy = policy;
-    this.held = new HeldRequests(context, settings.maxQueued(), settings.agingStep());
+    this.spans = new RequestSpans(Telemetry.get(context.getSystem()).spans());
+    this.held = new HeldRequests(context, settings.maxQueued(), settings.agingStep(), spans);
     this.server = new ServerLink(context, timers, backend, settings);
     this.listings = context.spawn(ModelListings.create(backend), "listings");
     this.residency = new ResidencyPlanner(budget.bytes(), settings.maxResidentModels());
@@ -202,6 +205,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
 
   private Behavior<Command> onSubmit(Submit s) {
     long received = System.nanoTime();
+    spans.arrived(s);
     if (server.catalog().isPresent() && !server.catalog().get().knows(s.call().model())) {
       // maybe pulled since the last look: ask once more before refusing
       held.holdBack(s, received);
@@ -266,6 +270,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
 
   private void start(String requestId, long now) {
     InferenceQueue.Waiting<HeldRequests.Asker> w = held.take(requestId);
+    spans.started(requestId);
     residency = residency.used(w.model(), now);
     var call = new RunningCalls.RunningCall<>(w, now);
     Optional<ActorRef<Chunk>> sink = w.attachment().stream();
