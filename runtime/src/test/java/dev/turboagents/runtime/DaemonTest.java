@@ -1,8 +1,10 @@
 package dev.turboagents.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.turboagents.config.InvalidSettingException;
 import dev.turboagents.config.Settings;
 import dev.turboagents.persistence.tracker.NewIssue;
 import dev.turboagents.runtime.daemon.Daemon;
@@ -32,6 +34,24 @@ class DaemonTest {
     }
     try (Daemon again = Daemon.start(settings)) {
       assertTrue(again.subsystems().tracker().api().toCompletableFuture().get(10, TimeUnit.SECONDS).issue(id).toCompletableFuture().get(10, TimeUnit.SECONDS).issue().title().equals("kept"));
+    }
+  }
+
+  @Test
+  void tracesToACollectorOffThisMachineStopTheStartNamingTheKeyUnlessAllowed() throws Exception {
+    Map<String, Object> remote = Map.of("turbo-agents.telemetry.enabled", true,
+        "turbo-agents.telemetry.otlp-endpoint", "http://192.0.2.10:4318");
+    InvalidSettingException refused = assertThrows(InvalidSettingException.class,
+        () -> Daemon.start(Settings.forTest(dataDir, remote)));
+    assertEquals("turbo-agents.telemetry.otlp-endpoint", refused.key());
+    assertTrue(refused.getMessage().contains("not on this machine") && refused.getMessage().contains("otlp-allow-remote"),
+        refused.getMessage());
+    Map<String, Object> allowed = new java.util.HashMap<>(remote);
+    allowed.put("turbo-agents.telemetry.otlp-allow-remote", true);
+    allowed.put("turbo-agents.telemetry.export-timeout", "1s");
+    try (Daemon started = Daemon.start(Settings.forTest(dataDir, allowed))) {
+      // the refusal left the data directory free, and an allowed remote collector starts
+      assertTrue(started.subsystems().tracker().api().toCompletableFuture().get(10, TimeUnit.SECONDS) != null);
     }
   }
 }

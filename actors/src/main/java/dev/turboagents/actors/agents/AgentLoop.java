@@ -17,6 +17,7 @@ import dev.turboagents.actors.inference.ModelOption;
 import dev.turboagents.actors.inference.ModelOptions;
 import dev.turboagents.actors.inference.Thinking;
 import dev.turboagents.actors.inference.ToolCall;
+import dev.turboagents.actors.telemetry.GenAiSpans;
 import dev.turboagents.actors.tools.ToolContext;
 import dev.turboagents.actors.tools.ToolResult;
 import dev.turboagents.actors.tools.ToolSupervisor;
@@ -24,6 +25,7 @@ import dev.turboagents.config.AgentSettings;
 import dev.turboagents.persistence.jobs.Job;
 import dev.turboagents.persistence.jobs.JobEntity;
 import dev.turboagents.persistence.jobs.TurnKind;
+import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +68,11 @@ public final class AgentLoop {
     this.window = window;
     this.prompts = prompts;
     this.parser = new TurnParser(agent.tools(), new ArgumentCheck());
+  }
+
+  /** The agent this loop runs (its name names the job's span). */
+  public String agentName() {
+    return agent.name();
   }
 
   public void run() throws Exception {
@@ -203,12 +210,18 @@ public final class AgentLoop {
     Instant started = clock.instant();
     ToolContext context = new ToolContext(job.id(), step, agent.name(), job.issueId(), agent.checkout(job));
     ToolResult result;
+    Span span = GenAiSpans.current().executeTool(call.name(), call.id());
     try {
       result = AskPattern.<ToolSupervisor.Command, ToolResult>ask(ports.tools(),
           r -> new ToolSupervisor.Call(call, context, r), settings.toolTimeout(), ports.scheduler())
           .toCompletableFuture().get();
     } catch (Exception e) {
       result = new ToolResult.Failed("no answer from " + call.name() + " within " + settings.toolTimeout());
+    }
+    if (!(result instanceof ToolResult.Ok)) {
+      GenAiSpans.fail(span, "tool_" + result.outcome(), result.text().substring(0, Math.min(200, result.text().length())));
+    } else {
+      span.end();
     }
     return ports.log().record(new JobEntity.ToolCalled(step, call.name(), call.arguments().json(), result.outcome(),
         result.text(), Duration.between(started, clock.instant()).toMillis(), clock.instant()));

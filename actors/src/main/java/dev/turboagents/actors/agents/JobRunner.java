@@ -1,5 +1,11 @@
 package dev.turboagents.actors.agents;
 
+import dev.turboagents.actors.telemetry.GenAiSpans;
+import dev.turboagents.actors.telemetry.Telemetry;
+import dev.turboagents.persistence.jobs.Job;
+import dev.turboagents.persistence.jobs.JobStatus;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -26,19 +32,23 @@ public final class JobRunner {
 
   public static Behavior<Command> create(String jobId, AgentLoop loop, JobLog log, ActorRef<Ended> coordinator) {
     return Behaviors.setup(context -> {
+      GenAiSpans spans = Telemetry.get(context.getSystem()).spans();
       Thread thread = Thread.ofPlatform().name("job-" + jobId).daemon().unstarted(() -> {
-        try {
+        Span span = spans.invokeAgent(loop.agentName(), jobId);
+        try (Scope scope = spans.enter(span)) {
           loop.run();
         } catch (JobLog.JobEnded | InterruptedException ended) {
           // cancelled or already recorded
         } catch (Exception | LinkageError e) {
           LoggerFactory.getLogger(JobRunner.class).error("job {} crashed", jobId, e);
+          span.setAttribute(GenAiSpans.ERROR_TYPE, e.getClass().getName());
           try {
             log.fail("the agent crashed: " + e);
           } catch (RuntimeException ignored) {
             // the job was finished meanwhile
           }
         } finally {
+          endSpan(span, log);
           context.getSelf().tell(new LoopEnded());
         }
       });
@@ -52,5 +62,20 @@ public final class JobRunner {
           })
           .build();
     });
+  }
+
+  /** The job's span ends with its outcome: an error when the job did not succeed. */
+  private static void endSpan(Span span, JobLog log) {
+    try {
+      Job job = log.get();
+      span.setAttribute("turbo_agents.job.status", job.status().name().toLowerCase(java.util.Locale.ROOT));
+      if (job.status().finished() && job.status() != JobStatus.SUCCEEDED) {
+        GenAiSpans.fail(span, "job_" + job.status().name().toLowerCase(java.util.Locale.ROOT), job.status().name());
+        return;
+      }
+    } catch (RuntimeException unknown) {
+      // the journal cannot say now; the span still ends
+    }
+    span.end();
   }
 }

@@ -3,6 +3,7 @@ package dev.turboagents.actors.agents;
 import dev.turboagents.actors.inference.BackendHealth;
 import dev.turboagents.actors.inference.Delta;
 import dev.turboagents.actors.inference.InferenceActor;
+import dev.turboagents.actors.telemetry.GenAiSpans;
 import dev.turboagents.actors.inference.InferenceCall;
 import dev.turboagents.actors.inference.InferenceStatus;
 import dev.turboagents.actors.inference.ModelListings;
@@ -76,6 +77,7 @@ public final class ModelDoor {
   private InferenceActor.Reply chat(InferenceCall.Chat call, Duration timeout, Consumer<Optional<String>> onWait,
       Optional<ActorRef<InferenceActor.Chunk>> stream) throws InterruptedException {
     String id = "job-" + UUID.randomUUID();
+    GenAiSpans.current().handOver(id);
     CompletableFuture<InferenceActor.Reply> reply = AskPattern.<InferenceActor.Command, InferenceActor.Reply>ask(door,
         r -> new InferenceActor.Submit(id, call, Priority.AGENT, Optional.of(timeout), stream, r),
         timeout.plus(askTimeout), scheduler).toCompletableFuture();

@@ -36,12 +36,15 @@ final class HeldRequests {
   private final RunningCalls<Asker> running = new RunningCalls<>();
   private final RequestHistory history;
   private final Map<String, Pending> pending = new LinkedHashMap<>();
+  private final RequestSpans spans;
   private long completed = 0;
   private long failed = 0;
 
-  HeldRequests(ActorContext<Command> context, int maxQueued, Duration agingStep, RequestHistory history) {
+  HeldRequests(ActorContext<Command> context, int maxQueued, Duration agingStep, RequestHistory history,
+      RequestSpans spans) {
     this.context = context;
     this.history = history;
+    this.spans = spans;
     this.queue = new InferenceQueue<>(maxQueued, agingStep);
   }
 
@@ -189,6 +192,7 @@ final class HeldRequests {
   }
 
   private void count(Reply reply) {
+    spans.answered(reply);
     if (reply instanceof Failed) {
       failed++;
     } else {

@@ -1,5 +1,6 @@
 package dev.turboagents.actors.inference;
 
+import dev.turboagents.actors.telemetry.Telemetry;
 import dev.turboagents.config.InferenceSettings;
 import java.time.Duration;
 import java.util.List;
@@ -136,6 +137,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final SchedulingPolicy policy;
   private final HeldRequests held;
   private final RequestHistory history;
+  private final RequestSpans spans;
   private final ServerLink server;
   private final ActorRef<ModelListings.Command> listings;
   private ResidencyPlanner residency;
@@ -182,7 +184,8 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     this.pinned = PinnedOptions.from(settings);
     this.policy = policy;
     this.history = new RequestHistory(settings.requestHistory(), settings.requestHistoryFor());
-    this.held = new HeldRequests(context, settings.maxQueued(), settings.agingStep(), history);
+    this.spans = new RequestSpans(Telemetry.get(context.getSystem()).spans());
+    this.held = new HeldRequests(context, settings.maxQueued(), settings.agingStep(), history, spans);
     this.server = new ServerLink(context, timers, backend, settings);
     this.listings = context.spawn(ModelListings.create(backend), "listings");
     this.residency = new ResidencyPlanner(budget.bytes(), settings.maxResidentModels());
@@ -236,6 +239,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       held.refuse(s, breakerOpen(s.requestId()));
       return this;
     }
+    spans.arrived(s);
     if (server.catalog().isPresent() && !server.catalog().get().knows(s.call().model())) {
       // maybe pulled since the last look: ask once more before refusing
       held.holdBack(s, received);
@@ -363,6 +367,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
 
   private void start(String requestId, long now) {
     InferenceQueue.Waiting<HeldRequests.Asker> w = held.take(requestId);
+    spans.started(requestId);
     residency = residency.used(w.model(), now);
     history.started(w.id(), now);
     var call = new RunningCalls.RunningCall<>(w, now);

@@ -9,7 +9,14 @@ import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import dev.turboagents.persistence.jobs.Job;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -31,9 +38,19 @@ public final class MetricsRoutes {
   private final ActorRef<InferenceActor.Command> inference;
   private final ActorSystem<?> system;
   private final Duration askTimeout;
+  private final Optional<Jobs> jobs;
+
+  /** The agents' jobs to count at each scrape: {@code list} asks the coordinator for them. */
+  public record Jobs(JobMetrics figures, Supplier<CompletionStage<List<Job>>> list) {}
 
   public MetricsRoutes(PrometheusMeterRegistry registry, InferenceMetrics figures, ActorRef<InferenceActor.Command> inference,
       ActorSystem<?> system, Duration askTimeout) {
+    this(registry, figures, inference, system, askTimeout, Optional.empty());
+  }
+
+  public MetricsRoutes(PrometheusMeterRegistry registry, InferenceMetrics figures, ActorRef<InferenceActor.Command> inference,
+      ActorSystem<?> system, Duration askTimeout, Optional<Jobs> jobs) {
+    this.jobs = jobs;
     this.registry = registry;
     this.figures = figures;
     this.inference = inference;
@@ -42,14 +59,26 @@ public final class MetricsRoutes {
   }
 
   public Route route() {
-    return path("metrics", () -> get(() -> onComplete(AskPattern.<InferenceActor.Command, InferenceStatus>ask(inference,
-        InferenceActor.GetStatus::new, askTimeout, system.scheduler()), status -> {
-          status.toOption().foreach(s -> {
+    return path("metrics", () -> get(() -> onComplete(refresh(), done ->
+        complete(HttpResponse.create().withStatus(StatusCodes.OK)
+            .withEntity(PROMETHEUS, registry.scrape().getBytes(StandardCharsets.UTF_8))))));
+  }
+
+  /** Takes the door's status and the jobs; a source that does not answer in time keeps its last figures. */
+  private CompletionStage<Void> refresh() {
+    CompletionStage<Void> status = AskPattern.<InferenceActor.Command, InferenceStatus>ask(inference,
+        InferenceActor.GetStatus::new, askTimeout, system.scheduler()).handle((s, e) -> {
+          if (s != null) {
             figures.update(s);
-            return null;
-          });
-          return complete(HttpResponse.create().withStatus(StatusCodes.OK)
-              .withEntity(PROMETHEUS, registry.scrape().getBytes(StandardCharsets.UTF_8)));
-        })));
+          }
+          return null;
+        });
+    return status.thenCompose(v -> jobs.map(j -> j.list().get().toCompletableFuture()
+        .orTimeout(askTimeout.toMillis(), TimeUnit.MILLISECONDS).<Void>handle((list, e) -> {
+          if (list != null) {
+            j.figures().update(list);
+          }
+          return null;
+        })).orElse(CompletableFuture.completedFuture(null)));
   }
 }

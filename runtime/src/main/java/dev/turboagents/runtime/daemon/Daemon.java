@@ -2,6 +2,7 @@ package dev.turboagents.runtime.daemon;
 
 import dev.turboagents.config.InvalidSettingException;
 import dev.turboagents.config.Settings;
+import dev.turboagents.config.TelemetrySettings;
 import dev.turboagents.http.HttpServer;
 import dev.turboagents.http.health.HealthRoutes;
 import dev.turboagents.runtime.subsystems.Composition;
@@ -60,6 +61,7 @@ public final class Daemon implements AutoCloseable {
     }
     Composition subsystems;
     try {
+      TelemetrySettings.of(settings); // a collector off this machine is refused before anything starts
       subsystems = Composition.of(settings);
     } catch (RuntimeException e) {
       closeQuietly(lock);

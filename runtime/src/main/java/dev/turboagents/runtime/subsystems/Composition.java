@@ -20,9 +20,9 @@ public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference
     InferenceSubsystem inference = new InferenceSubsystem(settings);
     GraphSubsystem graph = new GraphSubsystem(settings, inference.api());
     OpenAiSubsystem openAi = new OpenAiSubsystem(settings, inference.api());
-    MetricsSubsystem metrics = new MetricsSubsystem(settings, inference.api());
     AgentsSubsystem agents = new AgentsSubsystem(settings, tracker.api(), inference.api(), graph.api(),
         graph.api().thenApply(dev.turboagents.persistence.graph.Graph::code));
+    MetricsSubsystem metrics = new MetricsSubsystem(settings, inference.api(), agents.api());
     return new Composition(tracker, inference, graph, openAi, metrics, agents);
   }
 

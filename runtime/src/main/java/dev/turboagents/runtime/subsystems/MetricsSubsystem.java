@@ -1,15 +1,21 @@
 package dev.turboagents.runtime.subsystems;
 
+import dev.turboagents.actors.agents.AgentJobs;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.config.Settings;
 import dev.turboagents.health.HealthCheck;
 import dev.turboagents.http.Endpoints;
 import dev.turboagents.http.metrics.HttpMetrics;
 import dev.turboagents.http.metrics.InferenceMetrics;
+import dev.turboagents.http.metrics.JobMetrics;
 import dev.turboagents.http.metrics.MetricsRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.turboagents.persistence.jobs.Job;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -26,11 +32,16 @@ public final class MetricsSubsystem extends Subsystem<ActorRef<InferenceActor.Co
   private final CompletionStage<ActorRef<InferenceActor.Command>> inference;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final InferenceMetrics figures = new InferenceMetrics(registry);
+  private final JobMetrics jobFigures = new JobMetrics(registry);
+  private final CompletionStage<AgentJobs> agents;
 
-  public MetricsSubsystem(Settings settings, CompletionStage<ActorRef<InferenceActor.Command>> inference) {
+  /** @param agents counted once they serve; until then (or without them) the jobs gauge has no rows */
+  public MetricsSubsystem(Settings settings, CompletionStage<ActorRef<InferenceActor.Command>> inference,
+      CompletionStage<AgentJobs> agents) {
     super("metrics", "metrics", "waiting for the inference subsystem");
     this.settings = settings;
     this.inference = inference;
+    this.agents = agents;
   }
 
   /** The request meter around the whole API: routes labelled by the documented path templates of {@code endpoints}. */
@@ -50,6 +61,10 @@ public final class MetricsSubsystem extends Subsystem<ActorRef<InferenceActor.Co
 
   @Override
   protected Route routes(ActorRef<InferenceActor.Command> inference, ActorSystem<?> system) {
-    return new MetricsRoutes(registry, figures, inference, system, settings.http().askTimeout()).route();
+    Supplier<CompletionStage<List<Job>>> jobs = () -> Optional.ofNullable(agents.toCompletableFuture().getNow(null))
+        .map(a -> a.jobs(new AgentJobs.JobFilter(Optional.empty(), Optional.empty(), Optional.empty())))
+        .orElse(CompletableFuture.completedFuture(List.of()));
+    return new MetricsRoutes(registry, figures, inference, system, settings.http().askTimeout(),
+        Optional.of(new MetricsRoutes.Jobs(jobFigures, jobs))).route();
   }
 }

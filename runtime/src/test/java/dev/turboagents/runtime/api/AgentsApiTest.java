@@ -120,6 +120,10 @@ class AgentsApiTest {
     assertEquals(400, api.get("/api/v1/agents/jobs?status=bogus").status());
     assertEquals(404, api.get("/api/v1/agents/jobs/nope").status());
     assertEquals(404, api.get("/api/v1/agents/jobs/nope/events").status());
+    String scrape = api.get("/metrics").body();
+    assertEquals(1.0, sample(scrape, "agents_jobs", Map.of("agent", "code", "state", "succeeded")), scrape);
+    assertEquals(0.0, sample(scrape, "agents_jobs", Map.of("agent", "code", "state", "running")), scrape);
+    assertEquals(0.0, sample(scrape, "agents_jobs", Map.of("agent", "code", "state", "failed")), scrape);
     var cancelDone = api.post("/api/v1/agents/jobs/" + job + "/cancel", "");
     assertEquals(200, cancelDone.status());
     assertEquals("succeeded", cancelDone.json().get("status").asText(), "a finished job stays as it ended");
@@ -204,5 +208,25 @@ class AgentsApiTest {
     var refused = api.post("/api/v1/agents/code/implement", "{\"issue_id\": \"" + issue + "\"}");
     assertEquals(409, refused.status());
     assertTrue(refused.body().contains("--workspace"), refused.body());
+  }
+
+  /** The value of the one sample {@code name} with exactly {@code labels} in Prometheus' text format (0.0.4). */
+  private static double sample(String text, String name, Map<String, String> labels) {
+    java.util.regex.Pattern line = java.util.regex.Pattern.compile("^" + name + "\\{([^}]*)\\} (\\S+)$", java.util.regex.Pattern.MULTILINE);
+    java.util.regex.Pattern label = java.util.regex.Pattern.compile("(\\w+)=\"([^\"]*)\"");
+    List<Double> found = new java.util.ArrayList<>();
+    var m = line.matcher(text);
+    while (m.find()) {
+      Map<String, String> seen = new java.util.HashMap<>();
+      var l = label.matcher(m.group(1));
+      while (l.find()) {
+        seen.put(l.group(1), l.group(2));
+      }
+      if (seen.equals(labels)) {
+        found.add(Double.parseDouble(m.group(2)));
+      }
+    }
+    assertEquals(1, found.size(), "one sample " + name + labels);
+    return found.getFirst();
   }
 }
