@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 /**
  * The decisions taken on an issue and on the issues related to it, from the knowledge graph, as a
  * section of a new task's context: how the agents "learn from past decisions". A graph that is not
- * up gives an empty section saying so; the task goes on without it.
+ * up (not waited for: it starts in the background) gives a section saying so; the task goes on without it.
  */
 public final class PastDecisions {
   /** The section and where it came from. */
@@ -31,9 +31,13 @@ public final class PastDecisions {
   }
 
   public Found on(String issueId) {
+    var up = graph.toCompletableFuture();
+    if (!up.isDone() || up.isCompletedExceptionally()) {
+      return new Found("\nPast decisions: (the knowledge graph is not up yet)\n", List.of());
+    }
     List<PastDecision> decisions;
     try {
-      decisions = graph.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+      decisions = up.join()
           .pastDecisions(issueId, limit).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

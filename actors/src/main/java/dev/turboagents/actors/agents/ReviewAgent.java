@@ -88,6 +88,16 @@ public final class ReviewAgent implements Agent {
     this.request = Request.of(job.input().orElseThrow(() -> new IOException("review job " + job.id() + " has no input")));
   }
 
+  /** For the coordinator's map of agents: a job whose input cannot be read fails when its agent is built. */
+  public static ReviewAgent of(String model, List<ToolSpec> tools, Workspace workspace, Tracker tracker,
+      PromptTemplates prompts, Duration serviceTimeout, PastDecisions pastDecisions, Job job) {
+    try {
+      return new ReviewAgent(model, tools, workspace, tracker, prompts, serviceTimeout, pastDecisions, job);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public String name() {
     return NAME;
   }

@@ -103,7 +103,7 @@ final class ReviewClone {
       DirectoryTree.delete(partial);
       Files.createDirectories(checkouts);
       try (Git clone = Git.cloneRepository().setURI(workspace.gitDir().toUri().toString()).setDirectory(partial.toFile())
-          .setCloneAllBranches(true).setNoCheckout(true).setCloneSubmodules(false).call()) {
+          .setCloneAllBranches(true).setCloneSubmodules(false).call()) {
         clone.checkout().setCreateBranch(true).setName(Workspace.branch(jobId)).setStartPoint(range.tip()).call();
         RefUpdate base = clone.getRepository().updateRef(BASE_REF);
         base.setNewObjectId(ObjectId.fromString(range.base()));
