@@ -152,7 +152,8 @@ class ReviewApiTest {
       task = s.path("task").isTextual() ? s.path("task").asText() : task;
     }
     assertTrue(task.contains("Past decisions") && task.contains("Implemented on agents/" + codeJob), task);
-    assertTrue(task.contains("Review of job " + codeJob + ": 1 findings"), "the review's verdict too: " + task);
+    assertTrue(task.contains("Review of job " + codeJob + " (branch agents/" + codeJob + "): 1 findings")
+        && task.contains("App.txt:1 world is right"), "the review's verdict too: " + task);
     assertTrue(task.contains("(related: <BLOCKS)"), task);
   }
 
