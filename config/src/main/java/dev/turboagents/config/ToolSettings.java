@@ -12,7 +12,20 @@ import java.util.Optional;
  * the file limits and the configured commands ({@code turbo-agents.tools}). Keys documented in
  * reference.conf.
  */
-public record ToolSettings(WorkspaceSettings workspace, FileLimits files, CommandSettings commands) {
+public record ToolSettings(WorkspaceSettings workspace, FileLimits files, CommandSettings commands,
+    CoverageSettings coverage) {
+
+  /**
+   * What the review agent's check_tests_coverage runs and reads.
+   *
+   * @param command argv of the coverage command; empty = none configured
+   * @param report the report the command writes, relative to the checkout; empty = none configured
+   * @param format jacoco, cobertura or lcov; empty = told from the report itself ("auto")
+   */
+  public record CoverageSettings(Optional<List<String>> command, Duration timeout, Optional<String> report,
+      Optional<String> format) {
+    public static final List<String> FORMATS = List.of("auto", "jacoco", "cobertura", "lcov");
+  }
 
   /**
    * @param path the user's git repository; empty = no workspace, code jobs are refused
@@ -61,7 +74,22 @@ public record ToolSettings(WorkspaceSettings workspace, FileLimits files, Comman
             r.positiveBytes(T + "output-head"),
             r.positiveBytes(T + "output-tail"),
             r.positiveDuration(T + "exit-grace"),
-            variableNames(r, T + "environment-allow-list")));
+            variableNames(r, T + "environment-allow-list")),
+        coverage(r));
+  }
+
+  private static CoverageSettings coverage(SettingsReader r) {
+    String report = r.string(T + "coverage-report");
+    String format = r.string(T + "coverage-format");
+    if (!CoverageSettings.FORMATS.contains(format)) {
+      throw new InvalidSettingException(T + "coverage-format", "must be one of " + CoverageSettings.FORMATS + ", was '" + format + "'");
+    }
+    if (report.startsWith("/") || java.util.Arrays.asList(report.split("[/\\\\]")).contains("..")) {
+      throw new InvalidSettingException(T + "coverage-report", "must be a path inside the checkout (relative, no '..'), was '" + report + "'");
+    }
+    return new CoverageSettings(command(r, T + "coverage-command"), r.positiveDuration(T + "coverage-timeout"),
+        report.isEmpty() ? Optional.empty() : Optional.of(report),
+        format.equals("auto") ? Optional.empty() : Optional.of(format));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.turboagents.actors.agents;
 
+import dev.turboagents.actors.inference.JsonSchema;
 import dev.turboagents.actors.inference.ToolSpec;
 import dev.turboagents.actors.tools.workspace.JobCheckout;
 import dev.turboagents.persistence.jobs.Job;
@@ -22,6 +23,15 @@ public interface Agent {
 
   /** The task as the model sees it (the issue, graph context, recent commits), and where it came from. */
   Task gather(Job job) throws Exception;
+
+  /**
+   * The arguments of this agent's final answer, when it answers with structure (findings,
+   * decisions) rather than {@code {"answer": text}}: sent in the answer schema, so constrained
+   * decoding can only produce it, and checked; {@link #finish} then gets the arguments as JSON.
+   */
+  default Optional<JsonSchema> answerArguments() {
+    return Optional.empty();
+  }
 
   /** The job's own checkout, for the file tools; empty for agents that work on no code. */
   Optional<JobCheckout> checkout(Job job);

@@ -5,6 +5,9 @@ import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.PinnedOptions;
 import dev.turboagents.actors.tools.AgentTool;
 import dev.turboagents.actors.tools.CodeTools;
+import dev.turboagents.actors.tools.ReviewTools;
+import dev.turboagents.actors.tools.workspace.ReviewRange;
+import dev.turboagents.actors.tools.workspace.ReviewTarget;
 import dev.turboagents.actors.tools.ToolPolicy;
 import dev.turboagents.actors.tools.ToolSupervisor;
 import dev.turboagents.actors.tools.process.ProcessRunner;
@@ -55,6 +58,9 @@ public final class AgentJobs {
   /** Filters of a job listing; empty = any. */
   public record JobFilter(Optional<JobStatus> status, Optional<String> agent, Optional<String> issueId) {}
 
+  /** Most past decisions put into a new task's context. */
+  static final int PAST_DECISIONS = 8;
+
   private final ActorSystem<?> system;
   private final ActorRef<Coordinator.Command> coordinator;
   private final AgentSettings settings;
@@ -85,7 +91,9 @@ public final class AgentJobs {
     Optional<Workspace> workspace = Workspace.open(all.tools().workspace(), all.dataDir());
     ProcessRunner runner = new ProcessRunner(all.tools().commands(),
         ScrubbedEnvironment.ofDaemon(all.tools().commands().environmentAllowList()), all.dataDir().resolve("scratch"));
-    List<AgentTool> tools = new CodeTools(all.tools(), runner, tracker, graph, codeIndex, settings.serviceTimeout()).all();
+    List<AgentTool> tools = new java.util.ArrayList<>(
+        new CodeTools(all.tools(), runner, tracker, graph, codeIndex, settings.serviceTimeout()).all());
+    tools.addAll(new ReviewTools(workspace, all.tools(), runner, codeIndex, settings.serviceTimeout()).all());
     ToolSupervisor.ToolBox box = new ToolSupervisor.ToolBox(tools, ToolPolicy.standard());
     ActorRef<ToolSupervisor.Command> toolActors = spawner.spawn(ToolSupervisor.create(box,
         settings.maxConcurrentJobs(), settings.toolMinBackoff(), settings.toolMaxBackoff()), "tools");
@@ -96,9 +104,12 @@ public final class AgentJobs {
     SourceTree sourceTree = new SourceTree(all.graph().code().maxFileSize());
     // Every agent the coordinator can run, by name: each builds its Agent for one job.
     Map<String, Function<Job, Agent>> agents = new HashMap<>();
+    PastDecisions past = new PastDecisions(graph, settings.serviceTimeout(), PAST_DECISIONS);
     workspace.ifPresent(w -> agents.put(CodeAgent.NAME, job -> new CodeAgent(settings.model(CodeAgent.NAME),
         box.specsFor(CodeAgent.NAME), w, all.tools(), runner, tracker, graph, prompts, settings.serviceTimeout(),
-        all.graph().contextTokenBudget(), codeIndex, sourceTree)));
+        all.graph().contextTokenBudget(), codeIndex, sourceTree, past)));
+    workspace.ifPresent(w -> agents.put(ReviewAgent.NAME, job -> ReviewAgent.of(settings.model(ReviewAgent.NAME),
+        box.specsFor(ReviewAgent.NAME), w, tracker, prompts, settings.serviceTimeout(), past, job)));
     ActorRef<Coordinator.Command> coordinator = spawner.spawn(Coordinator.create(new Coordinator.Wiring(settings, door,
         toolActors, Map.copyOf(agents), pinned::numCtx, prompts, tokens)), "coordinator");
     return new AgentJobs(system, coordinator, settings, tracker, workspace,
@@ -118,6 +129,50 @@ public final class AgentJobs {
     }
     return knownIssue(issueId).thenCompose(issue -> submit(CodeAgent.NAME, Optional.of(issueId), context,
         Optional.empty(), budget, requestedBy));
+  }
+
+  /**
+   * A review job on {@code target}, resolved to its commits now: refused without a workspace
+   * (naming --workspace), for an unknown job (pr_id), a missing branch or revision (naming the
+   * field), and for an unknown {@code issueId}. A job's branch is linked to that job's issue unless
+   * {@code issueId} names another.
+   */
+  public CompletionStage<Job> review(ReviewTarget target, List<ReviewFindings.Focus> focus, Optional<String> issueId,
+      BudgetOverride budget, String requestedBy) {
+    if (workspace.isEmpty()) {
+      return CompletableFuture.failedFuture(new JobRefusal(JobRefusal.Kind.UNCONFIGURED, "--workspace",
+          "no workspace is configured, so there is nothing to review: start the daemon with --workspace <git repository> "
+              + "(or TURBO_AGENTS_WORKSPACE)"));
+    }
+    CompletionStage<Optional<String>> linked = target instanceof ReviewTarget.JobBranch j && issueId.isEmpty()
+        ? job(j.jobId()).exceptionallyCompose(e -> CompletableFuture.failedFuture(new JobRefusal(JobRefusal.Kind.NOT_FOUND,
+            "pr_id", "no job " + j.jobId() + ": pr_id is the id of an agent job whose branch is reviewed")))
+            .thenApply(Job::issueId)
+        : issueId.isPresent() ? knownIssue(issueId.get()).thenApply(i -> issueId) : CompletableFuture.completedFuture(issueId);
+    String field = switch (target) {
+      case ReviewTarget.JobBranch j -> "pr_id";
+      case ReviewTarget.Branch b -> "branch";
+      case ReviewTarget.Range r -> "range";
+    };
+    return linked.thenCompose(issue -> {
+      Optional<ReviewRange> range;
+      try {
+        range = workspace.get().resolve(target);
+      } catch (dev.turboagents.actors.tools.workspace.WorkspaceException e) {
+        return CompletableFuture.failedFuture(new JobRefusal(JobRefusal.Kind.INVALID, field, e.getMessage()));
+      }
+      if (range.isEmpty()) {
+        return CompletableFuture.failedFuture(new JobRefusal(JobRefusal.Kind.NOT_FOUND, field, switch (target) {
+          case ReviewTarget.JobBranch j -> "job " + j.jobId() + " has no branch " + dev.turboagents.actors.tools.workspace
+              .Workspace.branch(j.jobId()) + " in the workspace (it has not committed)";
+          case ReviewTarget.Branch b -> "the workspace has no branch '" + b.name() + "'";
+          case ReviewTarget.Range r -> "a revision of range " + r.from() + ".." + r.to() + " does not exist in the workspace";
+        }));
+      }
+      String input = new ReviewAgent.Request(target, range.get(), focus.isEmpty() ? List.of(ReviewFindings.Focus.values())
+          : focus).json();
+      return submit(ReviewAgent.NAME, issue, Optional.empty(), Optional.of(input), budget, requestedBy);
+    });
   }
 
   /**

@@ -67,7 +67,7 @@ public final class AgentLoop {
     this.settings = settings;
     this.window = window;
     this.prompts = prompts;
-    this.parser = new TurnParser(agent.tools(), new ArgumentCheck());
+    this.parser = new TurnParser(agent.tools(), new ArgumentCheck(), agent.answerArguments());
   }
 
   /** The agent this loop runs (its name names the job's span). */
@@ -182,7 +182,8 @@ public final class AgentLoop {
     String answer = switch (parsed) {
       case ParsedTurn.Call c -> "{\"name\":\"" + c.call().name() + "\",\"arguments\":" + c.call().arguments() + "}";
       case ParsedTurn.Final f -> new JsonObject("{}").tree().put("name", AnswerSchema.FINAL)
-          .set("arguments", new JsonObject("{}").tree().put("answer", f.answer())).toString();
+          .set("arguments", agent.answerArguments().isPresent() ? new JsonObject(f.answer()).tree()
+              : new JsonObject("{}").tree().put("answer", f.answer())).toString();
       case ParsedTurn.Invalid i -> message.content().isBlank() ? String.valueOf(message.toolCalls()) : message.content();
     };
     String asked = conversation.messages().getLast().content();
@@ -237,14 +238,18 @@ public final class AgentLoop {
   private InferenceCall.Chat call(List<ChatMessage> messages) {
     ModelOptions options = ModelOptions.NONE.with(ModelOption.NUM_PREDICT, (long) settings.answerTokens());
     AnswerFormat format = mode == ToolCallingMode.PLAIN ? AnswerFormat.TEXT
-        : new AnswerFormat.Schema(AnswerSchema.forTools(agent.tools()));
+        : new AnswerFormat.Schema(answerSchema());
     return new InferenceCall.Chat(agent.model(), messages,
         mode == ToolCallingMode.NATIVE_TOOLS ? agent.tools() : List.of(), format, options, Thinking.SERVER_DEFAULT);
   }
 
   private int reserve() {
-    int schema = mode == ToolCallingMode.PLAIN ? 0 : Conversation.tokens(AnswerSchema.forTools(agent.tools()).definition().json());
+    int schema = mode == ToolCallingMode.PLAIN ? 0 : Conversation.tokens(answerSchema().definition().json());
     return settings.answerTokens() + schema;
+  }
+
+  private dev.turboagents.actors.inference.JsonSchema answerSchema() {
+    return agent.answerArguments().map(a -> AnswerSchema.forTools(agent.tools(), a)).orElseGet(() -> AnswerSchema.forTools(agent.tools()));
   }
 
   private String describeTools() {

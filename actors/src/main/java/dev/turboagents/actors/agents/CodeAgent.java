@@ -50,6 +50,7 @@ public final class CodeAgent implements Agent {
   private final int contextTokens;
   private final CompletionStage<CodeIndex> codeIndex;
   private final SourceTree sourceTree;
+  private final PastDecisions pastDecisions;
 
   /**
    * @param codeIndex the graph's code index: the job's checkout is indexed when the job starts and
@@ -57,7 +58,9 @@ public final class CodeAgent implements Agent {
    */
   public CodeAgent(String model, List<ToolSpec> tools, Workspace workspace, ToolSettings toolSettings,
       ProcessRunner runner, Tracker tracker, CompletionStage<Graph> graph, PromptTemplates prompts,
-      Duration serviceTimeout, int contextTokens, CompletionStage<CodeIndex> codeIndex, SourceTree sourceTree) {
+      Duration serviceTimeout, int contextTokens, CompletionStage<CodeIndex> codeIndex, SourceTree sourceTree,
+      PastDecisions pastDecisions) {
+    this.pastDecisions = pastDecisions;
     this.codeIndex = codeIndex;
     this.sourceTree = sourceTree;
     this.model = model;
@@ -106,7 +109,10 @@ public final class CodeAgent implements Agent {
     sources.add(commits.size() + " recent commits of " + workspace.mainBranch());
     String recent = commits.stream().map(c -> c.shortId() + " " + c.subject() + " (" + c.author() + ")")
         .collect(Collectors.joining("\n"));
+    PastDecisions.Found past = pastDecisions.on(issue.id());
+    sources.addAll(past.sources());
     String text = prompts.render("code", Map.of(
+        "past_decisions", past.text(),
         "issue_id", issue.id(),
         "issue_title", PromptTemplates.data(issue.title()),
         "issue_description", PromptTemplates.data(issue.description()),
@@ -137,6 +143,7 @@ public final class CodeAgent implements Agent {
         }
       }
     }
+    List<String> files = checkout.diffStat().files().stream().map(f -> f.path()).toList();
     CommitOutcome commit = checkout.commit(firstLine(answer, "Implement issue " + issue) + "\n\nIssue: " + issue
         + "\n\n" + answer, key);
     Optional<CommitSummary> made = switch (commit) {
@@ -151,7 +158,18 @@ public final class CodeAgent implements Agent {
     index(checkout);
     comment(issue, "The code agent implemented this on branch " + checkout.branch() + " (commit "
         + made.get().shortId() + "); the tests pass.\n\n" + answer, key);
-    return new Finish.Succeeded(answer, Optional.empty(), Optional.of(checkout.branch()), Optional.of(made.get().id()));
+    return new Finish.Succeeded(answer, Optional.of(output(issue, checkout.branch(), made.get(), files, answer)),
+        Optional.of(checkout.branch()), Optional.of(made.get().id()));
+  }
+
+  /** The files the commit changed and the job's outcome as a decision on the issue: what the graph learns. */
+  private static String output(String issue, String branch, CommitSummary commit, List<String> files, String answer) {
+    var node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    var list = node.putArray("files");
+    files.forEach(list::add);
+    node.putArray("decisions").addObject().put("issue_id", issue)
+        .put("title", "Implemented on " + branch + " (commit " + commit.shortId() + ")").put("text", answer);
+    return node.toString();
   }
 
   private void comment(String issue, String text, CommitKey key) throws Exception {

@@ -5,6 +5,8 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import dev.turboagents.actors.agents.AgentJobs;
 import dev.turboagents.actors.agents.JobRefusal;
+import dev.turboagents.actors.agents.ReviewFindings;
+import dev.turboagents.actors.tools.workspace.ReviewTarget;
 import dev.turboagents.http.ApiError;
 import dev.turboagents.http.ApiJson;
 import dev.turboagents.http.FieldRules;
@@ -13,6 +15,7 @@ import dev.turboagents.http.QueryParameters;
 import dev.turboagents.persistence.jobs.JobEntity;
 import dev.turboagents.persistence.jobs.JobStatus;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -25,7 +28,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * The agents API under /agents: submit a code job (202 at once), list and show jobs, follow a job's
+ * The agents API under /agents: submit a code job or a review (202 at once), list and show jobs, follow a job's
  * events as Server-Sent Events (the past replayed first, {@code Last-Event-ID} resumes), cancel.
  */
 public final class AgentRoutes {
@@ -33,6 +36,10 @@ public final class AgentRoutes {
   /** {@code POST /agents/code/implement}. */
   record ImplementRequest(Optional<String> issueId, Optional<String> context, Optional<BudgetRequest> budget,
       Optional<String> requestedBy) {}
+
+  /** {@code POST /agents/review/analyze}: exactly one of pr_id, branch, range. */
+  record ReviewRequest(Optional<String> prId, Optional<String> branch, Optional<String> range,
+      Optional<List<String>> focus, Optional<String> issueId, Optional<BudgetRequest> budget, Optional<String> requestedBy) {}
 
   /** A budget for this job only; each field left out keeps the configured default. */
   record BudgetRequest(OptionalLong maxSteps, OptionalLong maxWallTimeSeconds, OptionalLong maxTokens) {}
@@ -53,6 +60,7 @@ public final class AgentRoutes {
   public Route route() {
     return pathPrefix("api", () -> pathPrefix("v1", () -> pathPrefix("agents", () -> handleExceptions(refusals(), () -> concat(
         path(segment("code").slash("implement"), () -> post(() -> json.as(ImplementRequest.class, this::implement))),
+        path(segment("review").slash("analyze"), () -> post(() -> json.as(ReviewRequest.class, this::review))),
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> get(() -> parameterMap(this::list))),
             pathPrefix(segment(), this::job))))))));
@@ -71,13 +79,44 @@ public final class AgentRoutes {
 
   private Route implement(ImplementRequest body) {
     String issue = FieldRules.meaningful("issue_id", FieldRules.required("issue_id", body.issueId()));
-    AgentJobs.BudgetOverride budget = body.budget().map(b -> new AgentJobs.BudgetOverride(
+    AgentJobs.BudgetOverride budget = budget(body.budget());
+    String who = body.requestedBy().map(w -> FieldRules.meaningful("requested_by", w)).orElse("http");
+    return onSuccess(agents.implement(issue, body.context().filter(c -> !c.isBlank()), budget, who), this::accepted);
+  }
+
+  private Route review(ReviewRequest body) {
+    int named = (body.prId().isPresent() ? 1 : 0) + (body.branch().isPresent() ? 1 : 0) + (body.range().isPresent() ? 1 : 0);
+    if (named != 1) {
+      throw ApiError.invalid("exactly one of 'pr_id' (an agent job's id), 'branch' or 'range' (A..B) must be given, "
+          + (named == 0 ? "none was" : named + " were"));
+    }
+    ReviewTarget target = body.prId().isPresent() ? new ReviewTarget.JobBranch(FieldRules.meaningful("pr_id", body.prId().get()))
+        : body.branch().isPresent() ? new ReviewTarget.Branch(FieldRules.meaningful("branch", body.branch().get()))
+        : ReviewTarget.Range.parse(body.range().get()).orElseThrow(() -> ApiError.invalid("field 'range' must be two "
+            + "revisions A..B (ids, branches or tags), was '" + body.range().get() + "'"));
+    List<ReviewFindings.Focus> focus = new java.util.ArrayList<>();
+    List<String> asked = body.focus().orElse(List.of());
+    for (int i = 0; i < asked.size(); i++) {
+      String name = asked.get(i) == null ? "" : asked.get(i);
+      int at = i;
+      focus.add(ReviewFindings.Focus.parse(name).orElseThrow(() -> ApiError.invalid("field 'focus[" + at + "]' must be one of "
+          + ReviewFindings.Focus.names() + ", was '" + name + "'")));
+    }
+    Optional<String> issue = body.issueId().map(i -> FieldRules.meaningful("issue_id", i));
+    String who = body.requestedBy().map(w -> FieldRules.meaningful("requested_by", w)).orElse("http");
+    return onSuccess(agents.review(target, List.copyOf(new java.util.LinkedHashSet<>(focus)), issue, budget(body.budget()),
+        who), this::accepted);
+  }
+
+  private Route accepted(dev.turboagents.persistence.jobs.Job job) {
+    return complete(ApiJson.response(StatusCodes.ACCEPTED, new AgentViews.Accepted(job.id(), job.status().label())));
+  }
+
+  private static AgentJobs.BudgetOverride budget(Optional<BudgetRequest> budget) {
+    return budget.map(b -> new AgentJobs.BudgetOverride(
         positive(b.maxSteps(), "budget.max_steps", 10_000).map(Long::intValue),
         positive(b.maxWallTimeSeconds(), "budget.max_wall_time_seconds", 7 * 24 * 3600L).map(Duration::ofSeconds),
         positive(b.maxTokens(), "budget.max_tokens", Integer.MAX_VALUE))).orElse(AgentJobs.BudgetOverride.NONE);
-    String who = body.requestedBy().map(w -> FieldRules.meaningful("requested_by", w)).orElse("http");
-    return onSuccess(agents.implement(issue, body.context().filter(c -> !c.isBlank()), budget, who), job ->
-        complete(ApiJson.response(StatusCodes.ACCEPTED, new AgentViews.Accepted(job.id(), job.status().label()))));
   }
 
   private static Optional<Long> positive(OptionalLong value, String field, long max) {

@@ -54,6 +54,11 @@ public final class Graph {
     return AskPattern.askWithStatus(service, r -> new GraphService.Context(task, tokenBudget, r), timeout, system.scheduler());
   }
 
+  /** Decisions on issue {@code issueId} and on the issues related to it, its own first: what a new task learns from. */
+  public CompletionStage<List<PastDecision>> pastDecisions(String issueId, int limit) {
+    return AskPattern.askWithStatus(service, r -> new GraphService.PastDecisions(issueId, limit, r), timeout, system.scheduler());
+  }
+
   /** Empties the graph and projects the journal again; completes once the graph is empty and the replay started. */
   public CompletionStage<Done> rebuild() {
     return AskPattern.askWithStatus(projection, GraphProjection.Rebuild::new, timeout, system.scheduler());

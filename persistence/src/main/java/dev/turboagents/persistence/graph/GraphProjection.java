@@ -36,8 +36,8 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * Keeps the knowledge graph in step with the work tracker: follows the events tagged "project" and
- * "issue" in the journal (Pekko Persistence Query), turns them into {@link GraphWrite}s and applies
+ * Keeps the knowledge graph in step with the work tracker and the agent jobs: follows the events
+ * tagged "project", "issue" and "job" in the journal (Pekko Persistence Query), turns them into {@link GraphWrite}s and applies
  * each batch together with the stream offsets in one Neo4j transaction. A restart reads the offsets
  * back from Neo4j and resumes after them; a replay writes the same values again. When Neo4j fails
  * the stream stops, waits (backoff from {@code projection-min-backoff} doubling to
@@ -54,6 +54,9 @@ public final class GraphProjection {
   private static final double RETRY_JITTER = 0.2;
   /** lag beyond this is reported as "at least" (counting it costs a journal scan) */
   static final int LAG_COUNT_LIMIT = 10_000;
+  /** The tracker's tags and the agent jobs' tag: everything the graph learns from. */
+  static final List<String> TAGS = java.util.stream.Stream.concat(TrackerJournal.TAGS.stream(),
+      java.util.stream.Stream.of(dev.turboagents.persistence.jobs.JobEntity.TAG)).toList();
 
   /** What the projection answers. */
   public sealed interface Command permits GetStatus, Rebuild, Fault, Started, Projected, Failed, Cleared {}
@@ -215,7 +218,7 @@ public final class GraphProjection {
   private Map<String, Long> prepare() {
     GraphSchema.ensure(store.driver(), store.embedder(), settings.embeddingBatchSize());
     Map<String, Long> stored = new LinkedHashMap<>();
-    for (String tag : TrackerJournal.TAGS) {
+    for (String tag : TAGS) {
       store.offset(tag).ifPresent(o -> stored.put(tag, o));
     }
     return stored;
@@ -223,7 +226,7 @@ public final class GraphProjection {
 
   private Source<Tagged, NotUsed> events(Map<String, Long> stored) {
     Source<Tagged, NotUsed> all = Source.empty();
-    for (String tag : TrackerJournal.TAGS) {
+    for (String tag : TAGS) {
       Offset from = stored.containsKey(tag) ? Offset.sequence(stored.get(tag)) : NoOffset.getInstance();
       all = all.merge(journal.eventsByTag(tag, from).map(e -> new Tagged(tag, e)));
     }
@@ -236,7 +239,9 @@ public final class GraphProjection {
     List<GraphWrite> writes = new ArrayList<>();
     Map<String, Long> newest = new LinkedHashMap<>();
     for (Tagged t : batch) {
-      writes.addAll(TrackerEventWrites.of(t.envelope().persistenceId(), t.envelope().event()));
+      writes.addAll(t.tag().equals(dev.turboagents.persistence.jobs.JobEntity.TAG)
+          ? JobEventWrites.of(t.envelope().persistenceId(), t.envelope().event())
+          : TrackerEventWrites.of(t.envelope().persistenceId(), t.envelope().event()));
       long offset = ((Sequence) t.envelope().offset()).value();
       newest.merge(t.tag(), offset, Math::max);
     }
@@ -256,7 +261,7 @@ public final class GraphProjection {
   private CompletionStage<Long> lag(Map<String, Long> known) {
     ActorSystem<?> system = ctx.getSystem();
     CompletionStage<Long> total = CompletableFuture.completedFuture(0L);
-    for (String tag : TrackerJournal.TAGS) {
+    for (String tag : TAGS) {
       Offset from = known.containsKey(tag) ? Offset.sequence(known.get(tag)) : NoOffset.getInstance();
       CompletionStage<Long> count = journal.currentEventsByTag(tag, from).take(LAG_COUNT_LIMIT)
           .runWith(Sink.fold(0L, (n, e) -> n + 1), system);

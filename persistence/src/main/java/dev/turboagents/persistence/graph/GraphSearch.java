@@ -140,6 +140,37 @@ public final class GraphSearch {
   }
 
   /**
+   * Decisions on issue {@code issueId} and on the issues it BLOCKS, is blocked by, RELATES_TO or
+   * duplicates (either way): taken in the issue itself, or in a job that WORKS_ON it. Its own issue's
+   * first; empty when nothing was decided.
+   */
+  public List<PastDecision> pastDecisions(String issueId, int limit) {
+    if (limit < 1 || limit > 1000) {
+      throw new IllegalArgumentException("limit must be between 1 and 1000, was " + limit);
+    }
+    try (Session session = driver.session()) {
+      return session.executeRead(tx -> tx.run("""
+          MATCH (i:Entity {key: $key})
+          OPTIONAL MATCH (i)-[r:BLOCKS|RELATES_TO|DUPLICATE_OF]-(o:Issue)
+          WITH i, collect(DISTINCT {issue: o, via: CASE WHEN startNode(r) = i THEN type(r) + '>' ELSE '<' + type(r) END}) AS others
+          UNWIND [{issue: i, via: 'this issue'}] + [x IN others WHERE x.issue IS NOT NULL] AS about
+          WITH about.issue AS x, about.via AS via
+          MATCH (d:Decision)-[:DECIDED_IN]->(t:Entity)
+          WHERE t = x OR (t:Job AND (t)-[:WORKS_ON]->(x))
+          OPTIONAL MATCH (d)-[:DECIDED_IN]->(j:Job)
+          WITH d, x, via, j ORDER BY CASE via WHEN 'this issue' THEN 0 ELSE 1 END
+          WITH d, collect({x: x, via: via, j: j})[0] AS first
+          RETURN d.id AS id, d.title AS title, d.text AS text, first.x.id AS issue, first.via AS via, first.j.id AS job
+          ORDER BY CASE first.via WHEN 'this issue' THEN 0 ELSE 1 END, id LIMIT $limit
+          """, Map.of("key", EntityRef.issue(issueId).key(), "limit", limit)).list().stream()
+          .map(r -> new PastDecision(r.get("id").asString(), r.get("title").asString(""), r.get("text").asString(""),
+              r.get("issue").asString(), r.get("via").asString(),
+              r.get("job").isNull() ? Optional.empty() : Optional.of(r.get("job").asString())))
+          .toList(), txConfig);
+    }
+  }
+
+  /**
    * The seed's RAG pipeline: the top hits for {@code task}, the neighbours of the best few, formatted
    * with their ids for citation, most relevant first, cut to stay within {@code tokenBudget}.
    */

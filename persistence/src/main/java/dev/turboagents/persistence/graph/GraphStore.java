@@ -178,6 +178,15 @@ public final class GraphStore {
         merge(tx, ref, Map.of("title", j.title(), "text", j.text(), "status", j.status()));
         changedText.add(ref.key());
       }
+      case GraphWrite.UpdateJob j -> {
+        EntityRef ref = new EntityRef(EntityType.JOB, j.id());
+        Map<String, Object> props = new HashMap<>(Map.of("status", j.status()));
+        j.text().ifPresent(t -> props.put("text", t));
+        merge(tx, ref, props);
+        if (j.text().isPresent()) {
+          changedText.add(ref.key());
+        }
+      }
       case GraphWrite.RecordCommit c -> {
         EntityRef ref = new EntityRef(EntityType.COMMIT, c.sha());
         merge(tx, ref, Map.of("title", c.message().lines().findFirst().orElse(c.sha()), "text", c.message()));

@@ -79,6 +79,9 @@ public sealed interface GraphWrite {
 
   record RecordCommit(String sha, String message) implements GraphWrite {}
 
+  /** A job's status changed; {@code text} (its result or failure) replaces the job's text when present. */
+  record UpdateJob(String id, String status, Optional<String> text) implements GraphWrite {}
+
   /** A job or commit touched a file (the file node is created on first touch). */
   record TouchFile(EntityRef by, String path) implements GraphWrite {}
 

@@ -17,5 +17,9 @@ public enum Relation {
   /** a job or commit changed a file */
   TOUCHES,
   /** a decision was taken in an issue or job */
-  DECIDED_IN
+  DECIDED_IN,
+  /** a job works on an issue */
+  WORKS_ON,
+  /** a job made a commit */
+  PRODUCED
 }

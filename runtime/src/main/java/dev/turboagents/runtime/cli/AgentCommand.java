@@ -8,9 +8,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code turbo-agents agent implement <issue-id>}: start an agent's job on a running daemon. */
+/**
+ * {@code turbo-agents agent implement <issue-id>}, {@code agent review <job-id | --branch B | --range A..B>}:
+ * start an agent's job on a running daemon.
+ */
 @Command(name = "agent", mixinStandardHelpOptions = true, description = "Start agent jobs.",
-    subcommands = {AgentCommand.Implement.class})
+    subcommands = {AgentCommand.Implement.class, AgentCommand.Review.class})
 public final class AgentCommand extends CommandGroup {
 
   @Command(name = "implement", mixinStandardHelpOptions = true,
@@ -49,6 +52,58 @@ public final class AgentCommand extends CommandGroup {
       int code = IssueCommand.send(options, new IssueCommand.ClientCall() {
         public JsonNode run(DaemonClient c) throws DaemonClient.Failure {
           JsonNode r = c.post("/agents/code/implement", body);
+          id[0] = r.path("job_id").asText();
+          return r;
+        }
+        public String render(JsonNode r) {
+          return "job " + r.path("job_id").asText() + " " + r.path("status").asText() + "\n";
+        }
+      });
+      return code == 0 && watch ? JobCommand.watch(options, id[0]) : code;
+    }
+  }
+
+  @Command(name = "review", mixinStandardHelpOptions = true,
+      description = "The review agent reviews an agent job's branch, a branch or a commit range of the workspace; "
+          + "findings in the job's output and as one comment on the linked issue.")
+  static final class Review implements java.util.concurrent.Callable<Integer> {
+    @Mixin ClientOptions options;
+    @Parameters(index = "0", arity = "0..1", description = "the id of the agent job whose branch agents/<job-id> is reviewed")
+    String jobId;
+    @Option(names = "--branch", description = "a branch of the workspace") String branch;
+    @Option(names = "--range", description = "a commit range A..B of the workspace") String range;
+    @Option(names = "--focus", split = ",", description = "what to look at: correctness, security, performance, tests, "
+        + "style, maintainability, documentation (default all)") java.util.List<String> focus;
+    @Option(names = "--issue", description = "the issue to comment on (default: the reviewed job's issue)") String issue;
+    @Option(names = "--max-steps", description = "model turns this job may take") Integer maxSteps;
+    @Option(names = "--watch", description = "follow the job's events until it ends") boolean watch;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> body = new LinkedHashMap<>();
+      if (jobId != null) {
+        body.put("pr_id", jobId);
+      }
+      if (branch != null) {
+        body.put("branch", branch);
+      }
+      if (range != null) {
+        body.put("range", range);
+      }
+      if (focus != null) {
+        body.put("focus", focus);
+      }
+      if (issue != null) {
+        body.put("issue_id", issue);
+      }
+      if (maxSteps != null) {
+        body.put("budget", Map.of("max_steps", maxSteps));
+      }
+      body.put("requested_by", "cli:" + System.getProperty("user.name", "user"));
+      String[] id = {null};
+      int code = IssueCommand.send(options, new IssueCommand.ClientCall() {
+        public JsonNode run(DaemonClient c) throws DaemonClient.Failure {
+          JsonNode r = c.post("/agents/review/analyze", body);
           id[0] = r.path("job_id").asText();
           return r;
         }

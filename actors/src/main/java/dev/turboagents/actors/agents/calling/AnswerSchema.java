@@ -32,11 +32,16 @@ public final class AnswerSchema {
   }
 
   public static JsonSchema forTools(List<ToolSpec> tools) {
+    return forTools(tools, finalAnswerArguments());
+  }
+
+  /** With the final answer's own arguments, for an agent that answers with structure. */
+  public static JsonSchema forTools(List<ToolSpec> tools, JsonSchema finalArguments) {
     ArrayNode branches = JSON.arrayNode();
     for (ToolSpec tool : tools) {
       branches.add(branch(tool.name(), tool.parameters()));
     }
-    branches.add(branch(FINAL, finalAnswerArguments()));
+    branches.add(branch(FINAL, finalArguments));
     ObjectNode schema = JSON.objectNode();
     schema.set("oneOf", branches);
     return JsonSchema.of(schema);

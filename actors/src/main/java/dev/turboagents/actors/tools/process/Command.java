@@ -34,6 +34,11 @@ public final class Command {
     return settings.lint().map(argv -> new Command("lint", argv, settings.lintTimeout()));
   }
 
+  /** The configured coverage command ({@code turbo-agents.tools.coverage-command}), if there is one. */
+  public static Optional<Command> coverage(dev.turboagents.config.ToolSettings.CoverageSettings settings) {
+    return settings.command().map(argv -> new Command("coverage", argv, settings.timeout()));
+  }
+
   /** For tests of the runner itself. */
   static Command of(String name, List<String> argv, Duration timeout) {
     return new Command(name, argv, timeout);

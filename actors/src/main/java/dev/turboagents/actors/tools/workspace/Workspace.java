@@ -205,6 +205,21 @@ public final class Workspace {
     }
   }
 
+  /** What {@code target} is now, as commits; empty when its branch or a revision of its range does not exist. */
+  public Optional<ReviewRange> resolve(ReviewTarget target) {
+    return ReviewClone.resolve(this, target);
+  }
+
+  /** A review job's own clone at {@code range}'s tip, keeping its base: where lint and coverage run. */
+  public JobCheckout reviewCheckout(String jobId, ReviewRange range) {
+    return ReviewClone.checkout(this, checkouts, jobId, range);
+  }
+
+  /** The diff of a {@link #reviewCheckout review clone} from its base to its tip, with the lines it touches. */
+  public ReviewDiff reviewDiff(JobCheckout checkout) {
+    return ReviewClone.diff(checkout, settings.maxDiffBytes());
+  }
+
   /** Deletes a finished job's checkout; its branch stays in the workspace. Nothing there is fine. */
   public void remove(String jobId) {
     Path directory = checkouts.resolve(checkJobId(jobId));
