@@ -25,13 +25,17 @@ import java.util.Set;
  * @param serviceTimeout longest a tool waits on the tracker, the graph or the code index
  * @param toolTimeout longest a tool call may take (above the test and lint timeouts)
  * @param eventKeepAlive how often an idle job event stream sends a heartbeat
+ * @param indexStashCapacity job listings the job index holds while it replays the journal
+ * @param indexMinBackoff first wait before a failed job index is restarted (it doubles up to {@code indexMaxBackoff})
+ * @param indexReplayTimeout longest the coordinator waits at start for the job index to replay the journal
  * @param promptDirectory where templates override the built-in ones ({@code <name>.txt}); empty = {@code <data-dir>/prompts}
  */
 public record AgentSettings(Map<String, String> models, Map<String, String> toolCalling, int maxSteps,
     Duration maxWallTime, long maxTokens, int maxConcurrentJobs, int repairAttempts, int loopLimit, int answerTokens,
     Duration modelCallTimeout, Duration waitCheck, Duration askTimeout, Duration serviceTimeout, Duration toolTimeout,
     Duration toolMinBackoff, Duration toolMaxBackoff, int snapshotEvery, Optional<java.nio.file.Path> promptDirectory,
-    Duration eventKeepAlive) {
+    Duration eventKeepAlive, int indexStashCapacity, Duration indexMinBackoff, Duration indexMaxBackoff,
+    Duration indexReplayTimeout) {
 
   private static final String A = "turbo-agents.agents.";
   private static final Set<String> MODES = Set.of("native-tools", "schema-constrained", "plain");
@@ -77,7 +81,11 @@ public record AgentSettings(Map<String, String> models, Map<String, String> tool
         r.positiveDuration(A + "tool-max-backoff"),
         r.intIn(A + "snapshot-every", 1, 1_000_000),
         prompts.isEmpty() ? Optional.empty() : Optional.of(r.path(A + "prompt-directory")),
-        r.positiveDuration(A + "event-keep-alive"));
+        r.positiveDuration(A + "event-keep-alive"),
+        r.intIn(A + "index-stash-capacity", 1, 1_000_000),
+        r.positiveDuration(A + "index-min-backoff"),
+        r.positiveDuration(A + "index-max-backoff"),
+        r.positiveDuration(A + "index-replay-timeout"));
   }
 
   public String model(String agent) {

@@ -22,6 +22,7 @@ import dev.turboagents.persistence.graph.code.CodeIndex;
 import dev.turboagents.persistence.jobs.Job;
 import dev.turboagents.persistence.jobs.JobBudget;
 import dev.turboagents.persistence.jobs.JobEntity;
+import dev.turboagents.persistence.jobs.JobIndex;
 import dev.turboagents.persistence.jobs.JobStatus;
 import dev.turboagents.persistence.tracker.IndexedIssue;
 import dev.turboagents.persistence.tracker.Tracker;
@@ -63,15 +64,17 @@ public final class AgentJobs {
 
   private final ActorSystem<?> system;
   private final ActorRef<Coordinator.Command> coordinator;
+  private final ActorRef<JobIndex.Command> index;
   private final AgentSettings settings;
   private final Tracker tracker;
   private final Optional<Workspace> workspace;
   private final boolean testsConfigured;
   private final LiveTokens tokens;
 
-  private AgentJobs(ActorSystem<?> system, ActorRef<Coordinator.Command> coordinator, AgentSettings settings,
-      Tracker tracker, Optional<Workspace> workspace, boolean testsConfigured, LiveTokens tokens) {
+  private AgentJobs(ActorSystem<?> system, ActorRef<Coordinator.Command> coordinator, ActorRef<JobIndex.Command> index,
+      AgentSettings settings, Tracker tracker, Optional<Workspace> workspace, boolean testsConfigured, LiveTokens tokens) {
     this.tokens = tokens;
+    this.index = index;
     this.system = system;
     this.coordinator = coordinator;
     this.settings = settings;
@@ -110,9 +113,11 @@ public final class AgentJobs {
         all.graph().contextTokenBudget(), codeIndex, sourceTree, past)));
     workspace.ifPresent(w -> agents.put(ReviewAgent.NAME, job -> ReviewAgent.of(settings.model(ReviewAgent.NAME),
         box.specsFor(ReviewAgent.NAME), w, tracker, prompts, settings.serviceTimeout(), past, job)));
+    ActorRef<JobIndex.Command> index = spawner.spawn(JobIndex.supervised(settings.indexStashCapacity(),
+        settings.indexMinBackoff(), settings.indexMaxBackoff()), "job-index");
     ActorRef<Coordinator.Command> coordinator = spawner.spawn(Coordinator.create(new Coordinator.Wiring(settings, door,
-        toolActors, Map.copyOf(agents), pinned::numCtx, prompts, tokens)), "coordinator");
-    return new AgentJobs(system, coordinator, settings, tracker, workspace,
+        toolActors, Map.copyOf(agents), pinned::numCtx, prompts, tokens, index)), "coordinator");
+    return new AgentJobs(system, coordinator, index, settings, tracker, workspace,
         all.tools().commands().test().isPresent(), tokens);
   }
 
@@ -200,12 +205,16 @@ public final class AgentJobs {
         new JobRefusal(JobRefusal.Kind.NOT_FOUND, "id", unwrap(e).getMessage())));
   }
 
+  /** Every job {@code filter} matches, newest first, without their steps (from the read side: no entity is woken). */
   public CompletionStage<List<Job>> jobs(JobFilter filter) {
-    return AskPattern.<Coordinator.Command, List<Job>>ask(coordinator, Coordinator.ListJobs::new, settings.askTimeout(),
-        system.scheduler()).thenApply(all -> all.stream()
-            .filter(j -> filter.status().map(s -> s == j.status()).orElse(true))
-            .filter(j -> filter.agent().map(a -> a.equals(j.agent())).orElse(true))
-            .filter(j -> filter.issueId().map(i -> j.issueId().equals(Optional.of(i))).orElse(true)).toList());
+    return page(filter, 0, Integer.MAX_VALUE).thenApply(JobIndex.Page::jobs);
+  }
+
+  /** One page of the jobs {@code filter} matches, newest first, without their steps, and how many match in all. */
+  public CompletionStage<JobIndex.Page> page(JobFilter filter, int offset, int limit) {
+    JobIndex.Filter f = new JobIndex.Filter(filter.status(), filter.agent(), filter.issueId());
+    return AskPattern.<JobIndex.Command, JobIndex.Page>ask(index, r -> new JobIndex.ListJobs(f, offset, limit, r),
+        settings.askTimeout(), system.scheduler());
   }
 
   public CompletionStage<Job> cancel(String id, String who) {

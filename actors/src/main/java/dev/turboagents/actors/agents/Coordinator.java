@@ -6,6 +6,7 @@ import dev.turboagents.config.AgentSettings;
 import dev.turboagents.persistence.jobs.Job;
 import dev.turboagents.persistence.jobs.JobBudget;
 import dev.turboagents.persistence.jobs.JobEntity;
+import dev.turboagents.persistence.jobs.JobIndex;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,8 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -28,15 +27,12 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.journal.leveldb.javadsl.LeveldbReadJournal;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * Accepts jobs, persists them (each its own {@link JobEntity}), and runs one {@link JobRunner} per
  * job: at most {@code max-concurrent-jobs} at once, one at a time per issue, the oldest first. At
- * start it finds every job the journal has and queues the unfinished ones again, so a job resumes
- * from its last persisted step after a crash.
+ * start it asks the {@link JobIndex} for every job the journal has and queues the unfinished ones
+ * again, so a job resumes from its last persisted step after a crash.
  */
 public final class Coordinator {
 
@@ -48,13 +44,8 @@ public final class Coordinator {
 
   public record Get(String jobId, ActorRef<StatusReply<Job>> replyTo) implements Command {}
 
-  /** Every job the coordinator knows, newest first. */
-  public record ListJobs(ActorRef<List<Job>> replyTo) implements Command {}
-
   /** Cancels a job that has not finished (a finished one is answered as it is). */
   public record Cancel(String jobId, String reason, ActorRef<StatusReply<Job>> replyTo) implements Command {}
-
-  private record Found(List<String> ids) implements Command {}
 
   private record Recovered(List<Job> jobs) implements Command {}
 
@@ -70,7 +61,7 @@ public final class Coordinator {
   /** What the coordinator needs to build a job's loop. */
   public record Wiring(AgentSettings settings, ActorRef<InferenceActor.Command> door,
       ActorRef<ToolSupervisor.Command> tools, Map<String, Function<Job, Agent>> agents, ToIntFunction<String> window,
-      PromptTemplates prompts, LiveTokens tokens) {}
+      PromptTemplates prompts, LiveTokens tokens, ActorRef<JobIndex.Command> index) {}
 
   private final ActorContext<Command> context;
   private final Wiring wiring;
@@ -89,17 +80,16 @@ public final class Coordinator {
   public static Behavior<Command> create(Wiring wiring) {
     return Behaviors.withStash(10_000, stash -> Behaviors.setup(context -> {
       Coordinator c = new Coordinator(context, wiring);
-      context.pipeToSelf(c.jobIds(), (ids, error) -> error == null ? new Found(ids) : new RecoveryFailed(error));
+      // from the read side: no job's entity is woken until the job runs again or is asked for
+      context.pipeToSelf(AskPattern.<JobIndex.Command, JobIndex.Page>ask(wiring.index(),
+          r -> new JobIndex.ListJobs(JobIndex.Filter.ANY, 0, Integer.MAX_VALUE, r), wiring.settings().indexReplayTimeout(),
+          context.getSystem().scheduler()), (page, error) -> error == null ? new Recovered(page.jobs()) : new RecoveryFailed(error));
       return c.recovering(stash);
     }));
   }
 
   private Behavior<Command> recovering(StashBuffer<Command> stash) {
     return Behaviors.receive(Command.class)
-        .onMessage(Found.class, f -> {
-          context.pipeToSelf(recover(f.ids()), (jobs, error) -> error == null ? new Recovered(jobs) : new RecoveryFailed(error));
-          return Behaviors.same();
-        })
         .onMessage(Recovered.class, r -> {
           r.jobs().stream().sorted(Comparator.comparing(Job::acceptedAt)).forEach(job -> {
             known.put(job.id(), job);
@@ -136,17 +126,6 @@ public final class Coordinator {
           } else {
             entity(g.jobId()).tell(new JobEntity.Get(g.replyTo()));
           }
-          return Behaviors.same();
-        })
-        .onMessage(ListJobs.class, l -> {
-          List<CompletableFuture<Job>> all = new ArrayList<>();
-          for (String id : known.keySet()) {
-            all.add(AskPattern.askWithStatus(entity(id), JobEntity.Get::new, wiring.settings().askTimeout(),
-                context.getSystem().scheduler()).toCompletableFuture());
-          }
-          CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> l.replyTo().tell(
-              all.stream().filter(f -> !f.isCompletedExceptionally()).map(CompletableFuture::join)
-                  .sorted(Comparator.comparing(Job::acceptedAt).reversed()).toList()));
           return Behaviors.same();
         })
         .onMessage(Cancel.class, c -> {
@@ -232,24 +211,5 @@ public final class Coordinator {
   private ActorRef<JobEntity.Command> entity(String id) {
     return entities.computeIfAbsent(id, i -> context.spawn(JobEntity.create(i, wiring.settings().snapshotEvery()),
         "job-" + i));
-  }
-
-  private CompletionStage<List<String>> jobIds() {
-    LeveldbReadJournal journal = PersistenceQuery.get(context.getSystem())
-        .getReadJournalFor(LeveldbReadJournal.class, LeveldbReadJournal.Identifier());
-    String prefix = JobEntity.TYPE + "|";
-    return journal.currentPersistenceIds().filter(p -> p.startsWith(prefix)).map(p -> p.substring(prefix.length()))
-        .runWith(Sink.seq(), context.getSystem());
-  }
-
-  /** Asks every job found for its state (on the actor's thread: it spawns their entities). */
-  private CompletionStage<List<Job>> recover(List<String> ids) {
-    List<CompletableFuture<Job>> jobs = new ArrayList<>();
-    for (String id : ids) {
-      jobs.add(AskPattern.askWithStatus(entity(id), JobEntity.Get::new, wiring.settings().askTimeout(),
-          context.getSystem().scheduler()).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(jobs.toArray(CompletableFuture[]::new))
-        .thenApply(ok -> jobs.stream().map(CompletableFuture::join).toList());
   }
 }

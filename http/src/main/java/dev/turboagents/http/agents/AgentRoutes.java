@@ -22,6 +22,7 @@ import java.util.OptionalLong;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -44,6 +45,7 @@ public final class AgentRoutes {
   /** A budget for this job only; each field left out keeps the configured default. */
   record BudgetRequest(OptionalLong maxSteps, OptionalLong maxWallTimeSeconds, OptionalLong maxTokens) {}
 
+  private static final int MAX_PAGE = 10_000;
   private static final String STATUSES = "queued, running, waiting, succeeded, failed, cancelled";
 
   private final AgentJobs agents;
@@ -127,8 +129,11 @@ public final class AgentRoutes {
     Optional<JobStatus> status = QueryParameters.choice(params, "status", JobStatus::parse, STATUSES);
     Optional<String> agent = Optional.ofNullable(params.get("agent")).filter(a -> !a.isBlank());
     Optional<String> issue = Optional.ofNullable(params.get("issue_id")).filter(a -> !a.isBlank());
-    return onSuccess(agents.jobs(new AgentJobs.JobFilter(status, agent, issue)), jobs -> complete(ApiJson.response(
-        StatusCodes.OK, new AgentViews.JobList(jobs.stream().map(AgentViews.JobSummary::of).toList()))));
+    int limit = QueryParameters.wholeNumber(params, "limit", MAX_PAGE, 0, MAX_PAGE);
+    int offset = QueryParameters.wholeNumber(params, "offset", 0, 0, Integer.MAX_VALUE);
+    return onSuccess(agents.page(new AgentJobs.JobFilter(status, agent, issue), offset, limit), page -> respondWithHeader(
+        RawHeader.create("X-Total-Count", Integer.toString(page.total())), () -> complete(ApiJson.response(
+            StatusCodes.OK, new AgentViews.JobList(page.jobs().stream().map(AgentViews.JobSummary::of).toList())))));
   }
 
   private Route events(String id, Optional<String> lastEventId) {

@@ -30,6 +30,12 @@ public record Job(String id, String agent, Optional<String> issueId, Optional<St
         Optional.empty(), Optional.empty(), Optional.empty());
   }
 
+  /** This job without its steps (its usage keeps their sums): what a listing needs. */
+  public Job withoutSteps() {
+    return steps.isEmpty() ? this : new Job(id, agent, issueId, context, input, requestedBy, budget, status, waitingFor,
+        acceptedAt, updatedAt, List.of(), usage, result, output, error, branch, commit);
+  }
+
   /** The number of the next model turn (1-based): the step part of a side effect's key. */
   public int nextTurn() {
     return usage.turns() + 1;

@@ -118,6 +118,17 @@ class AgentsApiTest {
         .get(0).get("id").asText());
     assertEquals(0, api.get("/api/v1/agents/jobs?status=failed").json().get("jobs").size());
     assertEquals(400, api.get("/api/v1/agents/jobs?status=bogus").status());
+    var page = api.get("/api/v1/agents/jobs?limit=0");
+    assertEquals(0, page.json().get("jobs").size());
+    assertEquals("1", page.raw().headers().firstValue("X-Total-Count").orElse(""), "the total counts the matches");
+    assertEquals(job, api.get("/api/v1/agents/jobs?limit=1&offset=0").json().get("jobs").get(0).get("id").asText());
+    assertEquals(0, api.get("/api/v1/agents/jobs?offset=1").json().get("jobs").size());
+    var badLimit = api.get("/api/v1/agents/jobs?limit=-1");
+    assertEquals(400, badLimit.status());
+    assertTrue(badLimit.body().contains("limit"), badLimit.body());
+    var badOffset = api.get("/api/v1/agents/jobs?offset=first");
+    assertEquals(400, badOffset.status());
+    assertTrue(badOffset.body().contains("offset"), badOffset.body());
     assertEquals(404, api.get("/api/v1/agents/jobs/nope").status());
     assertEquals(404, api.get("/api/v1/agents/jobs/nope/events").status());
     String scrape = api.get("/metrics").body();
