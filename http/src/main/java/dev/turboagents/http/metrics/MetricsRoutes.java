@@ -9,14 +9,11 @@ import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
-import dev.turboagents.persistence.jobs.Job;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -38,19 +35,21 @@ public final class MetricsRoutes {
   private final ActorRef<InferenceActor.Command> inference;
   private final ActorSystem<?> system;
   private final Duration askTimeout;
-  private final Optional<Jobs> jobs;
+  private final List<Figures> others;
 
-  /** The agents' jobs to count at each scrape: {@code list} asks the coordinator for them. */
-  public record Jobs(JobMetrics figures, Supplier<CompletionStage<List<Job>>> list) {}
-
-  public MetricsRoutes(PrometheusMeterRegistry registry, InferenceMetrics figures, ActorRef<InferenceActor.Command> inference,
-      ActorSystem<?> system, Duration askTimeout) {
-    this(registry, figures, inference, system, askTimeout, Optional.empty());
+  /** Figures taken at each scrape besides the door's (the jobs, the graph): asks their owner and updates their meters. */
+  public interface Figures {
+    CompletionStage<?> refresh();
   }
 
   public MetricsRoutes(PrometheusMeterRegistry registry, InferenceMetrics figures, ActorRef<InferenceActor.Command> inference,
-      ActorSystem<?> system, Duration askTimeout, Optional<Jobs> jobs) {
-    this.jobs = jobs;
+      ActorSystem<?> system, Duration askTimeout) {
+    this(registry, figures, inference, system, askTimeout, List.of());
+  }
+
+  public MetricsRoutes(PrometheusMeterRegistry registry, InferenceMetrics figures, ActorRef<InferenceActor.Command> inference,
+      ActorSystem<?> system, Duration askTimeout, List<Figures> others) {
+    this.others = List.copyOf(others);
     this.registry = registry;
     this.figures = figures;
     this.inference = inference;
@@ -64,7 +63,7 @@ public final class MetricsRoutes {
             .withEntity(PROMETHEUS, registry.scrape().getBytes(StandardCharsets.UTF_8))))));
   }
 
-  /** Takes the door's status and the jobs; a source that does not answer in time keeps its last figures. */
+  /** Takes the door's status and the other figures; a source that does not answer in time keeps its last figures. */
   private CompletionStage<Void> refresh() {
     CompletionStage<Void> status = AskPattern.<InferenceActor.Command, InferenceStatus>ask(inference,
         InferenceActor.GetStatus::new, askTimeout, system.scheduler()).handle((s, e) -> {
@@ -73,12 +72,8 @@ public final class MetricsRoutes {
           }
           return null;
         });
-    return status.thenCompose(v -> jobs.map(j -> j.list().get().toCompletableFuture()
-        .orTimeout(askTimeout.toMillis(), TimeUnit.MILLISECONDS).<Void>handle((list, e) -> {
-          if (list != null) {
-            j.figures().update(list);
-          }
-          return null;
-        })).orElse(CompletableFuture.completedFuture(null)));
+    CompletableFuture<?>[] all = others.stream().map(f -> f.refresh().toCompletableFuture()
+        .orTimeout(askTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(e -> null)).toArray(CompletableFuture[]::new);
+    return status.thenCompose(v -> CompletableFuture.allOf(all));
   }
 }

@@ -22,7 +22,7 @@ public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference
     OpenAiSubsystem openAi = new OpenAiSubsystem(settings, inference.api());
     AgentsSubsystem agents = new AgentsSubsystem(settings, tracker.api(), inference.api(), graph.api(),
         graph.api().thenApply(dev.turboagents.persistence.graph.Graph::code));
-    MetricsSubsystem metrics = new MetricsSubsystem(settings, inference.api(), agents.api());
+    MetricsSubsystem metrics = new MetricsSubsystem(settings, inference.api(), agents.api(), graph.api());
     return new Composition(tracker, inference, graph, openAi, metrics, agents);
   }
 

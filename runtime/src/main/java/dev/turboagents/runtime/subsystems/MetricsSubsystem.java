@@ -5,17 +5,17 @@ import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.config.Settings;
 import dev.turboagents.health.HealthCheck;
 import dev.turboagents.http.Endpoints;
+import dev.turboagents.http.metrics.GraphMetrics;
 import dev.turboagents.http.metrics.HttpMetrics;
 import dev.turboagents.http.metrics.InferenceMetrics;
 import dev.turboagents.http.metrics.JobMetrics;
 import dev.turboagents.http.metrics.MetricsRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import dev.turboagents.persistence.jobs.Job;
+import dev.turboagents.persistence.graph.Graph;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -33,15 +33,18 @@ public final class MetricsSubsystem extends Subsystem<ActorRef<InferenceActor.Co
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final InferenceMetrics figures = new InferenceMetrics(registry);
   private final JobMetrics jobFigures = new JobMetrics(registry);
+  private final GraphMetrics graphFigures = new GraphMetrics(registry);
   private final CompletionStage<AgentJobs> agents;
+  private final CompletionStage<Graph> graph;
 
-  /** @param agents counted once they serve; until then (or without them) the jobs gauge has no rows */
+  /** @param agents and @param graph are counted once they serve; until then their meters have no value */
   public MetricsSubsystem(Settings settings, CompletionStage<ActorRef<InferenceActor.Command>> inference,
-      CompletionStage<AgentJobs> agents) {
+      CompletionStage<AgentJobs> agents, CompletionStage<Graph> graph) {
     super("metrics", "metrics", "waiting for the inference subsystem");
     this.settings = settings;
     this.inference = inference;
     this.agents = agents;
+    this.graph = graph;
   }
 
   /** The request meter around the whole API: routes labelled by the documented path templates of {@code endpoints}. */
@@ -61,10 +64,18 @@ public final class MetricsSubsystem extends Subsystem<ActorRef<InferenceActor.Co
 
   @Override
   protected Route routes(ActorRef<InferenceActor.Command> inference, ActorSystem<?> system) {
-    Supplier<CompletionStage<List<Job>>> jobs = () -> Optional.ofNullable(agents.toCompletableFuture().getNow(null))
-        .map(a -> a.jobs(new AgentJobs.JobFilter(Optional.empty(), Optional.empty(), Optional.empty())))
-        .orElse(CompletableFuture.completedFuture(List.of()));
-    return new MetricsRoutes(registry, figures, inference, system, settings.http().askTimeout(),
-        Optional.of(new MetricsRoutes.Jobs(jobFigures, jobs))).route();
+    MetricsRoutes.Figures jobs = () -> serving(agents).map(a -> a.jobs(ALL_JOBS).thenAccept(jobFigures::update))
+        .orElse(CompletableFuture.completedFuture(null));
+    MetricsRoutes.Figures projection = () -> serving(graph).map(g -> g.projectionStatus().thenAccept(graphFigures::update))
+        .orElse(CompletableFuture.completedFuture(null));
+    return new MetricsRoutes(registry, figures, inference, system, settings.http().askTimeout(), List.of(jobs, projection))
+        .route();
+  }
+
+  private static final AgentJobs.JobFilter ALL_JOBS = new AgentJobs.JobFilter(Optional.empty(), Optional.empty(), Optional.empty());
+
+  private static <T> Optional<T> serving(CompletionStage<T> api) {
+    CompletableFuture<T> f = api.toCompletableFuture();
+    return f.isDone() && !f.isCompletedExceptionally() ? Optional.of(f.join()) : Optional.empty();
   }
 }

@@ -135,6 +135,9 @@ class AgentsApiTest {
     assertEquals(1.0, sample(scrape, "agents_jobs", Map.of("agent", "code", "state", "succeeded")), scrape);
     assertEquals(0.0, sample(scrape, "agents_jobs", Map.of("agent", "code", "state", "running")), scrape);
     assertEquals(0.0, sample(scrape, "agents_jobs", Map.of("agent", "code", "state", "failed")), scrape);
+    assertEquals(1.0, sample(scrape, "graph_projection_running", Map.of()), scrape);
+    assertTrue(sample(scrape, "graph_projection_events_total", Map.of()) >= 1, "the issue reached the graph: " + scrape);
+    assertTrue(sample(scrape, "graph_projection_lag_events", Map.of()) >= 0, scrape);
     var cancelDone = api.post("/api/v1/agents/jobs/" + job + "/cancel", "");
     assertEquals(200, cancelDone.status());
     assertEquals("succeeded", cancelDone.json().get("status").asText(), "a finished job stays as it ended");
@@ -223,13 +226,13 @@ class AgentsApiTest {
 
   /** The value of the one sample {@code name} with exactly {@code labels} in Prometheus' text format (0.0.4). */
   private static double sample(String text, String name, Map<String, String> labels) {
-    java.util.regex.Pattern line = java.util.regex.Pattern.compile("^" + name + "\\{([^}]*)\\} (\\S+)$", java.util.regex.Pattern.MULTILINE);
+    java.util.regex.Pattern line = java.util.regex.Pattern.compile("^" + name + "(?:\\{([^}]*)\\})? (\\S+)$", java.util.regex.Pattern.MULTILINE);
     java.util.regex.Pattern label = java.util.regex.Pattern.compile("(\\w+)=\"([^\"]*)\"");
     List<Double> found = new java.util.ArrayList<>();
     var m = line.matcher(text);
     while (m.find()) {
       Map<String, String> seen = new java.util.HashMap<>();
-      var l = label.matcher(m.group(1));
+      var l = label.matcher(m.group(1) == null ? "" : m.group(1));
       while (l.find()) {
         seen.put(l.group(1), l.group(2));
       }
