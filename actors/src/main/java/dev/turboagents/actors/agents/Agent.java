@@ -1,5 +1,6 @@
 package dev.turboagents.actors.agents;
 
+import dev.turboagents.actors.inference.JsonSchema;
 import dev.turboagents.actors.inference.ToolSpec;
 import dev.turboagents.actors.tools.workspace.JobCheckout;
 import dev.turboagents.persistence.jobs.Job;
@@ -19,6 +20,16 @@ public interface Agent {
   String model();
 
   List<ToolSpec> tools();
+
+  /**
+   * The schema of the final answer's arguments when the agent wants a structured one (the issue
+   * agent's decisions: labels from an enum, a priority): constrained decoding can then produce only
+   * an answer that fits, and {@link #finish} gets those arguments as JSON. Empty = the plain
+   * {@code {"answer": "..."}} whose text {@link #finish} gets.
+   */
+  default Optional<JsonSchema> answerSchema(Job job) {
+    return Optional.empty();
+  }
 
   /** The task as the model sees it (the issue, graph context, recent commits), and where it came from. */
   Task gather(Job job) throws Exception;

@@ -32,11 +32,16 @@ public final class AnswerSchema {
   }
 
   public static JsonSchema forTools(List<ToolSpec> tools) {
+    return forTools(tools, finalAnswerArguments());
+  }
+
+  /** As {@link #forTools(List)}, with the agent's own schema for the final answer's arguments. */
+  public static JsonSchema forTools(List<ToolSpec> tools, JsonSchema finalArguments) {
     ArrayNode branches = JSON.arrayNode();
     for (ToolSpec tool : tools) {
       branches.add(branch(tool.name(), tool.parameters()));
     }
-    branches.add(branch(FINAL, finalAnswerArguments()));
+    branches.add(branch(FINAL, finalArguments));
     ObjectNode schema = JSON.objectNode();
     schema.set("oneOf", branches);
     return JsonSchema.of(schema);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turboagents.actors.inference.ChatMessage;
 import dev.turboagents.actors.inference.JsonObject;
+import dev.turboagents.actors.inference.JsonSchema;
 import dev.turboagents.actors.inference.ToolCall;
 import dev.turboagents.actors.inference.ToolSpec;
 import java.util.List;
@@ -20,10 +21,17 @@ public final class TurnParser {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private final List<ToolSpec> tools;
   private final ArgumentCheck check;
+  private final Optional<JsonSchema> structuredFinal;
 
   public TurnParser(List<ToolSpec> tools, ArgumentCheck check) {
+    this(tools, check, Optional.empty());
+  }
+
+  /** @param structuredFinal the schema a structured final answer must fit; its arguments (JSON) are the answer */
+  public TurnParser(List<ToolSpec> tools, ArgumentCheck check, Optional<JsonSchema> structuredFinal) {
     this.tools = List.copyOf(tools);
     this.check = check;
+    this.structuredFinal = structuredFinal;
   }
 
   public ParsedTurn parse(ChatMessage answer) {
@@ -51,6 +59,12 @@ public final class TurnParser {
   }
 
   private ParsedTurn checked(String name, JsonNode arguments, Optional<String> id) {
+    if (AnswerSchema.FINAL.equals(name) && structuredFinal.isPresent()) {
+      List<String> problems = check.problems(structuredFinal.get(), arguments);
+      return problems.isEmpty() ? new ParsedTurn.Final(arguments.toString())
+          : invalid("the arguments of " + AnswerSchema.FINAL + " do not fit its schema: " + String.join("; ", problems)
+              + ". Its schema: " + structuredFinal.get().definition().json());
+    }
     if (AnswerSchema.FINAL.equals(name)) {
       JsonNode text = arguments.get("answer");
       return text != null && text.isTextual() && !text.asText().isBlank()
@@ -73,7 +87,8 @@ public final class TurnParser {
     String names = tools.stream().map(ToolSpec::name).collect(Collectors.joining(", "));
     return new ParsedTurn.Invalid(problem, "Your last answer could not be used: " + problem + ". Answer with exactly "
         + "one JSON object {\"name\": \"<tool>\", \"arguments\": {...}} where the tool is one of: " + names
-        + ", or {\"name\": \"" + AnswerSchema.FINAL + "\", \"arguments\": {\"answer\": \"...\"}} when the task is done.");
+        + ", or {\"name\": \"" + AnswerSchema.FINAL + "\", \"arguments\": "
+        + (structuredFinal.isPresent() ? "<the final answer's schema>" : "{\"answer\": \"...\"}") + "} when the task is done.");
   }
 
   /** The first JSON object in {@code text}: the whole text, or the first balanced {...} in it. */
