@@ -68,7 +68,7 @@ public final class TriageQualityBenchmark {
     Daemon daemon = Daemon.start(Settings.forTest(dir, overrides));
     try {
       for (var subsystem : daemon.subsystems().all()) {
-        subsystem.api().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        subsystem.api().toCompletableFuture().get(10, TimeUnit.MINUTES); // a loaded machine starts Neo4j slowly
       }
       String base = "http://127.0.0.1:" + daemon.address().getPort() + "/api/v1";
       run(base, RetrievalSet.load(), duplicates, others, model, overrides);
