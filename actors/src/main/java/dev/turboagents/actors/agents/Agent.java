@@ -21,17 +21,18 @@ public interface Agent {
 
   List<ToolSpec> tools();
 
-  /** The task as the model sees it (the issue, graph context, recent commits), and where it came from. */
-  Task gather(Job job) throws Exception;
-
   /**
-   * The arguments of this agent's final answer, when it answers with structure (findings,
-   * decisions) rather than {@code {"answer": text}}: sent in the answer schema, so constrained
-   * decoding can only produce it, and checked; {@link #finish} then gets the arguments as JSON.
+   * The schema of the final answer's arguments when the agent wants a structured one (the issue
+   * agent's decisions: labels from an enum, a priority): constrained decoding can then produce only
+   * an answer that fits, and {@link #finish} gets those arguments as JSON. Empty = the plain
+   * {@code {"answer": "..."}} whose text {@link #finish} gets.
    */
-  default Optional<JsonSchema> answerArguments() {
+  default Optional<JsonSchema> answerSchema(Job job) {
     return Optional.empty();
   }
+
+  /** The task as the model sees it (the issue, graph context, recent commits), and where it came from. */
+  Task gather(Job job) throws Exception;
 
   /** The job's own checkout, for the file tools; empty for agents that work on no code. */
   Optional<JobCheckout> checkout(Job job);

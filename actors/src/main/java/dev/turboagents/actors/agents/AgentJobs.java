@@ -4,10 +4,15 @@ import dev.turboagents.actors.inference.Delta;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.PinnedOptions;
 import dev.turboagents.actors.tools.AgentTool;
+import dev.turboagents.actors.issues.AllowedLabels;
+import dev.turboagents.actors.issues.IssueTracker;
+import dev.turboagents.actors.issues.LocalIssueTracker;
+import dev.turboagents.actors.issues.RemoteIssueTracker;
 import dev.turboagents.actors.tools.CodeTools;
 import dev.turboagents.actors.tools.ReviewTools;
 import dev.turboagents.actors.tools.workspace.ReviewRange;
 import dev.turboagents.actors.tools.workspace.ReviewTarget;
+import dev.turboagents.actors.tools.IssueTools;
 import dev.turboagents.actors.tools.ToolPolicy;
 import dev.turboagents.actors.tools.ToolSupervisor;
 import dev.turboagents.actors.tools.process.ProcessRunner;
@@ -16,6 +21,7 @@ import dev.turboagents.actors.tools.workspace.SourceTree;
 import dev.turboagents.actors.tools.workspace.Workspace;
 import dev.turboagents.config.AgentSettings;
 import dev.turboagents.config.Settings;
+import dev.turboagents.config.TriageSettings;
 import dev.turboagents.persistence.entity.TrackerRejection;
 import dev.turboagents.persistence.graph.Graph;
 import dev.turboagents.persistence.graph.code.CodeIndex;
@@ -27,6 +33,7 @@ import dev.turboagents.persistence.jobs.JobStatus;
 import dev.turboagents.persistence.tracker.IndexedIssue;
 import dev.turboagents.persistence.tracker.Tracker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +41,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -70,9 +78,14 @@ public final class AgentJobs {
   private final Optional<Workspace> workspace;
   private final boolean testsConfigured;
   private final LiveTokens tokens;
+  private final IssueTracker issues;
+  private final TriageSettings triage;
 
   private AgentJobs(ActorSystem<?> system, ActorRef<Coordinator.Command> coordinator, ActorRef<JobIndex.Command> index,
-      AgentSettings settings, Tracker tracker, Optional<Workspace> workspace, boolean testsConfigured, LiveTokens tokens) {
+      AgentSettings settings, Tracker tracker, Optional<Workspace> workspace, boolean testsConfigured, LiveTokens tokens,
+      IssueTracker issues, TriageSettings triage) {
+    this.issues = issues;
+    this.triage = triage;
     this.tokens = tokens;
     this.index = index;
     this.system = system;
@@ -94,9 +107,14 @@ public final class AgentJobs {
     Optional<Workspace> workspace = Workspace.open(all.tools().workspace(), all.dataDir());
     ProcessRunner runner = new ProcessRunner(all.tools().commands(),
         ScrubbedEnvironment.ofDaemon(all.tools().commands().environmentAllowList()), all.dataDir().resolve("scratch"));
-    List<AgentTool> tools = new java.util.ArrayList<>(
-        new CodeTools(all.tools(), runner, tracker, graph, codeIndex, settings.serviceTimeout()).all());
+    TriageSettings triage = TriageSettings.of(all);
+    IssueTracker issues = all.services().turboApiUrl()
+        .<IssueTracker>map(url -> new RemoteIssueTracker(url, settings.serviceTimeout()))
+        .orElseGet(() -> new LocalIssueTracker(tracker));
+    List<AgentTool> tools = new ArrayList<>(new CodeTools(all.tools(), runner, tracker, graph, codeIndex,
+        settings.serviceTimeout()).all());
     tools.addAll(new ReviewTools(workspace, all.tools(), runner, codeIndex, settings.serviceTimeout()).all());
+    tools.addAll(new IssueTools(issues, graph, triage.defaultLabels(), triage.similarIssues(), settings.serviceTimeout()).all());
     ToolSupervisor.ToolBox box = new ToolSupervisor.ToolBox(tools, ToolPolicy.standard());
     ActorRef<ToolSupervisor.Command> toolActors = spawner.spawn(ToolSupervisor.create(box,
         settings.maxConcurrentJobs(), settings.toolMinBackoff(), settings.toolMaxBackoff()), "tools");
@@ -113,12 +131,17 @@ public final class AgentJobs {
         all.graph().contextTokenBudget(), codeIndex, sourceTree, past)));
     workspace.ifPresent(w -> agents.put(ReviewAgent.NAME, job -> ReviewAgent.of(settings.model(ReviewAgent.NAME),
         box.specsFor(ReviewAgent.NAME), w, tracker, prompts, settings.serviceTimeout(), past, job)));
+    AtomicReference<AgentJobs> self = new AtomicReference<>();
+    agents.put(IssueAgent.NAME, job -> new IssueAgent(settings.model(IssueAgent.NAME), box.specsFor(IssueAgent.NAME), issues,
+        graph, prompts, triage, settings.serviceTimeout(), issue -> self.get().jobsOn(issue)));
     ActorRef<JobIndex.Command> index = spawner.spawn(JobIndex.supervised(settings.indexStashCapacity(),
         settings.indexMinBackoff(), settings.indexMaxBackoff()), "job-index");
     ActorRef<Coordinator.Command> coordinator = spawner.spawn(Coordinator.create(new Coordinator.Wiring(settings, door,
         toolActors, Map.copyOf(agents), pinned::numCtx, prompts, tokens, index)), "coordinator");
-    return new AgentJobs(system, coordinator, index, settings, tracker, workspace,
-        all.tools().commands().test().isPresent(), tokens);
+    AgentJobs jobs = new AgentJobs(system, coordinator, index, settings, tracker, workspace,
+        all.tools().commands().test().isPresent(), tokens, issues, triage);
+    self.set(jobs);
+    return jobs;
   }
 
   /** A code job on {@code issueId}: refused at once without a workspace or a test command, or for an unknown issue. */
@@ -134,6 +157,71 @@ public final class AgentJobs {
     }
     return knownIssue(issueId).thenCompose(issue -> submit(CodeAgent.NAME, Optional.of(issueId), context,
         Optional.empty(), budget, requestedBy));
+  }
+
+  /** What a triage request came to: a job, or nothing to do (a "new_issues" batch that found none). */
+  public sealed interface TriageStart {
+    record Started(Job job, List<String> issueIds) implements TriageStart {}
+
+    record NothingNew() implements TriageStart {}
+  }
+
+  /**
+   * A triage job (issue agent) on the issues {@code ids}, or on every issue no triage has seen when
+   * {@code ids} is empty ({@code "new_issues"}). Unknown ids are refused (NOT_FOUND naming them).
+   */
+  public CompletionStage<TriageStart> triage(Optional<List<String>> ids, boolean autoComment, String requestedBy) {
+    return issues.issues().thenCompose(all -> {
+      Map<String, IssueTracker.TrackedIssue> byId = new java.util.LinkedHashMap<>();
+      all.forEach(i -> byId.put(i.id(), i));
+      CompletionStage<List<String>> batch;
+      if (ids.isPresent()) {
+        List<String> unknown = ids.get().stream().filter(id -> !byId.containsKey(id)).toList();
+        if (!unknown.isEmpty()) {
+          return CompletableFuture.failedFuture(new JobRefusal(JobRefusal.Kind.NOT_FOUND, "batch",
+              "no issues with the ids " + unknown));
+        }
+        batch = CompletableFuture.completedFuture(ids.get().stream().distinct().toList());
+      } else {
+        List<CompletableFuture<Optional<String>>> seen = all.stream().map(i -> issues.triagedBy(i.id())
+            .thenApply(by -> by.isEmpty() ? Optional.of(i.id()) : Optional.<String>empty()).toCompletableFuture()).toList();
+        batch = CompletableFuture.allOf(seen.toArray(CompletableFuture[]::new))
+            .thenApply(x -> seen.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList());
+      }
+      return batch.thenCompose(chosen -> {
+        if (chosen.isEmpty()) {
+          return CompletableFuture.completedFuture(new TriageStart.NothingNew());
+        }
+        List<String> labels = AllowedLabels.of(all, triage.defaultLabels()).labels();
+        var request = ids.<com.fasterxml.jackson.databind.JsonNode>map(l -> {
+          var array = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+          l.forEach(array::add);
+          return array;
+        }).orElse(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode("new_issues"));
+        return submit(IssueAgent.NAME, Optional.empty(), Optional.empty(),
+            Optional.of(IssueAgent.triageInput(chosen, autoComment, labels, request)), BudgetOverride.NONE, requestedBy)
+            .thenApply(job -> new TriageStart.Started(job, chosen));
+      });
+    });
+  }
+
+  /** A summary job (issue agent) of the issue's history; an unknown issue is refused (NOT_FOUND naming issue_id). */
+  public CompletionStage<Job> summarize(String issueId, String requestedBy) {
+    return issues.issue(issueId).exceptionallyCompose(e -> CompletableFuture.failedFuture(
+            unwrap(e) instanceof TrackerRejection r && r.reason() == TrackerRejection.Reason.NOT_FOUND
+                ? new JobRefusal(JobRefusal.Kind.NOT_FOUND, "issue_id", "no issue with id " + issueId) : unwrap(e)))
+        .thenCompose(issue -> submit(IssueAgent.NAME, Optional.of(issueId), Optional.empty(),
+            Optional.of(IssueAgent.summarizeInput(issueId)), BudgetOverride.NONE, requestedBy));
+  }
+
+  /** The jobs on {@code issueId}, newest first (for a summary of its history). */
+  List<Job> jobsOn(String issueId) {
+    try {
+      return jobs(new JobFilter(Optional.empty(), Optional.empty(), Optional.of(issueId))).toCompletableFuture()
+          .get(settings.askTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      return List.of();
+    }
   }
 
   /**

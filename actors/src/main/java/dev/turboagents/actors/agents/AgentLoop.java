@@ -13,6 +13,7 @@ import dev.turboagents.actors.inference.Delta;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceCall;
 import dev.turboagents.actors.inference.JsonObject;
+import dev.turboagents.actors.inference.JsonSchema;
 import dev.turboagents.actors.inference.ModelOption;
 import dev.turboagents.actors.inference.ModelOptions;
 import dev.turboagents.actors.inference.Thinking;
@@ -57,7 +58,9 @@ public final class AgentLoop {
   private final int window;
   private final PromptTemplates prompts;
   private final Clock clock = Clock.systemUTC();
-  private final TurnParser parser;
+  private TurnParser parser;
+  private JsonSchema answerSchema;
+  private boolean structured;
   private ToolCallingMode mode;
 
   /** @param window the model's context length as the door pins it */
@@ -67,7 +70,8 @@ public final class AgentLoop {
     this.settings = settings;
     this.window = window;
     this.prompts = prompts;
-    this.parser = new TurnParser(agent.tools(), new ArgumentCheck(), agent.answerArguments());
+    this.parser = new TurnParser(agent.tools(), new ArgumentCheck());
+    this.answerSchema = AnswerSchema.forTools(agent.tools());
   }
 
   /** The agent this loop runs (its name names the job's span). */
@@ -81,6 +85,10 @@ public final class AgentLoop {
       return;
     }
     job = ports.log().running();
+    Optional<JsonSchema> finalSchema = agent.answerSchema(job);
+    structured = finalSchema.isPresent();
+    parser = new TurnParser(agent.tools(), new ArgumentCheck(), finalSchema);
+    answerSchema = finalSchema.map(s -> AnswerSchema.forTools(agent.tools(), s)).orElse(answerSchema);
     mode = ToolCallingMode.decide(ports.door().capabilities(agent.model()),
         Optional.ofNullable(settings.toolCalling().get(agent.model())).flatMap(ToolCallingMode::parse));
     String system = prompts.render("agent-system", Map.of("agent_role", agent.role(), "tools", describeTools()));
@@ -182,7 +190,7 @@ public final class AgentLoop {
     String answer = switch (parsed) {
       case ParsedTurn.Call c -> "{\"name\":\"" + c.call().name() + "\",\"arguments\":" + c.call().arguments() + "}";
       case ParsedTurn.Final f -> new JsonObject("{}").tree().put("name", AnswerSchema.FINAL)
-          .set("arguments", agent.answerArguments().isPresent() ? new JsonObject(f.answer()).tree()
+          .set("arguments", structured ? new JsonObject(f.answer()).tree()
               : new JsonObject("{}").tree().put("answer", f.answer())).toString();
       case ParsedTurn.Invalid i -> message.content().isBlank() ? String.valueOf(message.toolCalls()) : message.content();
     };
@@ -238,18 +246,14 @@ public final class AgentLoop {
   private InferenceCall.Chat call(List<ChatMessage> messages) {
     ModelOptions options = ModelOptions.NONE.with(ModelOption.NUM_PREDICT, (long) settings.answerTokens());
     AnswerFormat format = mode == ToolCallingMode.PLAIN ? AnswerFormat.TEXT
-        : new AnswerFormat.Schema(answerSchema());
+        : new AnswerFormat.Schema(answerSchema);
     return new InferenceCall.Chat(agent.model(), messages,
         mode == ToolCallingMode.NATIVE_TOOLS ? agent.tools() : List.of(), format, options, Thinking.SERVER_DEFAULT);
   }
 
   private int reserve() {
-    int schema = mode == ToolCallingMode.PLAIN ? 0 : Conversation.tokens(answerSchema().definition().json());
+    int schema = mode == ToolCallingMode.PLAIN ? 0 : Conversation.tokens(answerSchema.definition().json());
     return settings.answerTokens() + schema;
-  }
-
-  private dev.turboagents.actors.inference.JsonSchema answerSchema() {
-    return agent.answerArguments().map(a -> AnswerSchema.forTools(agent.tools(), a)).orElseGet(() -> AnswerSchema.forTools(agent.tools()));
   }
 
   private String describeTools() {

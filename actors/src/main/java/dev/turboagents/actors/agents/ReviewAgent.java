@@ -114,7 +114,7 @@ public final class ReviewAgent implements Agent {
     return tools;
   }
 
-  public Optional<JsonSchema> answerArguments() {
+  public Optional<JsonSchema> answerSchema(Job job) {
     return Optional.of(ReviewFindings.schema(request.focus()));
   }
 

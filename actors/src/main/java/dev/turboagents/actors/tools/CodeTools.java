@@ -15,9 +15,7 @@ import dev.turboagents.actors.tools.process.ProcessRunner;
 import dev.turboagents.actors.tools.workspace.DiffStat;
 import dev.turboagents.actors.tools.workspace.JobCheckout;
 import dev.turboagents.config.ToolSettings;
-import dev.turboagents.persistence.graph.EntityRef;
 import dev.turboagents.persistence.graph.Graph;
-import dev.turboagents.persistence.graph.RelatedEntity;
 import dev.turboagents.persistence.graph.code.CodeHit;
 import dev.turboagents.persistence.graph.code.CodeIndex;
 import dev.turboagents.persistence.issues.Comment;
@@ -33,12 +31,14 @@ import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 
 /**
- * The code agent's tools, names and arguments as in the seed: read_file, write_file, the patch edit
- * edit_file, list_files, search_codebase, run_tests, get_related_issues, git_diff, add_comment.
- * File tools are confined to the job's checkout by {@link CheckoutFiles}; run_tests runs only the
- * configured command; add_comment writes only on the job's own issue, once per key.
+ * The code agent's own tools, names and arguments as in the seed: read_file, write_file, the patch
+ * edit edit_file, list_files, search_codebase, run_tests, git_diff (its get_related_issues and
+ * add_comment are the {@link IssueTools}' ones). File tools are confined to the job's checkout by
+ * {@link CheckoutFiles}; run_tests runs only the configured command.
  */
 public final class CodeTools {
+  /** The code agent's name, whose comments go only on its own issue. */
+  static final String CODE_AGENT = "code";
 
   /**
    * Comments with the tracker's idempotency key {@code key} (job and step): a resumed job that
@@ -109,11 +109,7 @@ public final class CodeTools {
         tool("search_codebase", "Semantic search over the repository's code; returns paths, lines and snippets.",
             object("query", "what to look for"), this::search),
         tool("run_tests", "Run the project's configured test command in the checkout.", object(), this::runTests),
-        tool("get_related_issues", "Issues, comments and decisions related to an issue in the knowledge graph.",
-            object("issue_id", "the issue's id"), this::related),
-        tool("git_diff", "Show what this job changed so far, against where it started.", object(), this::diff),
-        tool("add_comment", "Comment on the issue this job works on.",
-            object("issue_id", "the issue's id", "text", "the comment"), this::comment));
+        tool("git_diff", "Show what this job changed so far, against where it started.", object(), this::diff));
   }
 
   private ToolResult search(JsonObject a, ToolContext c) throws Exception {
@@ -149,20 +145,6 @@ public final class CodeTools {
     };
   }
 
-  private ToolResult related(JsonObject a, ToolContext c) throws Exception {
-    Optional<Graph> g = ready(graph);
-    if (g.isEmpty()) {
-      return new ToolResult.Failed("the knowledge graph is not up yet; no related issues");
-    }
-    Optional<List<RelatedEntity>> related = await(g.get().related(EntityRef.issue(text(a, "issue_id")), 2, 10));
-    if (related.isEmpty()) {
-      return new ToolResult.Failed("no issue " + text(a, "issue_id") + " in the knowledge graph");
-    }
-    return new ToolResult.Ok(related.get().isEmpty() ? "nothing related" : related.get().stream()
-        .map(r -> r.entity() + " " + r.title() + " [" + r.status() + "] via " + r.via() + ": " + r.snippet())
-        .collect(Collectors.joining("\n")));
-  }
-
   private ToolResult diff(JsonObject a, ToolContext c) {
     if (c.checkout().isEmpty()) {
       return new ToolResult.Failed("this job has no checkout");
@@ -172,17 +154,6 @@ public final class CodeTools {
     String files = stat.files().stream().map(f -> f.change() + " " + f.path() + " +" + f.added() + " -" + f.deleted())
         .collect(Collectors.joining("\n"));
     return new ToolResult.Ok(stat.files().isEmpty() ? "no changes yet" : files + "\n\n" + checkout.diff().text());
-  }
-
-  private ToolResult comment(JsonObject a, ToolContext c) throws Exception {
-    String issue = text(a, "issue_id");
-    if (!c.issueId().equals(Optional.of(issue))) {
-      return new ToolResult.Refused("this job may comment only on its own issue " + c.issueId().orElse("(none)")
-          + ", not on " + issue);
-    }
-    Optional<Comment> comment = await(commentOnce(tracker, issue, text(a, "text"), "agent:" + c.agent(), c.key()));
-    return new ToolResult.Ok("commented on " + issue + comment.map(x -> " (comment " + x.id() + ")")
-        .orElse(" (this step's comment was already made)"));
   }
 
   // ---- plumbing -----------------------------------------------------------------------------

@@ -15,8 +15,13 @@ public record ToolPolicy(Map<String, Set<String>> allowed) {
   public static final List<String> CODE_TOOLS = List.of("read_file", "write_file", "edit_file", "list_files",
       "search_codebase", "run_tests", "get_related_issues", "git_diff", "add_comment");
 
+  /** The issue agent's tools (triage and summaries), as in the seed. */
+  public static final List<String> ISSUE_TOOLS = List.of("update_issue", "add_comment", "search_similar_issues",
+      "get_issue_dependencies", "get_related_issues");
+
   public static ToolPolicy standard() {
-    return new ToolPolicy(Map.of("code", Set.copyOf(CODE_TOOLS), "review", Set.copyOf(ReviewTools.NAMES)));
+    return new ToolPolicy(Map.of("code", Set.copyOf(CODE_TOOLS), "review", Set.copyOf(ReviewTools.NAMES),
+        "issue", Set.copyOf(ISSUE_TOOLS)));
   }
 
   public Set<String> toolsOf(String agent) {

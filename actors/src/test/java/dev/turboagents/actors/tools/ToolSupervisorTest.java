@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.turboagents.actors.inference.JsonObject;
+import dev.turboagents.actors.issues.LocalIssueTracker;
 import dev.turboagents.actors.inference.JsonSchema;
 import dev.turboagents.actors.inference.ToolCall;
 import dev.turboagents.actors.inference.ToolSpec;
@@ -77,9 +78,12 @@ class ToolSupervisorTest {
     ProcessRunner runner = new ProcessRunner(ts.commands(), ScrubbedEnvironment.ofDaemon(List.of()), dataDir.resolve("scratch"));
     List<AgentTool> all = new ArrayList<>(new CodeTools(ts, runner, tracker, new CompletableFuture<Graph>(),
         new CompletableFuture<CodeIndex>(), Duration.ofMillis(200)).all());
+    all.addAll(new IssueTools(new LocalIssueTracker(tracker), new CompletableFuture<Graph>(), List.of("bug", "docs"), 5,
+        Duration.ofSeconds(5)).all());
     all.add(crashingOnce());
     var policy = new ToolPolicy(Map.of("code", java.util.Set.of("read_file", "write_file", "edit_file", "list_files",
-        "search_codebase", "run_tests", "git_diff", "add_comment", "flaky"), "chat", java.util.Set.of("read_file")));
+        "search_codebase", "run_tests", "git_diff", "add_comment", "flaky"), "chat", java.util.Set.of("read_file"),
+        "issue", java.util.Set.copyOf(ToolPolicy.ISSUE_TOOLS)));
     tools = kit.spawn(ToolSupervisor.create(new ToolSupervisor.ToolBox(all, policy), 2, Duration.ofMillis(50),
         Duration.ofMillis(200)), "tools");
   }
@@ -172,5 +176,37 @@ class ToolSupervisorTest {
       after = call("code", "flaky", "{}");
     }
     assertEquals(new ToolResult.Ok("fine now"), after);
+  }
+
+  @Test
+  void theIssueToolsKeepToTheLabelSetAndWriteOncePerKey() throws Exception {
+    String other = tracker.createIssue(new NewIssue("Docs are thin", "explain the setup", Optional.of(Priority.LOW),
+        List.of("ux"), Optional.empty(), Optional.empty(), "ada")).toCompletableFuture().get(15, TimeUnit.SECONDS).id();
+    ToolResult invented = call("issue", "update_issue", "{\"id\":\"" + issueId + "\",\"data\":{\"labels\":[\"urgent\"]}}");
+    assertInstanceOf(ToolResult.Refused.class, invented);
+    assertTrue(invented.text().contains("[urgent]") && invented.text().contains("[bug, docs, ux]"), invented.text());
+    assertEquals(List.of(), tracker.issue(issueId).toCompletableFuture().get(15, TimeUnit.SECONDS).issue().labels(),
+        "a refused label changes nothing");
+
+    ToolResult set = call("issue", "update_issue", "{\"id\":\"" + issueId + "\",\"data\":{\"labels\":[\"ux\",\"bug\"],"
+        + "\"priority\":\"high\"}}");
+    assertInstanceOf(ToolResult.Ok.class, set, set.text());
+    var issue = tracker.issue(issueId).toCompletableFuture().get(15, TimeUnit.SECONDS).issue();
+    assertEquals(List.of("bug", "ux"), issue.labels());
+    assertEquals(Priority.HIGH, issue.priority());
+
+    // the issue agent comments on any issue of the tracker, once per job/step
+    assertInstanceOf(ToolResult.Ok.class, call("issue", "add_comment", "{\"issue_id\":\"" + other + "\",\"text\":\"see docs\"}"));
+    assertInstanceOf(ToolResult.Ok.class, call("issue", "add_comment", "{\"issue_id\":\"" + other + "\",\"text\":\"see docs\"}"));
+    assertEquals(1, tracker.comments(other).toCompletableFuture().get(15, TimeUnit.SECONDS).size());
+
+    tracker.addBlocker(issueId, other, java.util.OptionalLong.empty()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    ToolResult deps = call("issue", "get_issue_dependencies", "{\"id\":\"" + issueId + "\"}");
+    assertTrue(deps.text().contains("blocked by: " + other), deps.text());
+    assertInstanceOf(ToolResult.Refused.class, call("issue", "get_issue_dependencies", "{\"id\":\"no-such\"}"));
+    assertInstanceOf(ToolResult.Failed.class, call("issue", "search_similar_issues", "{\"description\":\"docs\"}"),
+        "no graph: a typed failure");
+    assertInstanceOf(ToolResult.Refused.class, call("issue", "read_file", "{\"path\":\"App.txt\"}"),
+        "the issue agent has no file tools");
   }
 }

@@ -42,6 +42,15 @@ public final class AgentRoutes {
   record ReviewRequest(Optional<String> prId, Optional<String> branch, Optional<String> range,
       Optional<List<String>> focus, Optional<String> issueId, Optional<BudgetRequest> budget, Optional<String> requestedBy) {}
 
+  /** {@code POST /agents/issue/triage}: {@code batch} is "new_issues" or a list of issue ids. */
+  record TriageRequest(Optional<com.fasterxml.jackson.databind.JsonNode> batch, Optional<Boolean> autoComment,
+      Optional<String> requestedBy) {}
+
+  /** {@code POST /agents/issue/summarize}. */
+  record SummarizeRequest(Optional<String> issueId, Optional<String> requestedBy) {}
+
+  private static final int MAX_BATCH = 100;
+
   /** A budget for this job only; each field left out keeps the configured default. */
   record BudgetRequest(OptionalLong maxSteps, OptionalLong maxWallTimeSeconds, OptionalLong maxTokens) {}
 
@@ -63,6 +72,8 @@ public final class AgentRoutes {
     return pathPrefix("api", () -> pathPrefix("v1", () -> pathPrefix("agents", () -> handleExceptions(refusals(), () -> concat(
         path(segment("code").slash("implement"), () -> post(() -> json.as(ImplementRequest.class, this::implement))),
         path(segment("review").slash("analyze"), () -> post(() -> json.as(ReviewRequest.class, this::review))),
+        path(segment("issue").slash("triage"), () -> post(() -> json.as(TriageRequest.class, this::triage))),
+        path(segment("issue").slash("summarize"), () -> post(() -> json.as(SummarizeRequest.class, this::summarize))),
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> get(() -> parameterMap(this::list))),
             pathPrefix(segment(), this::job))))))));
@@ -119,6 +130,39 @@ public final class AgentRoutes {
         positive(b.maxSteps(), "budget.max_steps", 10_000).map(Long::intValue),
         positive(b.maxWallTimeSeconds(), "budget.max_wall_time_seconds", 7 * 24 * 3600L).map(Duration::ofSeconds),
         positive(b.maxTokens(), "budget.max_tokens", Integer.MAX_VALUE))).orElse(AgentJobs.BudgetOverride.NONE);
+  }
+
+  private Route triage(TriageRequest body) {
+    var batch = FieldRules.required("batch", body.batch());
+    Optional<java.util.List<String>> ids;
+    if (batch.isTextual() && batch.asText().equals("new_issues")) {
+      ids = Optional.empty();
+    } else if (batch.isArray() && !batch.isEmpty() && batch.size() <= MAX_BATCH) {
+      java.util.List<String> list = new java.util.ArrayList<>();
+      for (var id : batch) {
+        if (!id.isTextual() || id.asText().isBlank()) {
+          throw ApiError.invalid("'batch' must list issue ids as non-empty strings, had " + id);
+        }
+        list.add(id.asText().strip());
+      }
+      ids = Optional.of(list);
+    } else {
+      throw ApiError.invalid("'batch' must be \"new_issues\" or a list of 1 to " + MAX_BATCH + " issue ids, was " + batch);
+    }
+    String who = body.requestedBy().map(w -> FieldRules.meaningful("requested_by", w)).orElse("http");
+    return onSuccess(agents.triage(ids, body.autoComment().orElse(false), who), start -> complete(switch (start) {
+      case AgentJobs.TriageStart.Started s -> ApiJson.response(StatusCodes.ACCEPTED,
+          new AgentViews.TriageAccepted(Optional.of(s.job().id()), s.job().status().label(), s.issueIds()));
+      case AgentJobs.TriageStart.NothingNew n -> ApiJson.response(StatusCodes.OK,
+          new AgentViews.TriageAccepted(Optional.empty(), "nothing_new", java.util.List.of()));
+    }));
+  }
+
+  private Route summarize(SummarizeRequest body) {
+    String issue = FieldRules.meaningful("issue_id", FieldRules.required("issue_id", body.issueId()));
+    String who = body.requestedBy().map(w -> FieldRules.meaningful("requested_by", w)).orElse("http");
+    return onSuccess(agents.summarize(issue, who), job ->
+        complete(ApiJson.response(StatusCodes.ACCEPTED, new AgentViews.Accepted(job.id(), job.status().label()))));
   }
 
   private static Optional<Long> positive(OptionalLong value, String field, long max) {

@@ -16,6 +16,9 @@ final class AgentViews {
 
   record Accepted(String jobId, String status) {}
 
+  /** A triage request's answer: its job and the issues it covers (no job, status nothing_new: no issue is new). */
+  record TriageAccepted(Optional<String> jobId, String status, List<String> issueIds) {}
+
   record BudgetView(int maxSteps, long maxWallTimeSeconds, long maxTokens) {}
 
   record UsageView(int turns, int toolCalls, long promptTokens, long answerTokens, long tokens, long modelMs) {}

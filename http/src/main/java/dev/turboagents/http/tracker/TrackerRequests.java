@@ -21,7 +21,7 @@ final class TrackerRequests {
   /** {@code PATCH /issues/{id}}: a left-out field stays; {@code assignee} and {@code project_id} may be null to clear them. */
   record IssuePatch(Optional<String> title, Optional<String> description, Optional<String> status, Optional<String> priority,
       Optional<List<String>> labels, TextChange projectId, TextChange assignee, Optional<String> duplicateOf,
-      OptionalLong version) {}
+      Optional<String> triagedBy, OptionalLong version) {}
 
   /** {@code POST /issues/{id}/comments}. */
   record NewComment(Optional<String> text, Optional<String> author) {}

@@ -128,9 +128,12 @@ public final class TrackerRoutes {
         change(body.assignee()),
         change(body.projectId()));
     Optional<String> duplicateOf = body.duplicateOf();
+    Optional<String> triagedBy = body.triagedBy().map(j -> FieldRules.meaningful("triaged_by", j));
     return reply(StatusCodes.OK, () -> tracker.updateIssue(id, changes, version)
         .thenCompose(updated -> duplicateOf.isEmpty() ? CompletableFuture.completedStage(updated)
             : tracker.markDuplicate(id, duplicateOf.get(), OptionalLong.empty()))
+        .thenCompose(updated -> triagedBy.isEmpty() ? CompletableFuture.completedStage(updated)
+            : tracker.markTriaged(id, triagedBy.get()))
         .thenCompose(updated -> withComments(id)));
   }
 

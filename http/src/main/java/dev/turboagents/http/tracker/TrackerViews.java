@@ -98,6 +98,9 @@ final class TrackerViews {
 
     record Duplicate(String duplicateOf) implements EventView {}
 
+    /** A triage job saw the issue. */
+    record TriagedBy(String jobId) implements EventView {}
+
     /** The update just before carried this idempotency key. */
     record Keyed(String idempotencyKey) implements EventView {}
 
@@ -118,6 +121,7 @@ final class TrackerViews {
         case IssueEntity.BlockerRemoved e -> new Blocker(e.blockerId());
         case IssueEntity.DuplicateMarked e -> new Duplicate(e.duplicateOf());
         case IssueEntity.KeyRecorded e -> new Keyed(e.key().key());
+        case IssueEntity.Triaged e -> new TriagedBy(e.jobId());
         case ProjectEntity.ProjectCreated e -> new ProjectCreated(e.name(), e.description(), e.author());
         case ProjectEntity.ProjectRenamed e -> new Name(e.name());
         case ProjectEntity.ProjectDescriptionChanged e -> new Description(e.description());

@@ -46,6 +46,7 @@ final class TrackerEventWrites {
       case IssueEntity.DuplicateMarked e -> List.of(issue.withStatus(IssueStatus.CLOSED.wire()),
           new GraphWrite.Link(self, Relation.DUPLICATE_OF, EntityRef.issue(e.duplicateOf())));
       case IssueEntity.KeyRecorded e -> List.of(); // a key is no knowledge
+      case IssueEntity.Triaged e -> List.of(); // the triage's decisions arrive as their own events
     };
   }
 

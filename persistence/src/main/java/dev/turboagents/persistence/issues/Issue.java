@@ -38,8 +38,8 @@ public record Issue(
 
   /** The issue after one more event. */
   public Issue apply(IssueEntity.Event event) {
-    if (event instanceof IssueEntity.KeyRecorded) {
-      return this; // a key changes no field and no version
+    if (event instanceof IssueEntity.KeyRecorded || event instanceof IssueEntity.Triaged) {
+      return this; // a key or a triage mark changes no field and no version
     }
     Issue next = switch (event) {
       case IssueEntity.IssueCreated e -> created(id, e);
@@ -55,6 +55,7 @@ public record Issue(
       case IssueEntity.BlockerRemoved e -> withBlockers(remove(blockedBy, e.blockerId()));
       case IssueEntity.DuplicateMarked e -> markedDuplicate(e.duplicateOf());
       case IssueEntity.KeyRecorded e -> this;
+      case IssueEntity.Triaged e -> this;
     };
     return next.touched(event.at(), version + 1);
   }

@@ -42,7 +42,8 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
 
   /** Commands an issue accepts. Replies carry the issue after the change, or a {@link TrackerRejection}. */
   public sealed interface Command extends CborSerializable
-      permits Create, Update, AddComment, AddBlocker, RemoveBlocker, MarkDuplicate, CheckKey, RecordKey, Get, Passivate {}
+      permits Create, Update, AddComment, AddBlocker, RemoveBlocker, MarkDuplicate, MarkTriaged, CheckKey, RecordKey, Get,
+      Passivate {}
 
   /** What a new issue starts with. The author is a person or an agent's name. */
   public record Draft(String title, String description, Priority priority, List<String> labels,
@@ -102,6 +103,12 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
       implements Command {}
 
   /**
+   * Records that triage job {@code jobId} looked at this issue, so a later "new issues" batch skips
+   * it. Once per job: a repeat by the same job persists nothing.
+   */
+  public record MarkTriaged(String jobId, ActorRef<StatusReply<Issue>> replyTo) implements Command {}
+
+  /**
    * For a keyed write that is idempotent by nature and may land on another issue (a dependency):
    * replies true when {@code key} is unknown here (the write is to be made), false when it was
    * recorded with the same {@code request} (made already), and fails with KEY_REUSED when it came
@@ -122,7 +129,8 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
   /** What happened to an issue, in the order it happened. */
   public sealed interface Event extends CborSerializable
       permits IssueCreated, TitleChanged, DescriptionChanged, StatusChanged, PriorityChanged, LabelsChanged,
-      AssigneeChanged, ProjectChanged, CommentAdded, BlockerAdded, BlockerRemoved, DuplicateMarked, KeyRecorded {
+      AssigneeChanged, ProjectChanged, CommentAdded, BlockerAdded, BlockerRemoved, DuplicateMarked, KeyRecorded,
+      Triaged {
     Instant at();
   }
 
@@ -181,6 +189,12 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
    */
   public record KeyRecorded(KeyUse key, Instant at) implements Event {}
 
+  /**
+   * Triage job {@code jobId} looked at the issue (its decisions are the events around it and the
+   * job's output). Like a key it changes no field and no version: a client's version stays valid.
+   */
+  public record Triaged(String jobId, Instant at) implements Event {}
+
   // ---- state ------------------------------------------------------------------------------
 
   public sealed interface State extends CborSerializable permits Blank, Active {}
@@ -193,14 +207,20 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
    * {@code recent}: the results of the last keyed comments and updates, oldest first, at most
    * {@code turbo-agents.tracker.remembered-keys} (the state and every snapshot carry them).
    */
-  public record Active(Issue issue, Optional<Remembered> creation, List<Remembered> recent) implements State {
+  public record Active(Issue issue, Optional<Remembered> creation, List<Remembered> recent, List<String> triagedBy)
+      implements State {
     public Active {
       creation = creation == null ? Optional.empty() : creation;
       recent = recent == null ? List.of() : List.copyOf(recent);
+      triagedBy = triagedBy == null ? List.of() : List.copyOf(triagedBy); // snapshots from before triage
     }
 
     public Active(Issue issue) {
-      this(issue, Optional.empty(), List.of());
+      this(issue, Optional.empty(), List.of(), List.of());
+    }
+
+    public Active(Issue issue, Optional<Remembered> creation, List<Remembered> recent) {
+      this(issue, creation, recent, List.of());
     }
 
     /** A remembered comment or update with this key (creation keys have their own scope). */
@@ -256,6 +276,7 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
         .onCommand(AddBlocker.class, this::addBlocker)
         .onCommand(RemoveBlocker.class, this::removeBlocker)
         .onCommand(MarkDuplicate.class, this::markDuplicate)
+        .onCommand(MarkTriaged.class, this::markTriaged)
         .onCommand(CheckKey.class, (s, c) -> checkKey(s, c.key(), c.request(), false, c.replyTo()))
         .onCommand(RecordKey.class, (s, c) -> checkKey(s, c.key(), c.request(), true, c.replyTo()))
         .onCommand(Passivate.class, c -> Effect().stop());
@@ -277,7 +298,10 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
           case KeyRecorded e -> Optional.of(new Remembered(e.key(), Optional.empty(), Optional.of(issue)));
           default -> Optional.empty();
         };
-        yield new Active(issue, a.creation(), keyed.map(r -> remember(a.recent(), r)).orElse(a.recent()));
+        List<String> triaged = event instanceof Triaged t
+            ? java.util.stream.Stream.concat(a.triagedBy().stream(), java.util.stream.Stream.of(t.jobId())).toList()
+            : a.triagedBy();
+        yield new Active(issue, a.creation(), keyed.map(r -> remember(a.recent(), r)).orElse(a.recent()), triaged);
       }
     };
   }
@@ -400,6 +424,14 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
     }
   }
 
+  private Effect<Event, State> markTriaged(Active state, MarkTriaged c) {
+    if (state.triagedBy().contains(c.jobId())) {
+      return Effect().reply(c.replyTo(), StatusReply.success(state.issue()));
+    }
+    return Effect().persist(new Triaged(c.jobId(), clock.instant()))
+        .thenReply(c.replyTo(), s -> StatusReply.success(((Active) s).issue()));
+  }
+
   private Effect<Event, State> addBlocker(Active state, AddBlocker c) {
     Issue issue = state.issue();
     try {
@@ -475,6 +507,7 @@ public final class IssueEntity extends TrackerEntity<IssueEntity.Command, IssueE
       case AddBlocker a -> Effect().reply(a.replyTo(), StatusReply.error(e));
       case RemoveBlocker r -> Effect().reply(r.replyTo(), StatusReply.error(e));
       case MarkDuplicate m -> Effect().reply(m.replyTo(), StatusReply.error(e));
+      case MarkTriaged m -> Effect().reply(m.replyTo(), StatusReply.error(e));
       case CheckKey k -> Effect().reply(k.replyTo(), StatusReply.error(e));
       case RecordKey k -> Effect().reply(k.replyTo(), StatusReply.error(e));
       case Create cr -> Effect().none();

@@ -236,6 +236,17 @@ public final class Tracker {
             : askIssue(issueId, r -> new IssueEntity.MarkDuplicate(originalId, expectedVersion, r))));
   }
 
+  /** Records that triage job {@code jobId} saw the issue (once per job); a "new issues" batch skips it from then on. */
+  public CompletionStage<Issue> markTriaged(String issueId, String jobId) {
+    return knownIssue(issueId).thenCompose(i -> askIssue(issueId, r -> new IssueEntity.MarkTriaged(jobId, r)));
+  }
+
+  /** The triage jobs that saw the issue, oldest first (none for an issue triage never saw, or one from before triage). */
+  public CompletionStage<List<String>> triagedBy(String issueId) {
+    return issueHistory(issueId).thenApply(h -> h.stream().map(HistoryEntry::event)
+        .filter(IssueEntity.Triaged.class::isInstance).map(e -> ((IssueEntity.Triaged) e).jobId()).toList());
+  }
+
   /** Comments on an issue, oldest first, read from its journaled events. */
   public CompletionStage<List<Comment>> comments(String id) {
     return knownIssue(id).thenCompose(i -> journal.currentEvents(IssueEntity.persistenceId(id).id())

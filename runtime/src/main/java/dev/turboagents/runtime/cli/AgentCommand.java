@@ -9,11 +9,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code turbo-agents agent implement <issue-id>}, {@code agent review <job-id | --branch B | --range A..B>}:
- * start an agent's job on a running daemon.
+ * {@code turbo-agents agent implement <issue-id>}, {@code agent review <job-id | --branch B | --range A..B>},
+ * {@code agent triage [--all-new | ids...]}, {@code agent summarize <issue-id>}: start an agent's job on a running daemon.
  */
 @Command(name = "agent", mixinStandardHelpOptions = true, description = "Start agent jobs.",
-    subcommands = {AgentCommand.Implement.class, AgentCommand.Review.class})
+    subcommands = {AgentCommand.Implement.class, AgentCommand.Review.class, AgentCommand.Triage.class,
+        AgentCommand.Summarize.class})
 public final class AgentCommand extends CommandGroup {
 
   @Command(name = "implement", mixinStandardHelpOptions = true,
@@ -104,6 +105,69 @@ public final class AgentCommand extends CommandGroup {
       int code = IssueCommand.send(options, new IssueCommand.ClientCall() {
         public JsonNode run(DaemonClient c) throws DaemonClient.Failure {
           JsonNode r = c.post("/agents/review/analyze", body);
+          id[0] = r.path("job_id").asText();
+          return r;
+        }
+        public String render(JsonNode r) {
+          return "job " + r.path("job_id").asText() + " " + r.path("status").asText() + "\n";
+        }
+      });
+      return code == 0 && watch ? JobCommand.watch(options, id[0]) : code;
+    }
+  }
+
+  @Command(name = "triage", mixinStandardHelpOptions = true,
+      description = "The issue agent triages issues: labels, a priority with its reason, likely duplicates (linked or suggested).")
+  static final class Triage implements java.util.concurrent.Callable<Integer> {
+    @Mixin ClientOptions options;
+    @Option(names = "--all-new", description = "every issue no triage has seen yet") boolean allNew;
+    @Option(names = "--comment", description = "comment the decision on each issue") boolean comment;
+    @Option(names = "--watch", description = "follow the job's events until it ends") boolean watch;
+    @Parameters(arity = "0..*", description = "the ids of the issues to triage") java.util.List<String> ids;
+
+    @Override
+    public Integer call() {
+      boolean listed = ids != null && !ids.isEmpty();
+      if (allNew == listed) {
+        System.err.println("give either --all-new or the ids of the issues to triage");
+        return 2;
+      }
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("batch", allNew ? "new_issues" : ids);
+      body.put("auto_comment", comment);
+      body.put("requested_by", "cli:" + System.getProperty("user.name", "user"));
+      String[] id = {null};
+      int code = IssueCommand.send(options, new IssueCommand.ClientCall() {
+        public JsonNode run(DaemonClient c) throws DaemonClient.Failure {
+          JsonNode r = c.post("/agents/issue/triage", body);
+          id[0] = r.path("job_id").isTextual() ? r.path("job_id").asText() : null;
+          return r;
+        }
+        public String render(JsonNode r) {
+          return id[0] == null ? "nothing new to triage\n"
+              : "job " + id[0] + " " + r.path("status").asText() + " (" + r.path("issue_ids").size() + " issues)\n";
+        }
+      });
+      return code == 0 && watch && id[0] != null ? JobCommand.watch(options, id[0]) : code;
+    }
+  }
+
+  @Command(name = "summarize", mixinStandardHelpOptions = true,
+      description = "The issue agent summarises an issue's history (events, comments, jobs) for someone resuming work on it.")
+  static final class Summarize implements java.util.concurrent.Callable<Integer> {
+    @Mixin ClientOptions options;
+    @Parameters(index = "0", description = "the issue's id") String issueId;
+    @Option(names = "--watch", description = "follow the job's events until it ends") boolean watch;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("issue_id", issueId);
+      body.put("requested_by", "cli:" + System.getProperty("user.name", "user"));
+      String[] id = {null};
+      int code = IssueCommand.send(options, new IssueCommand.ClientCall() {
+        public JsonNode run(DaemonClient c) throws DaemonClient.Failure {
+          JsonNode r = c.post("/agents/issue/summarize", body);
           id[0] = r.path("job_id").asText();
           return r;
         }
