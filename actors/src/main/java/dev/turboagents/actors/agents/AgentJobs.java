@@ -4,6 +4,7 @@ import dev.turboagents.actors.inference.Delta;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.PinnedOptions;
 import dev.turboagents.actors.tools.AgentTool;
+import dev.turboagents.actors.tools.ChatTools;
 import dev.turboagents.actors.tools.CodeTools;
 import dev.turboagents.actors.tools.ToolPolicy;
 import dev.turboagents.actors.tools.ToolSupervisor;
@@ -12,6 +13,7 @@ import dev.turboagents.actors.tools.process.ScrubbedEnvironment;
 import dev.turboagents.actors.tools.workspace.SourceTree;
 import dev.turboagents.actors.tools.workspace.Workspace;
 import dev.turboagents.config.AgentSettings;
+import dev.turboagents.config.ChatSettings;
 import dev.turboagents.config.Settings;
 import dev.turboagents.persistence.entity.TrackerRejection;
 import dev.turboagents.persistence.graph.Graph;
@@ -62,6 +64,7 @@ public final class AgentJobs {
   private final Optional<Workspace> workspace;
   private final boolean testsConfigured;
   private final LiveTokens tokens;
+  private Chat chat;
 
   private AgentJobs(ActorSystem<?> system, ActorRef<Coordinator.Command> coordinator, AgentSettings settings,
       Tracker tracker, Optional<Workspace> workspace, boolean testsConfigured, LiveTokens tokens) {
@@ -85,7 +88,10 @@ public final class AgentJobs {
     Optional<Workspace> workspace = Workspace.open(all.tools().workspace(), all.dataDir());
     ProcessRunner runner = new ProcessRunner(all.tools().commands(),
         ScrubbedEnvironment.ofDaemon(all.tools().commands().environmentAllowList()), all.dataDir().resolve("scratch"));
-    List<AgentTool> tools = new CodeTools(all.tools(), runner, tracker, graph, codeIndex, settings.serviceTimeout()).all();
+    List<AgentTool> tools = new java.util.ArrayList<>(
+        new CodeTools(all.tools(), runner, tracker, graph, codeIndex, settings.serviceTimeout()).all());
+    ChatTools chatTools = new ChatTools(tracker, graph, settings.serviceTimeout());
+    tools.addAll(chatTools.all());
     ToolSupervisor.ToolBox box = new ToolSupervisor.ToolBox(tools, ToolPolicy.standard());
     ActorRef<ToolSupervisor.Command> toolActors = spawner.spawn(ToolSupervisor.create(box,
         settings.maxConcurrentJobs(), settings.toolMinBackoff(), settings.toolMaxBackoff()), "tools");
@@ -99,10 +105,21 @@ public final class AgentJobs {
     workspace.ifPresent(w -> agents.put(CodeAgent.NAME, job -> new CodeAgent(settings.model(CodeAgent.NAME),
         box.specsFor(CodeAgent.NAME), w, all.tools(), runner, tracker, graph, prompts, settings.serviceTimeout(),
         all.graph().contextTokenBudget(), codeIndex, sourceTree)));
+    agents.put(ChatAgent.NAME, job -> new ChatAgent(settings.model(ChatAgent.NAME), box.specsFor(ChatAgent.NAME),
+        chatTools, prompts));
     ActorRef<Coordinator.Command> coordinator = spawner.spawn(Coordinator.create(new Coordinator.Wiring(settings, door,
         toolActors, Map.copyOf(agents), pinned::numCtx, prompts, tokens)), "coordinator");
-    return new AgentJobs(system, coordinator, settings, tracker, workspace,
+    AgentJobs jobs = new AgentJobs(system, coordinator, settings, tracker, workspace,
         all.tools().commands().test().isPresent(), tokens);
+    ChatSettings chat = ChatSettings.of(all);
+    jobs.chat = new Chat(jobs, spawner.spawn(ChatSessions.create(chat.sessionKeepChars()), "chat-sessions"),
+        new ModelDoor(door, system, settings.waitCheck(), settings.askTimeout()), system, settings, chat, prompts);
+    return jobs;
+  }
+
+  /** The chat endpoint's side: routing, chat jobs, sessions. */
+  public Chat chat() {
+    return chat;
   }
 
   /** A code job on {@code issueId}: refused at once without a workspace or a test command, or for an unknown issue. */

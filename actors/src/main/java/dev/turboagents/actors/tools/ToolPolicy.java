@@ -16,7 +16,8 @@ public record ToolPolicy(Map<String, Set<String>> allowed) {
       "search_codebase", "run_tests", "get_related_issues", "git_diff", "add_comment");
 
   public static ToolPolicy standard() {
-    return new ToolPolicy(Map.of("code", Set.copyOf(CODE_TOOLS)));
+    return new ToolPolicy(Map.of("code", Set.copyOf(CODE_TOOLS),
+        "chat", Set.copyOf(ChatTools.NAMES)));
   }
 
   public Set<String> toolsOf(String agent) {

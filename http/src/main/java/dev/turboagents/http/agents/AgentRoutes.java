@@ -51,6 +51,7 @@ public final class AgentRoutes {
   public Route route() {
     return pathPrefix("api", () -> pathPrefix("v1", () -> pathPrefix("agents", () -> handleExceptions(refusals(), () -> concat(
         path(segment("code").slash("implement"), () -> post(() -> json.as(ImplementRequest.class, this::implement))),
+        new ChatRoutes(agents.chat(), json).route(),
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> get(() -> parameterMap(this::list))),
             pathPrefix(segment(), this::job))))))));
