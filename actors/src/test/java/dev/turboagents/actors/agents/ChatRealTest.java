@@ -47,9 +47,9 @@ class ChatRealTest {
     Settings settings = Settings.forTest(dataDir, Map.of(
         "turbo-agents.agents.chat-model", MODEL,
         "turbo-agents.agents.answer-tokens", 200,
-        "turbo-agents.agents.max-wall-time", "80s",
+        "turbo-agents.agents.max-wall-time", "60s",
         "turbo-agents.chat.max-steps", 3,
-        "turbo-agents.chat.route-timeout", "20s"));
+        "turbo-agents.chat.route-timeout", "10s"));
     var inference = StandInSettings.inference(Map.of("turbo-agents.inference.request-timeout", "60s",
         "turbo-agents.inference.default-deadline", "60s"));
     ActorTestKit kit = ActorTestKit.create("chat-real", settings.config());
