@@ -8,6 +8,7 @@ import dev.turboagents.actors.issues.AllowedLabels;
 import dev.turboagents.actors.issues.IssueTracker;
 import dev.turboagents.actors.issues.LocalIssueTracker;
 import dev.turboagents.actors.issues.RemoteIssueTracker;
+import dev.turboagents.actors.tools.ChatTools;
 import dev.turboagents.actors.tools.CodeTools;
 import dev.turboagents.actors.tools.ReviewTools;
 import dev.turboagents.actors.tools.workspace.ReviewRange;
@@ -20,6 +21,7 @@ import dev.turboagents.actors.tools.process.ScrubbedEnvironment;
 import dev.turboagents.actors.tools.workspace.SourceTree;
 import dev.turboagents.actors.tools.workspace.Workspace;
 import dev.turboagents.config.AgentSettings;
+import dev.turboagents.config.ChatSettings;
 import dev.turboagents.config.Settings;
 import dev.turboagents.config.TriageSettings;
 import dev.turboagents.persistence.entity.TrackerRejection;
@@ -80,6 +82,7 @@ public final class AgentJobs {
   private final LiveTokens tokens;
   private final IssueTracker issues;
   private final TriageSettings triage;
+  private Chat chat;
 
   private AgentJobs(ActorSystem<?> system, ActorRef<Coordinator.Command> coordinator, ActorRef<JobIndex.Command> index,
       AgentSettings settings, Tracker tracker, Optional<Workspace> workspace, boolean testsConfigured, LiveTokens tokens,
@@ -115,6 +118,8 @@ public final class AgentJobs {
         settings.serviceTimeout()).all());
     tools.addAll(new ReviewTools(workspace, all.tools(), runner, codeIndex, settings.serviceTimeout()).all());
     tools.addAll(new IssueTools(issues, graph, triage.defaultLabels(), triage.similarIssues(), settings.serviceTimeout()).all());
+    ChatTools chatTools = new ChatTools(tracker, graph, settings.serviceTimeout());
+    tools.addAll(chatTools.all());
     ToolSupervisor.ToolBox box = new ToolSupervisor.ToolBox(tools, ToolPolicy.standard());
     ActorRef<ToolSupervisor.Command> toolActors = spawner.spawn(ToolSupervisor.create(box,
         settings.maxConcurrentJobs(), settings.toolMinBackoff(), settings.toolMaxBackoff()), "tools");
@@ -134,6 +139,8 @@ public final class AgentJobs {
     AtomicReference<AgentJobs> self = new AtomicReference<>();
     agents.put(IssueAgent.NAME, job -> new IssueAgent(settings.model(IssueAgent.NAME), box.specsFor(IssueAgent.NAME), issues,
         graph, prompts, triage, settings.serviceTimeout(), issue -> self.get().jobsOn(issue)));
+    agents.put(ChatAgent.NAME, job -> new ChatAgent(settings.model(ChatAgent.NAME), box.specsFor(ChatAgent.NAME),
+        chatTools, prompts));
     ActorRef<JobIndex.Command> index = spawner.spawn(JobIndex.supervised(settings.indexStashCapacity(),
         settings.indexMinBackoff(), settings.indexMaxBackoff()), "job-index");
     ActorRef<Coordinator.Command> coordinator = spawner.spawn(Coordinator.create(new Coordinator.Wiring(settings, door,
@@ -141,7 +148,15 @@ public final class AgentJobs {
     AgentJobs jobs = new AgentJobs(system, coordinator, index, settings, tracker, workspace,
         all.tools().commands().test().isPresent(), tokens, issues, triage);
     self.set(jobs);
+    ChatSettings chat = ChatSettings.of(all);
+    jobs.chat = new Chat(jobs, spawner.spawn(ChatSessions.create(chat.sessionKeepChars()), "chat-sessions"),
+        new ModelDoor(door, system, settings.waitCheck(), settings.askTimeout()), system, settings, chat, prompts);
     return jobs;
+  }
+
+  /** The chat endpoint's side: routing, chat jobs, sessions. */
+  public Chat chat() {
+    return chat;
   }
 
   /** A code job on {@code issueId}: refused at once without a workspace or a test command, or for an unknown issue. */

@@ -21,7 +21,7 @@ public record ToolPolicy(Map<String, Set<String>> allowed) {
 
   public static ToolPolicy standard() {
     return new ToolPolicy(Map.of("code", Set.copyOf(CODE_TOOLS), "review", Set.copyOf(ReviewTools.NAMES),
-        "issue", Set.copyOf(ISSUE_TOOLS)));
+        "issue", Set.copyOf(ISSUE_TOOLS), "chat", Set.copyOf(ChatTools.NAMES)));
   }
 
   public Set<String> toolsOf(String agent) {

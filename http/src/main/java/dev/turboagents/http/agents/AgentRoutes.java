@@ -74,6 +74,7 @@ public final class AgentRoutes {
         path(segment("review").slash("analyze"), () -> post(() -> json.as(ReviewRequest.class, this::review))),
         path(segment("issue").slash("triage"), () -> post(() -> json.as(TriageRequest.class, this::triage))),
         path(segment("issue").slash("summarize"), () -> post(() -> json.as(SummarizeRequest.class, this::summarize))),
+        new ChatRoutes(agents.chat(), json).route(),
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> get(() -> parameterMap(this::list))),
             pathPrefix(segment(), this::job))))))));

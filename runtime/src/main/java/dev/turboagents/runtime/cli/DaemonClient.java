@@ -97,6 +97,60 @@ public final class DaemonClient {
     }
   }
 
+  /**
+   * POSTs {@code body} and follows the Server-Sent Events it answers with: {@code onEvent} gets each
+   * whole event's type and raw data (its data lines joined by newlines, nothing stripped: a token's
+   * spaces are part of it). No request timeout: the model may take long.
+   */
+  public void postEvents(String path, Object body, java.util.function.BiConsumer<String, String> onEvent) throws Failure {
+    HttpResponse<java.util.stream.Stream<String>> response;
+    try {
+      response = http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+          .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofString(json(body))).build(),
+          HttpResponse.BodyHandlers.ofLines());
+    } catch (ConnectException e) {
+      throw new Failure("cannot reach the daemon at " + base + ": is `turbo-agents serve` running? (set --url or TURBO_API_URL)");
+    } catch (IOException e) {
+      throw new Failure("request to " + base + " failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure("interrupted");
+    }
+    if (response.statusCode() >= 400) {
+      String text = String.join("\n", response.body().toList());
+      try {
+        JsonNode error = MAPPER.readTree(text);
+        throw new Failure(response.statusCode() + " " + error.path("error").asText("error") + ": "
+            + error.path("detail").asText(""));
+      } catch (IOException notJson) {
+        throw new Failure(response.statusCode() + " " + text);
+      }
+    }
+    String[] type = {"message"};
+    StringBuilder data = new StringBuilder();
+    boolean[] any = {false};
+    try (var lines = response.body()) {
+      lines.forEach(line -> {
+        if (line.startsWith("event:")) {
+          type[0] = line.substring(6).strip();
+        } else if (line.startsWith("data:")) {
+          data.append(any[0] ? "\n" : "").append(line.substring(5));
+          any[0] = true;
+        } else if (line.isEmpty()) {
+          if (any[0]) {
+            onEvent.accept(type[0], data.toString());
+          }
+          type[0] = "message";
+          data.setLength(0);
+          any[0] = false;
+        }
+      });
+    }
+    if (any[0]) {
+      onEvent.accept(type[0], data.toString());
+    }
+  }
+
   private JsonNode send(HttpRequest.Builder request) throws Failure {
     HttpResponse<String> response;
     try {
