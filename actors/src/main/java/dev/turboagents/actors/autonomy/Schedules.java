@@ -34,10 +34,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  */
 public final class Schedules extends EventSourcedBehavior<Schedules.Command, Schedules.Event, Schedules.State> {
 
-  /** What a schedule runs: completes with the outcome's one-line summary, fails with why it failed. */
+  /**
+   * What a schedule runs, for {@code slot}, covering what happened since {@code since} (the slot of the
+   * schedule's previous run, or the cron slot before this one when it never ran): completes with the
+   * outcome's one-line summary, fails with why it failed.
+   */
   @FunctionalInterface
   public interface Work {
-    CompletionStage<String> run(String schedule, Instant slot, boolean manual);
+    CompletionStage<String> run(String schedule, Instant since, Instant slot, boolean manual);
   }
 
   /** The schedules' protocol. */
@@ -60,18 +64,18 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
   /** The daemon first knew schedule {@code name} {@code at}: slots before it are not missed runs. */
   public record ScheduleAdded(String name, Instant at) implements Event {}
 
-  public record RunStarted(String name, Instant slot, boolean manual, Instant at) implements Event {}
+  public record RunStarted(String name, Instant since, Instant slot, boolean manual, Instant at) implements Event {}
 
   public record RunFinished(String name, Instant slot, boolean ok, String outcome, Instant at) implements Event {}
 
   /** Where one schedule stands. */
   public record Progress(Instant firstSeen, Optional<Instant> lastSlot, Optional<Instant> lastStarted,
       Optional<Instant> lastFinished, Optional<String> lastOutcome, Optional<Boolean> lastOk, boolean running,
-      Optional<Instant> runningSlot) implements CborSerializable {
+      Optional<Instant> runningSlot, Optional<Instant> runningSince) implements CborSerializable {
 
     static Progress added(Instant at) {
       return new Progress(at, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false,
-          Optional.empty());
+          Optional.empty(), Optional.empty());
     }
   }
 
@@ -150,12 +154,13 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
       if (progress.running()) {
         // still running in this incarnation, or interrupted by a stop: a recovered run is run again
         if (!running.contains(schedule.name())) {
-          starts.add(new RunStarted(schedule.name(), progress.runningSlot().orElse(now), false, now));
+          Instant slot = progress.runningSlot().orElse(now);
+          starts.add(new RunStarted(schedule.name(), progress.runningSince().orElse(since(schedule, progress, slot)), slot, false, now));
         }
         continue;
       }
       if (schedule.due(progress.lastSlot(), now, progress.firstSeen()) instanceof Schedule.Due due) {
-        RunStarted started = new RunStarted(schedule.name(), due.slot(), false, now);
+        RunStarted started = new RunStarted(schedule.name(), since(schedule, progress, due.slot()), due.slot(), false, now);
         events.add(started);
         starts.add(started);
       }
@@ -181,12 +186,19 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
       events.add(new ScheduleAdded(c.name(), now));
     }
     // a manual run is for the newest slot passed, so the cron does not run the same slot again right after
-    RunStarted started = new RunStarted(c.name(), schedule.latestAtOrBefore(now).orElse(now), true, now);
+    Instant slot = schedule.latestAtOrBefore(now).orElse(now);
+    RunStarted started = new RunStarted(c.name(), since(schedule, progress, slot), slot, true, now);
     events.add(started);
     return Effect().persist(events).thenRun(s -> {
       start(started);
       c.replyTo().tell(StatusReply.success(view(schedule, s.schedules().get(c.name()))));
     });
+  }
+
+  /** The previous run's slot when it is older than {@code slot}, else the cron slot before {@code slot}. */
+  private static Instant since(Schedule schedule, Progress progress, Instant slot) {
+    Optional<Instant> previous = progress == null ? Optional.empty() : progress.lastSlot().filter(s -> s.isBefore(slot));
+    return previous.or(() -> schedule.latestAtOrBefore(slot.minusNanos(1))).orElse(slot);
   }
 
   private final java.util.Set<String> running = new java.util.HashSet<>();
@@ -195,7 +207,7 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
     running.add(run.name());
     CompletionStage<String> outcome;
     try {
-      outcome = work.run(run.name(), run.slot(), run.manual());
+      outcome = work.run(run.name(), run.since(), run.slot(), run.manual());
     } catch (RuntimeException e) {
       outcome = java.util.concurrent.CompletableFuture.failedFuture(e);
     }
@@ -213,12 +225,12 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
           Progress p = s.schedules().getOrDefault(e.name(), Progress.added(e.at()));
           Optional<Instant> lastSlot = p.lastSlot().isPresent() && p.lastSlot().get().isAfter(e.slot()) ? p.lastSlot() : Optional.of(e.slot());
           return s.with(e.name(), new Progress(p.firstSeen(), lastSlot, Optional.of(e.at()), p.lastFinished(), p.lastOutcome(),
-              p.lastOk(), true, Optional.of(e.slot())));
+              p.lastOk(), true, Optional.of(e.slot()), Optional.of(e.since())));
         })
         .onEvent(RunFinished.class, (s, e) -> {
           Progress p = s.schedules().getOrDefault(e.name(), Progress.added(e.at()));
           return s.with(e.name(), new Progress(p.firstSeen(), p.lastSlot(), p.lastStarted(), Optional.of(e.at()),
-              Optional.of(e.outcome()), Optional.of(e.ok()), false, Optional.empty()));
+              Optional.of(e.outcome()), Optional.of(e.ok()), false, Optional.empty(), Optional.empty()));
         })
         .build();
   }

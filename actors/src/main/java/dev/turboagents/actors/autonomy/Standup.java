@@ -85,6 +85,11 @@ public final class Standup {
     });
   }
 
+  /** The standup as a schedule's work: its outcome is the run's summary. */
+  public Schedules.Work asWork() {
+    return (schedule, since, slot, manual) -> run(since, slot).thenApply(Outcome::summary);
+  }
+
   /** {@code standup/<date>/<issue>}: one standup comment per issue per day. */
   public static String key(LocalDate date, String issueId) {
     return "standup/" + date + "/" + issueId;

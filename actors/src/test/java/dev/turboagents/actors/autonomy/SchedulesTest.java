@@ -65,9 +65,12 @@ class SchedulesTest {
 
   record Call(String schedule, Instant slot, boolean manual) {}
 
+  final List<Instant> sinces = new CopyOnWriteArrayList<>();
+
   final List<Call> calls = new CopyOnWriteArrayList<>();
-  final Schedules.Work work = (schedule, slot, manual) -> {
+  final Schedules.Work work = (schedule, since, slot, manual) -> {
     calls.add(new Call(schedule, slot, manual));
+    sinces.add(since);
     return CompletableFuture.completedFuture("commented on 2 issues");
   };
 
@@ -95,6 +98,7 @@ class SchedulesTest {
     actor.tell(new Schedules.Tick());
     Eventually.assertThat(Duration.ofSeconds(30), () -> assertEquals(Optional.of("commented on 2 issues"), view(actor, "standup").lastOutcome()));
     assertEquals(List.of(new Call("standup", Instant.parse("2026-12-01T07:30:00Z"), false)), calls);
+    assertEquals(List.of(Instant.parse("2026-11-30T07:30:00Z")), sinces, "a first run covers the day before its slot");
     actor.tell(new Schedules.Tick());
     actor.tell(new Schedules.Tick());
     assertEquals(Optional.of(Instant.parse("2026-12-02T07:30:00Z")), view(actor, "standup").nextRun());
@@ -103,6 +107,7 @@ class SchedulesTest {
     // the daemon is down from the 1st to the 4th at noon: three standups and three nightlies missed, each runs once
     kit.shutdownTestKit();
     calls.clear();
+    sinces.clear();
     clock.set(Instant.parse("2026-12-04T11:00:00Z"));
     ActorRef<Schedules.Command> again = start(schedules, clock);
     Eventually.assertThat(Duration.ofSeconds(30), () -> {
@@ -111,6 +116,7 @@ class SchedulesTest {
       assertFalse(view(again, "standup").running());
     });
     assertTrue(calls.contains(new Call("standup", Instant.parse("2026-12-04T07:30:00Z"), false)), calls.toString());
+    assertTrue(sinces.contains(Instant.parse("2026-12-01T07:30:00Z")), "the catch-up covers all the days missed: " + sinces);
     assertTrue(calls.contains(new Call("nightly", Instant.parse("2026-12-04T01:00:00Z"), false)), calls.toString());
     again.tell(new Schedules.Tick());
     assertEquals(Optional.of(Instant.parse("2026-12-04T11:00:00Z")), view(again, "standup").lastRun());
