@@ -274,26 +274,30 @@ public final class GraphStore {
           Map.of("a", u.from().key(), "b", u.to().key())).consume();
       case GraphWrite.SetFacts f -> {
         endFacts(tx, f.subject(), f.attribute(), Optional.empty(), f.values(), f.source());
-        for (String value : f.values()) {
-          beginFact(tx, f.subject(), f.attribute(), value, f.source());
-        }
+        beginFacts(tx, f.subject(), f.attribute(), f.values(), f.source());
       }
-      case GraphWrite.AddFact f -> beginFact(tx, f.subject(), f.attribute(), f.value(), f.source());
+      case GraphWrite.AddFact f -> beginFacts(tx, f.subject(), f.attribute(), Set.of(f.value()), f.source());
       case GraphWrite.EndFact f -> endFacts(tx, f.subject(), f.attribute(), Optional.of(f.value()), Set.of(), f.source());
       case GraphWrite.Remove r -> tx.run("MATCH (n:Entity {key: $key}) DETACH DELETE n", Map.of("key", r.entity().key())).consume();
     }
   }
 
-  /** Opens the fact unless one with the same value is already true at the event (a replay, or a value kept). */
-  private static void beginFact(TransactionContext tx, EntityRef subject, String attribute, String value, GraphWrite.FactSource source) {
+  /** Opens a fact per value, unless one with the same value is already true at the event (a replay, or a value kept); one statement. */
+  private static void beginFacts(TransactionContext tx, EntityRef subject, String attribute, Set<String> values,
+      GraphWrite.FactSource source) {
+    if (values.isEmpty()) {
+      return;
+    }
     tx.run("""
-        OPTIONAL MATCH (g:Fact {subject: $s, attribute: $a, value: $v}) WHERE g.seq <= $seq AND (g.to_seq IS NULL OR g.to_seq > $seq)
-        WITH count(g) AS valid WHERE valid = 0
-        MERGE (f:Fact {key: $key})
-        ON CREATE SET f.subject = $s, f.attribute = $a, f.value = $v, f.from_ns = $at, f.seq = $seq,
+        UNWIND $values AS v
+        OPTIONAL MATCH (g:Fact {subject: $s, attribute: $a, value: v}) WHERE g.seq <= $seq AND (g.to_seq IS NULL OR g.to_seq > $seq)
+        WITH v, count(g) AS valid WHERE valid = 0
+        MERGE (f:Fact {key: $prefix + v})
+        ON CREATE SET f.subject = $s, f.attribute = $a, f.value = v, f.from_ns = $at, f.seq = $seq,
                       f.source = $source, f.tag = $tag, f.offset = $offset
-        """, Map.of("s", subject.key(), "a", attribute, "v", value, "seq", source.sequenceNr(), "at", GraphStore.nanos(source.at()),
-        "key", source.id() + "/" + attribute + "/" + value, "source", source.id(), "tag", source.tag(), "offset", source.offset())).consume();
+        """, Map.of("values", values.stream().sorted().toList(), "s", subject.key(), "a", attribute, "seq", source.sequenceNr(),
+        "at", GraphStore.nanos(source.at()), "prefix", source.id() + "/" + attribute + "/", "source", source.id(),
+        "tag", source.tag(), "offset", source.offset())).consume();
   }
 
   /** Ends the facts true before the event: the one with {@code value} when given, else every one whose value is not in {@code keep}. */
