@@ -39,4 +39,13 @@ public final class FieldRules {
     }
     return value;
   }
+
+  /** {@code value} as an ISO-8601 instant; {@code what} names the field or parameter in the 400. */
+  public static java.time.Instant instant(String what, String value) {
+    try {
+      return java.time.OffsetDateTime.parse(value.strip()).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiError.invalid(what + " must be an ISO-8601 instant with an offset such as 2026-12-01T09:00:00Z, was '" + value + "'");
+    }
+  }
 }

@@ -35,4 +35,16 @@ public final class QueryParameters {
     return Optional.of(parse.apply(value.strip()).orElseThrow(() ->
         ApiError.invalid("query parameter '" + name + "' must be one of " + allowed + ", was '" + value + "'")));
   }
+
+  /** An ISO-8601 instant ({@code 2026-12-01T09:00:00Z}); {@code required} makes its absence a 400 too. */
+  public static Optional<java.time.Instant> instant(Map<String, String> params, String name, boolean required) {
+    String value = params.get(name);
+    if (value == null || value.isBlank()) {
+      if (required) {
+        throw ApiError.invalid("query parameter '" + name + "' is required: an ISO-8601 instant such as 2026-12-01T09:00:00Z");
+      }
+      return Optional.empty();
+    }
+    return Optional.of(FieldRules.instant("query parameter '" + name + "'", value));
+  }
 }

@@ -35,15 +35,17 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * The knowledge graph under /api/v1/graph: hybrid search (the seed's body), related entities by
- * traversal, RAG context for a task, and a rebuild from the journal. Neo4j away is a 503.
+ * traversal, RAG context for a task, what changed since a time (dated facts), and a rebuild from the journal. Neo4j away is a 503.
  */
 public final class GraphRoutes {
   private static final int MAX_LIMIT = 100;
+  private static final int MAX_CHANGES = 5000;
   private static final String TYPES = Arrays.stream(EntityType.values()).map(EntityType::apiName).collect(Collectors.joining(", "));
 
   /** {@code POST /graph/search}; {@code status} is one status or a list of them. */
   record SearchRequest(Optional<String> query, OptionalLong limit, OptionalDouble minRelevance, Optional<String> mode,
-      Optional<List<String>> types, Optional<String> projectId, Optional<StatusFilter> status) {}
+      Optional<List<String>> types, Optional<String> projectId, Optional<StatusFilter> status,
+      Optional<String> asOf) {}
 
   /** {@code POST /graph/context}. */
   record ContextRequest(Optional<String> task, OptionalLong tokenBudget) {}
@@ -99,6 +101,15 @@ public final class GraphRoutes {
 
   record RebuildView(String status, String detail) {}
 
+  record ChangesView(String since, List<ChangeView> changes) {}
+
+  record ChangeView(String at, String change, String entityType, String entityId, String attribute, String value, String source) {
+    static ChangeView of(dev.turboagents.persistence.graph.FactChange c) {
+      return new ChangeView(c.at().toString(), c.change(), c.subject().type().apiName(), c.subject().id(), c.attribute(),
+          c.value(), c.source());
+    }
+  }
+
   private final Graph graph;
   private final GraphSettings settings;
   private final JsonBody json;
@@ -113,6 +124,7 @@ public final class GraphRoutes {
     return pathPrefix("api", () -> pathPrefix("v1", () -> pathPrefix("graph", () ->
         handleExceptions(unavailable(), () -> concat(
             path("search", () -> post(() -> json.as(SearchRequest.class, this::search))),
+            path("changes", () -> get(() -> parameterMap(this::changes))),
             path("context", () -> post(() -> json.as(ContextRequest.class, this::context))),
             // the body (if any) is read and ignored, so the answer never comes before the request ended
             path("rebuild", () -> post(() -> entity(Unmarshaller.entityToString(), ignored -> onSuccess(graph.rebuild(), done ->
@@ -139,6 +151,9 @@ public final class GraphRoutes {
     if (body.projectId().isPresent()) {
       query = query.inProject(body.projectId().get());
     }
+    if (body.asOf().isPresent()) {
+      query = query.asOf(FieldRules.instant("field 'as_of'", body.asOf().get()));
+    }
     return onSuccess(graph.search(query), hits -> complete(ApiJson.response(StatusCodes.OK,
         new SearchResults(hits.stream().map(HitView::of).toList()))));
   }
@@ -153,6 +168,13 @@ public final class GraphRoutes {
             new RelatedResults(type.apiName(), id, related.stream().map(RelatedView::of).toList()))))
         .orElseGet(() -> complete(ApiError.response(StatusCodes.NOT_FOUND, "not found",
             "no " + type.apiName() + " with id '" + id + "' in the knowledge graph"))));
+  }
+
+  private Route changes(Map<String, String> params) {
+    java.time.Instant since = QueryParameters.instant(params, "since", true).orElseThrow();
+    int limit = QueryParameters.wholeNumber(params, "limit", 500, 1, MAX_CHANGES);
+    return onSuccess(graph.changes(since, limit), changes -> complete(ApiJson.response(StatusCodes.OK,
+        new ChangesView(since.toString(), changes.stream().map(ChangeView::of).toList()))));
   }
 
   private Route context(ContextRequest body) {

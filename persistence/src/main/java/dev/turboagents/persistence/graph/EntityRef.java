@@ -17,6 +17,15 @@ public record EntityRef(EntityType type, String id) {
     return new EntityRef(EntityType.PROJECT, id);
   }
 
+  /** The entity a {@link #key()} names, empty for a key of no known type. */
+  public static java.util.Optional<EntityRef> parseKey(String key) {
+    int colon = key.indexOf(':');
+    if (colon < 1 || colon == key.length() - 1) {
+      return java.util.Optional.empty();
+    }
+    return EntityType.fromApiName(key.substring(0, colon)).map(t -> new EntityRef(t, key.substring(colon + 1)));
+  }
+
   public String key() {
     return type.apiName() + ":" + id;
   }

@@ -50,6 +50,11 @@ public final class Graph {
     return AskPattern.askWithStatus(service, r -> new GraphService.Related(entity, depth, limit, r), timeout, system.scheduler());
   }
 
+  /** What changed since {@code since}: dated facts that began or ended then or later, oldest first. */
+  public CompletionStage<List<FactChange>> changes(java.time.Instant since, int limit) {
+    return AskPattern.askWithStatus(service, r -> new GraphService.Changes(since, limit, r), timeout, system.scheduler());
+  }
+
   public CompletionStage<GraphContext> context(String task, int tokenBudget) {
     return AskPattern.askWithStatus(service, r -> new GraphService.Context(task, tokenBudget, r), timeout, system.scheduler());
   }

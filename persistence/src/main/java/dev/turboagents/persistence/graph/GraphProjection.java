@@ -2,6 +2,7 @@ package dev.turboagents.persistence.graph;
 
 import dev.turboagents.config.GraphSettings;
 import dev.turboagents.persistence.entity.TrackerJournal;
+import dev.turboagents.persistence.issues.IssueEntity;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +35,7 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the knowledge graph in step with the work tracker and the agent jobs: follows the events
@@ -214,9 +216,17 @@ public final class GraphProjection {
         .run(ctx.getSystem());
   }
 
-  /** Schema (and a re-embed when the model changed), then the stored offsets. */
+  /**
+   * Schema (and a re-embed when the model changed), then the stored offsets. A graph projected by an
+   * older version of the projection (before dated facts) forgets its offsets, so the whole journal is
+   * projected again over it (every write is idempotent) and the facts of every past event are there.
+   */
   private Map<String, Long> prepare() {
     GraphSchema.ensure(store.driver(), store.embedder(), settings.embeddingBatchSize());
+    if (store.projectionVersion() < GraphStore.PROJECTION_VERSION) {
+      LoggerFactory.getLogger(GraphProjection.class).info("Knowledge graph projected by an older version: projecting the journal again for its dated facts");
+      store.startReprojection();
+    }
     Map<String, Long> stored = new LinkedHashMap<>();
     for (String tag : TAGS) {
       store.offset(tag).ifPresent(o -> stored.put(tag, o));
@@ -239,10 +249,13 @@ public final class GraphProjection {
     List<GraphWrite> writes = new ArrayList<>();
     Map<String, Long> newest = new LinkedHashMap<>();
     for (Tagged t : batch) {
+      long offset = ((Sequence) t.envelope().offset()).value();
+      Optional<GraphWrite.FactSource> source = t.envelope().event() instanceof IssueEntity.Event e
+          ? Optional.of(new GraphWrite.FactSource(t.envelope().persistenceId(), t.envelope().sequenceNr(), t.tag(), offset, e.at()))
+          : Optional.empty();
       writes.addAll(t.tag().equals(dev.turboagents.persistence.jobs.JobEntity.TAG)
           ? JobEventWrites.of(t.envelope().persistenceId(), t.envelope().event())
-          : TrackerEventWrites.of(t.envelope().persistenceId(), t.envelope().event()));
-      long offset = ((Sequence) t.envelope().offset()).value();
+          : TrackerEventWrites.of(t.envelope().persistenceId(), t.envelope().event(), source));
       newest.merge(t.tag(), offset, Math::max);
     }
     store.apply(writes, newest.entrySet().stream().map(e -> new GraphStore.StreamOffset(e.getKey(), e.getValue())).toList());

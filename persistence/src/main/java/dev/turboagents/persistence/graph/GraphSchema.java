@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * and one full-text index cover all kinds. The embedding model's name and dimensions are kept in a
  * {@code GraphMeta} node: when they differ from the configured embedder the vector index is dropped,
  * every node re-embedded and the index created again with the new dimensions. The code index's
- * own labels and indexes are made here too ({@link GraphCodeIndex#ensureSchema}).
+ * own labels and indexes are made here too ({@link GraphCodeIndex#ensureSchema}), and those of the
+ * dated facts ({@code Fact} nodes, kept apart from the {@code Entity} nodes search reads).
  */
 public final class GraphSchema {
   public static final String VECTOR_INDEX = "entity_embedding";
@@ -35,6 +36,10 @@ public final class GraphSchema {
             + ") REQUIRE n.id IS UNIQUE").consume();
       }
       session.run("CREATE CONSTRAINT projection_offset IF NOT EXISTS FOR (n:ProjectionOffset) REQUIRE n.stream IS UNIQUE").consume();
+      session.run("CREATE CONSTRAINT fact_key IF NOT EXISTS FOR (f:Fact) REQUIRE f.key IS UNIQUE").consume();
+      session.run("CREATE INDEX fact_subject IF NOT EXISTS FOR (f:Fact) ON (f.subject, f.attribute)").consume();
+      session.run("CREATE INDEX fact_from_ns IF NOT EXISTS FOR (f:Fact) ON (f.from_ns)").consume();
+      session.run("CREATE INDEX fact_to_ns IF NOT EXISTS FOR (f:Fact) ON (f.to_ns)").consume();
       session.run("CREATE FULLTEXT INDEX " + TEXT_INDEX + " IF NOT EXISTS FOR (n:Entity) ON EACH [n.title, n.text] "
           + "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}").consume();
 

@@ -1,6 +1,7 @@
 package dev.turboagents.persistence.graph;
 
 import dev.turboagents.config.GraphSettings;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -99,11 +100,63 @@ public final class GraphSearch {
                 vectorScore, textScore));
           }
         }
+        if (query.asOf().isPresent()) {
+          hits = asOf(tx, hits, query);
+        }
         hits.sort(Comparator.comparingDouble(SearchHit::relevance).reversed().thenComparing(h -> h.entity().key()));
         return List.copyOf(hits.subList(0, Math.min(query.limit(), hits.size())));
       }, txConfig);
     }
   }
+
+  /**
+   * The hits as they were at {@code query.asOf()}: an issue takes the status its facts give for then
+   * and is left out when it had none (it did not exist yet); the status filter applies to that status.
+   */
+  private static List<SearchHit> asOf(org.neo4j.driver.TransactionContext tx, List<SearchHit> hits, SearchQuery query) {
+    List<String> issues = hits.stream().filter(h -> h.entity().type() == EntityType.ISSUE).map(h -> h.entity().key()).toList();
+    Map<String, String> statusThen = new HashMap<>();
+    tx.run("""
+        UNWIND $keys AS key
+        MATCH (f:Fact {subject: key, attribute: 'status'}) WHERE f.from_ns <= $at AND (f.to_ns IS NULL OR f.to_ns > $at)
+        RETURN key, f.value AS status ORDER BY f.seq
+        """, Map.of("keys", issues, "at", GraphStore.nanos(query.asOf().orElseThrow())))
+        .list().forEach(r -> statusThen.put(r.get("key").asString(), r.get("status").asString()));
+    List<SearchHit> then = new ArrayList<>();
+    for (SearchHit h : hits) {
+      String status = h.entity().type() == EntityType.ISSUE ? statusThen.get(h.entity().key()) : h.status();
+      if (status == null || (!query.statuses().isEmpty() && !query.statuses().contains(status))) {
+        continue;
+      }
+      then.add(new SearchHit(h.entity(), h.title(), h.relevance(), h.snippet(), status, h.vectorScore(), h.textScore()));
+    }
+    return then;
+  }
+
+  /** Facts that began or ended at or after {@code since}, oldest change first, at most {@code limit}. */
+  public List<FactChange> changes(Instant since, int limit) {
+    try (Session session = driver.session()) {
+      return session.executeRead(tx -> {
+        List<FactChange> out = new ArrayList<>();
+        Map<String, Object> params = Map.of("since", GraphStore.nanos(since), "limit", limit);
+        tx.run("""
+            CALL () {
+              MATCH (f:Fact) WHERE f.from_ns >= $since
+              RETURN f.from_ns AS at, 'began' AS change, f, f.source AS source
+              UNION ALL
+              MATCH (f:Fact) WHERE f.to_ns >= $since
+              RETURN f.to_ns AS at, 'ended' AS change, f, f.ended_by AS source
+            }
+            RETURN at, change, f.subject AS subject, f.attribute AS attribute, f.value AS value, source
+            ORDER BY at, source, change, attribute, value LIMIT $limit
+            """, params).list().forEach(r -> EntityRef.parseKey(r.get("subject").asString()).ifPresent(subject ->
+            out.add(new FactChange(GraphStore.instant(r.get("at").asLong()), r.get("change").asString(), subject,
+                r.get("attribute").asString(), r.get("value").asString(), r.get("source").asString("")))));
+        return List.copyOf(out);
+      }, txConfig);
+    }
+  }
+
 
   /** Nodes reachable from {@code from} within {@code depth} hops (1..3), nearest first; empty when it does not exist. */
   public Optional<List<RelatedEntity>> related(EntityRef from, int depth, int limit) {
@@ -266,7 +319,8 @@ public final class GraphSearch {
     Map<String, Object> params = new HashMap<>();
     params.put("types", query.types().isEmpty() ? null : query.types().stream().map(EntityType::apiName).toList());
     params.put("project", query.project().orElse(null));
-    params.put("statuses", query.statuses().isEmpty() ? null : List.copyOf(query.statuses()));
+    // as of a time the statuses are filtered by the facts then, after the candidates are found
+    params.put("statuses", query.statuses().isEmpty() || query.asOf().isPresent() ? null : List.copyOf(query.statuses()));
     params.put("exclude", List.copyOf(query.exclude()));
     return params;
   }

@@ -24,7 +24,7 @@ import org.neo4j.driver.exceptions.TransientException;
 public final class GraphService {
 
   /** Graph reads; every reply is a {@link StatusReply} that fails with {@link GraphUnavailable} when Neo4j is away. */
-  public sealed interface Command permits Search, Related, Context, PastDecisions {}
+  public sealed interface Command permits Search, Related, Context, PastDecisions, Changes {}
 
   public record Search(SearchQuery query, ActorRef<StatusReply<List<SearchHit>>> replyTo) implements Command {}
 
@@ -38,12 +38,16 @@ public final class GraphService {
   public record PastDecisions(String issueId, int limit, ActorRef<StatusReply<List<PastDecision>>> replyTo)
       implements Command {}
 
+  /** Fact changes at or after {@code since}, oldest first. */
+  public record Changes(java.time.Instant since, int limit, ActorRef<StatusReply<List<FactChange>>> replyTo) implements Command {}
+
   public static Behavior<Command> create(GraphSearch search, String neo4jUri) {
     return Behaviors.setup(ctx -> {
       Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
       return Behaviors.receive(Command.class)
           .onMessage(Search.class, m -> answer(blocking, neo4jUri, () -> search.search(m.query()), m.replyTo()))
           .onMessage(Related.class, m -> answer(blocking, neo4jUri, () -> search.related(m.entity(), m.depth(), m.limit()), m.replyTo()))
+          .onMessage(Changes.class, m -> answer(blocking, neo4jUri, () -> search.changes(m.since(), m.limit()), m.replyTo()))
           .onMessage(Context.class, m -> answer(blocking, neo4jUri, () -> search.context(m.task(), m.tokenBudget()), m.replyTo()))
           .onMessage(PastDecisions.class, m -> answer(blocking, neo4jUri, () -> search.pastDecisions(m.issueId(), m.limit()),
               m.replyTo()))

@@ -1,6 +1,7 @@
 package dev.turboagents.persistence.graph;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -37,6 +38,12 @@ public final class GraphStore {
     this.embedder = embedder;
     this.txConfig = TransactionConfig.builder().withTimeout(queryTimeout).build();
   }
+
+  /**
+   * The version of what the projection writes: 2 added the dated facts. A graph written by an older
+   * version is projected again from the journal start ({@link #startReprojection}).
+   */
+  public static final int PROJECTION_VERSION = 2;
 
   /** Where a projection stream stands: the last offset whose event is in the graph. */
   public record StreamOffset(String stream, long value) {}
@@ -76,10 +83,79 @@ public final class GraphStore {
     }
   }
 
-  /** Deletes every node, relationship and offset (the schema stays): the start of a rebuild. */
+  /** Deletes every node, fact, relationship and offset (the schema stays): the start of a rebuild. */
   public void clear() {
     try (Session session = driver.session()) {
-      session.run("MATCH (n) WHERE n:Entity OR n:ProjectionOffset CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS").consume();
+      session.run("MATCH (n) WHERE n:Entity OR n:Fact OR n:ProjectionOffset CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS").consume();
+      session.run("MERGE (m:GraphMeta {name: 'projection'}) SET m.version = $version", Map.of("version", PROJECTION_VERSION)).consume();
+    }
+  }
+
+  /** The version of the projection that wrote this graph: 1 for a graph from before versions were kept, 0 for an empty one. */
+  public int projectionVersion() {
+    try (Session session = driver.session()) {
+      return session.executeRead(tx -> {
+        Optional<Integer> stored = tx.run("MATCH (m:GraphMeta {name: 'projection'}) RETURN m.version AS v").list().stream()
+            .findFirst().map(r -> r.get("v").asInt());
+        if (stored.isPresent()) {
+          return stored.get();
+        }
+        return tx.run("MATCH (o:ProjectionOffset) RETURN count(o) AS c").single().get("c").asLong() > 0 ? 1 : 0;
+      }, txConfig);
+    }
+  }
+
+  /**
+   * Forgets the offsets and facts and marks the graph as of {@link #PROJECTION_VERSION}: the projection
+   * then reads the journal from its start, writing the nodes again (idempotent) and every fact.
+   */
+  public void startReprojection() {
+    try (Session session = driver.session()) {
+      session.run("MATCH (f:Fact) CALL (f) { DELETE f } IN TRANSACTIONS OF 5000 ROWS").consume();
+      session.executeWriteWithoutResult(tx -> {
+        tx.run("MATCH (o:ProjectionOffset) DELETE o").consume();
+        tx.run("MERGE (m:GraphMeta {name: 'projection'}) SET m.version = $version", Map.of("version", PROJECTION_VERSION)).consume();
+      }, txConfig);
+    }
+  }
+
+  /**
+   * Facts keep their instants as nanoseconds since the epoch, exactly as the events carry them; a
+   * query instant outside 1677..2262 is clamped (nothing happened then).
+   */
+  static long nanos(Instant at) {
+    if (at.isBefore(EARLIEST)) {
+      return Long.MIN_VALUE;
+    }
+    if (at.isAfter(LATEST)) {
+      return Long.MAX_VALUE;
+    }
+    return at.getEpochSecond() * 1_000_000_000L + at.getNano();
+  }
+
+  private static final Instant EARLIEST = Instant.ofEpochSecond(Long.MIN_VALUE / 1_000_000_000L + 1);
+  private static final Instant LATEST = Instant.ofEpochSecond(Long.MAX_VALUE / 1_000_000_000L - 1);
+
+  static Instant instant(long nanos) {
+    return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+  }
+
+  /** One dated fact: {@code attribute} of {@code subject} was {@code value} from {@code validFrom} until {@code validTo}. */
+  public record Fact(EntityRef subject, String attribute, String value, Instant validFrom, Optional<Instant> validTo,
+      String source, Optional<String> endedBy) {}
+
+  /** Every fact of {@code subject}, oldest first (what the standup and tests read). */
+  public List<Fact> facts(EntityRef subject) {
+    try (Session session = driver.session()) {
+      return session.executeRead(tx -> tx.run("""
+          MATCH (f:Fact {subject: $s}) RETURN f ORDER BY f.seq, f.attribute, f.value
+          """, Map.of("s", subject.key())).list().stream().map(r -> {
+            var f = r.get("f");
+            return new Fact(subject, f.get("attribute").asString(), f.get("value").asString(),
+                GraphStore.instant(f.get("from_ns").asLong()),
+                f.get("to_ns").isNull() ? Optional.<Instant>empty() : Optional.of(GraphStore.instant(f.get("to_ns").asLong())),
+                f.get("source").asString(), f.get("ended_by").isNull() ? Optional.<String>empty() : Optional.of(f.get("ended_by").asString()));
+          }).toList(), txConfig);
     }
   }
 
@@ -205,8 +281,50 @@ public final class GraphStore {
       }
       case GraphWrite.Unlink u -> tx.run("MATCH (a:Entity {key: $a})-[r:" + u.relation().name() + "]->(b:Entity {key: $b}) DELETE r",
           Map.of("a", u.from().key(), "b", u.to().key())).consume();
+      case GraphWrite.SetFacts f -> {
+        endFacts(tx, f.subject(), f.attribute(), Optional.empty(), f.values(), f.source());
+        beginFacts(tx, f.subject(), f.attribute(), f.values(), f.source());
+      }
+      case GraphWrite.AddFact f -> beginFacts(tx, f.subject(), f.attribute(), Set.of(f.value()), f.source());
+      case GraphWrite.EndFact f -> endFacts(tx, f.subject(), f.attribute(), Optional.of(f.value()), Set.of(), f.source());
       case GraphWrite.Remove r -> tx.run("MATCH (n:Entity {key: $key}) DETACH DELETE n", Map.of("key", r.entity().key())).consume();
     }
+  }
+
+  /** Opens a fact per value, unless one with the same value is already true at the event (a replay, or a value kept); one statement. */
+  private static void beginFacts(TransactionContext tx, EntityRef subject, String attribute, Set<String> values,
+      GraphWrite.FactSource source) {
+    if (values.isEmpty()) {
+      return;
+    }
+    tx.run("""
+        UNWIND $values AS v
+        OPTIONAL MATCH (g:Fact {subject: $s, attribute: $a, value: v}) WHERE g.seq <= $seq AND (g.to_seq IS NULL OR g.to_seq > $seq)
+        WITH v, count(g) AS valid WHERE valid = 0
+        MERGE (f:Fact {key: $prefix + v})
+        ON CREATE SET f.subject = $s, f.attribute = $a, f.value = v, f.from_ns = $at, f.seq = $seq,
+                      f.source = $source, f.tag = $tag, f.offset = $offset
+        """, Map.of("values", values.stream().sorted().toList(), "s", subject.key(), "a", attribute, "seq", source.sequenceNr(),
+        "at", GraphStore.nanos(source.at()), "prefix", source.id() + "/" + attribute + "/", "source", source.id(),
+        "tag", source.tag(), "offset", source.offset())).consume();
+  }
+
+  /** Ends the facts true before the event: the one with {@code value} when given, else every one whose value is not in {@code keep}. */
+  private static void endFacts(TransactionContext tx, EntityRef subject, String attribute, Optional<String> value, Set<String> keep,
+      GraphWrite.FactSource source) {
+    Map<String, Object> params = new HashMap<>();
+    params.put("s", subject.key());
+    params.put("a", attribute);
+    params.put("v", value.orElse(null));
+    params.put("keep", List.copyOf(keep));
+    params.put("seq", source.sequenceNr());
+    params.put("at", GraphStore.nanos(source.at()));
+    params.put("source", source.id());
+    tx.run("""
+        MATCH (f:Fact {subject: $s, attribute: $a}) WHERE f.seq < $seq AND f.to_seq IS NULL
+          AND ($v IS NULL OR f.value = $v) AND NOT f.value IN $keep
+        SET f.to_ns = $at, f.to_seq = $seq, f.ended_by = $source
+        """, params).consume();
   }
 
   private static void merge(TransactionContext tx, EntityRef ref) {

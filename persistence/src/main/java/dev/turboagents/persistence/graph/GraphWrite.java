@@ -1,7 +1,9 @@
 package dev.turboagents.persistence.graph;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One change to the knowledge graph. Every write is idempotent (MERGE by id, SET of absolute values),
@@ -89,6 +91,35 @@ public sealed interface GraphWrite {
   record Link(EntityRef from, Relation relation, EntityRef to) implements GraphWrite {}
 
   record Unlink(EntityRef from, Relation relation, EntityRef to) implements GraphWrite {}
+
+  /**
+   * Dated facts: from event {@code source} on, {@code attribute} of {@code subject} has exactly
+   * {@code values} (one value for status or priority, none for a cleared assignee, every label).
+   * Facts with other values that were true until then end at {@code source}; values already true
+   * stay as they are. Only facts older than the event are touched, so a replay changes nothing.
+   */
+  record SetFacts(EntityRef subject, String attribute, Set<String> values, FactSource source) implements GraphWrite {
+    public SetFacts {
+      values = Set.copyOf(values);
+    }
+  }
+
+  /** From {@code source} on, {@code value} is one more value of {@code attribute} (a blocker, a duplicate). */
+  record AddFact(EntityRef subject, String attribute, String value, FactSource source) implements GraphWrite {}
+
+  /** At {@code source} the fact {@code attribute} = {@code value} of {@code subject} stops being true. */
+  record EndFact(EntityRef subject, String attribute, String value, FactSource source) implements GraphWrite {}
+
+  /**
+   * The journal event a fact comes from: the entity's persistence id and sequence number (facts of one
+   * subject are ordered by it), the tag stream offset, and when it happened.
+   */
+  record FactSource(String persistenceId, long sequenceNr, String tag, long offset, Instant at) {
+    /** {@code issue-42#7}: how a fact names the event it came from. */
+    public String id() {
+      return persistenceId + "#" + sequenceNr;
+    }
+  }
 
   /** Removes a node and its relationships. */
   record Remove(EntityRef entity) implements GraphWrite {}

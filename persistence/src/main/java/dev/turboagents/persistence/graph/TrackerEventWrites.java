@@ -5,20 +5,67 @@ import dev.turboagents.persistence.issues.IssueEntity;
 import dev.turboagents.persistence.issues.IssueStatus;
 import dev.turboagents.persistence.projects.ProjectEntity;
 import dev.turboagents.persistence.projects.ProjectStatus;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
-/** What each work-tracker event means for the knowledge graph. */
+/**
+ * What each work-tracker event means for the knowledge graph: the nodes as they are now, and for an
+ * issue's status, assignee, priority, labels, blockers and duplicate the dated facts
+ * ({@link GraphWrite.SetFacts}, {@link GraphWrite.AddFact}, {@link GraphWrite.EndFact}) that keep
+ * what was true when.
+ */
 final class TrackerEventWrites {
 
   private TrackerEventWrites() {}
 
+  /** Fact attributes, as they appear in {@code GET /graph/changes}. */
+  static final String STATUS = "status";
+  static final String ASSIGNEE = "assignee";
+  static final String PRIORITY = "priority";
+  static final String LABEL = "label";
+  static final String BLOCKED_BY = "blocked_by";
+  static final String DUPLICATE_OF = "duplicate_of";
+
   /** The graph writes for one event of the entity with persistence id {@code persistenceId}. */
   static List<GraphWrite> of(String persistenceId, Object event) {
+    return of(persistenceId, event, java.util.Optional.empty());
+  }
+
+  /** The same, with the dated facts of the event when {@code source} (where it is in the journal) is known. */
+  static List<GraphWrite> of(String persistenceId, Object event, java.util.Optional<GraphWrite.FactSource> source) {
     String id = TrackerEntity.idOf(persistenceId);
     return switch (event) {
-      case IssueEntity.Event e -> issue(id, e);
+      case IssueEntity.Event e -> {
+        List<GraphWrite> writes = new ArrayList<>(issue(id, e));
+        source.ifPresent(s -> writes.addAll(facts(EntityRef.issue(id), e, s)));
+        yield List.copyOf(writes);
+      }
       case ProjectEntity.Event e -> project(id, e);
       default -> List.of();
+    };
+  }
+
+  private static List<GraphWrite> facts(EntityRef self, IssueEntity.Event event, GraphWrite.FactSource s) {
+    return switch (event) {
+      case IssueEntity.IssueCreated e -> List.of(
+          new GraphWrite.SetFacts(self, STATUS, Set.of(IssueStatus.OPEN.wire()), s),
+          new GraphWrite.SetFacts(self, PRIORITY, Set.of(e.priority().wire()), s),
+          new GraphWrite.SetFacts(self, ASSIGNEE, e.assignee().map(Set::of).orElse(Set.of()), s),
+          new GraphWrite.SetFacts(self, LABEL, Set.copyOf(e.labels()), s));
+      case IssueEntity.StatusChanged e -> List.of(new GraphWrite.SetFacts(self, STATUS, Set.of(e.to().wire()), s));
+      case IssueEntity.PriorityChanged e -> List.of(new GraphWrite.SetFacts(self, PRIORITY, Set.of(e.to().wire()), s));
+      case IssueEntity.LabelsChanged e -> List.of(new GraphWrite.SetFacts(self, LABEL, Set.copyOf(e.labels()), s));
+      case IssueEntity.AssigneeChanged e -> List.of(new GraphWrite.SetFacts(self, ASSIGNEE, e.assignee().map(Set::of).orElse(Set.of()), s));
+      case IssueEntity.BlockerAdded e -> List.of(new GraphWrite.AddFact(self, BLOCKED_BY, e.blockerId(), s));
+      case IssueEntity.BlockerRemoved e -> List.of(new GraphWrite.EndFact(self, BLOCKED_BY, e.blockerId(), s));
+      case IssueEntity.DuplicateMarked e -> List.of(new GraphWrite.SetFacts(self, STATUS, Set.of(IssueStatus.CLOSED.wire()), s),
+          new GraphWrite.AddFact(self, DUPLICATE_OF, e.duplicateOf(), s));
+      case IssueEntity.TitleChanged e -> List.of();
+      case IssueEntity.DescriptionChanged e -> List.of();
+      case IssueEntity.ProjectChanged e -> List.of();
+      case IssueEntity.CommentAdded e -> List.of();
+      case IssueEntity.KeyRecorded e -> List.of();
     };
   }
 

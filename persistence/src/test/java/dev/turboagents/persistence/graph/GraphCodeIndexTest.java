@@ -204,7 +204,7 @@ class GraphCodeIndexTest {
     assertFalse(tracker.isEmpty());
     assertTrue(tracker.stream().allMatch(h -> h.entity().type() == EntityType.ISSUE), tracker.toString());
     assertTrue(trackerSearch.search(new SearchQuery("parseConfigFile quokka", 20, 0.0, SearchQuery.Mode.FULLTEXT,
-        java.util.Set.of(), java.util.Optional.empty(), java.util.Set.of(), java.util.Set.of())).isEmpty());
+        java.util.Set.of(), java.util.Optional.empty(), java.util.Set.of(), java.util.Set.of(), java.util.Optional.empty())).isEmpty());
     List<CodeHit> code = await(index.search("Retry the HTTP download with exponential backoff", 20));
     assertTrue(code.stream().noneMatch(h -> h.path().startsWith("issue")), code.toString());
   }

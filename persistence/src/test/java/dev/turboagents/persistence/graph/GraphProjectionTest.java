@@ -195,6 +195,88 @@ class GraphProjectionTest {
     assertTrue(store.dump().stream().anyMatch(l -> l.matches("comment:\\S+ -ON-> issue:" + later.id())));
   }
 
+  @Test
+  void aChangeClosesTheOldFactAndTheChangesAndAsOfQueriesAnswerFromTheDatedFacts() throws Exception {
+    Settings settings = Settings.forTest(dir.resolve("data"), Map.of(
+        "turbo-agents.graph.projection-min-backoff", "200ms",
+        "turbo-agents.graph.projection-max-backoff", "1s",
+        "turbo-agents.graph.projection-batch-window", "50ms"));
+    kit = ActorTestKit.create("graph-facts", settings.config());
+    Tracker tracker = Tracker.start(kit::spawn, kit.system(), settings.tracker(), Duration.ofSeconds(10));
+    neo4j = EmbeddedNeo4j.start(dir.resolve("neo4j"), 0, 64L * 1024 * 1024);
+    connection = GraphConnection.to(neo4j.boltUri(), AuthTokens.none(), settings.graph());
+    GraphStore store = new GraphStore(connection.driver(), new MiniLmEmbedder(), settings.graph().queryTimeout());
+    ActorRef<GraphProjection.Command> projection = kit.spawn(GraphProjection.create(store, tracker.journal(), settings.graph()));
+    GraphSearch search = new GraphSearch(connection.driver(), store.embedder(), settings.graph());
+
+    Issue upload = await(tracker.createIssue(issue("Uploads over 2 GB fail with 413", Optional.empty())));
+    Issue blocker = await(tracker.createIssue(issue("Chunked transfer in the gateway", Optional.empty())));
+    Issue started = await(tracker.updateIssue(upload.id(), IssueEntity.Changes.status(IssueStatus.IN_PROGRESS), OptionalLong.empty()));
+    await(tracker.addBlocker(upload.id(), blocker.id(), OptionalLong.empty()));
+    Issue relabelled = await(tracker.updateIssue(upload.id(), new IssueEntity.Changes(Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.of(List.of("bug", "uploads")), Optional.of("code-agent"), Optional.empty()),
+        OptionalLong.empty()));
+    await(tracker.removeBlocker(upload.id(), blocker.id(), OptionalLong.empty()));
+    Issue inReview = await(tracker.updateIssue(upload.id(), IssueEntity.Changes.status(IssueStatus.REVIEW), OptionalLong.empty()));
+    awaitStatus(projection, s -> s.lag() == 0 && s.offsets().containsKey("issue"));
+
+    EntityRef ref = EntityRef.issue(upload.id());
+    List<GraphStore.Fact> statuses = store.facts(ref).stream().filter(f -> f.attribute().equals("status")).toList();
+    assertEquals(List.of("open", "in_progress", "review"), statuses.stream().map(GraphStore.Fact::value).toList());
+    assertEquals(Optional.of(started.updatedAt()), statuses.get(0).validTo(), "the open fact ended when the work started");
+    assertEquals(started.updatedAt(), statuses.get(1).validFrom());
+    assertEquals(Optional.of(inReview.updatedAt()), statuses.get(1).validTo());
+    assertEquals(Optional.empty(), statuses.get(2).validTo(), "the status now is still true");
+    assertEquals(statuses.get(1).validTo().map(t -> statuses.get(2).source()), statuses.get(1).endedBy(),
+        "the fact names the event that ended it");
+    assertTrue(statuses.get(2).source().endsWith("#" + inReview.version()), statuses.get(2).source());
+    List<GraphStore.Fact> blockers = store.facts(ref).stream().filter(f -> f.attribute().equals("blocked_by")).toList();
+    assertEquals(1, blockers.size());
+    assertEquals(blocker.id(), blockers.getFirst().value());
+    assertTrue(blockers.getFirst().validTo().isPresent(), "the removed blocker's fact ended");
+    List<GraphStore.Fact> labels = store.facts(ref).stream().filter(f -> f.attribute().equals("label")).toList();
+    assertEquals(List.of("bug", "uploads"), labels.stream().map(GraphStore.Fact::value).toList(), "bug kept, uploads added: " + labels);
+    assertTrue(labels.stream().allMatch(f -> f.validTo().isEmpty()));
+
+    // what changed since the work started: the assignee and label began, the blocker began and ended, the status moved on
+    List<FactChange> changes = search.changes(started.updatedAt(), 100).stream().filter(c -> c.subject().equals(ref)).toList();
+    List<String> lines = changes.stream().map(c -> c.change() + " " + c.attribute() + "=" + c.value()).toList();
+    assertTrue(lines.containsAll(List.of("began status=in_progress", "ended status=open", "began blocked_by=" + blocker.id(),
+        "began label=uploads", "began assignee=code-agent", "ended blocked_by=" + blocker.id(), "ended status=in_progress",
+        "began status=review")), lines.toString());
+    assertTrue(lines.stream().noneMatch(l -> l.equals("began label=bug") || l.equals("began status=open")), lines.toString());
+    assertEquals(changes.stream().map(FactChange::at).sorted().toList(), changes.stream().map(FactChange::at).toList(), "oldest first");
+    assertTrue(search.changes(inReview.updatedAt().plusMillis(1), 100).isEmpty());
+
+    // search as of a time answers with the status then, and leaves out what did not exist yet
+    SearchQuery uploads = SearchQuery.of("uploads fail 413", 5, 0);
+    assertEquals("review", hit(search.search(uploads), ref).status());
+    assertEquals("in_progress", hit(search.search(uploads.asOf(relabelled.updatedAt())), ref).status());
+    assertEquals("open", hit(search.search(uploads.asOf(started.updatedAt().minusMillis(1))), ref).status());
+    assertTrue(search.search(uploads.asOf(upload.createdAt().minusMillis(1))).stream().noneMatch(h -> h.entity().equals(ref)),
+        "before it was created the issue is not an answer");
+    assertTrue(search.search(uploads.asOf(relabelled.updatedAt()).withStatuses(java.util.Set.of("open"))).stream()
+        .noneMatch(h -> h.entity().equals(ref)), "the status filter reads the status then");
+
+    // a graph an older version projected (no facts, no version) is projected again at start, facts included
+    kit.stop(projection);
+    try (var session = connection.driver().session()) {
+      session.run("MATCH (f:Fact) DELETE f").consume();
+      session.run("MATCH (m:GraphMeta {name: 'projection'}) DELETE m").consume();
+    }
+    assertEquals(1, store.projectionVersion());
+    ActorRef<GraphProjection.Command> upgraded = kit.spawn(GraphProjection.create(store, tracker.journal(), settings.graph()));
+    awaitStatus(upgraded, s -> s.lag() == 0 && s.projectedEvents() > 0);
+    assertEquals(GraphStore.PROJECTION_VERSION, store.projectionVersion());
+    assertEquals(List.of("open", "in_progress", "review"), store.facts(ref).stream().filter(f -> f.attribute().equals("status"))
+        .map(GraphStore.Fact::value).toList());
+    assertEquals(statuses, store.facts(ref).stream().filter(f -> f.attribute().equals("status")).toList(), "the same facts again");
+  }
+
+  private static SearchHit hit(List<SearchHit> hits, EntityRef ref) {
+    return hits.stream().filter(h -> h.entity().equals(ref)).findFirst().orElseThrow(() -> new AssertionError(ref + " not in " + hits));
+  }
+
   private static void assertContains(List<String> graph, String line) {
     assertTrue(graph.contains(line), line + " not in " + graph);
   }

@@ -1,0 +1,155 @@
+package dev.turboagents.actors.autonomy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.turboagents.config.Settings;
+import dev.turboagents.persistence.Eventually;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The schedules on the real journal (LevelDB in a temp dir) driven by a clock the test moves: a slot
+ * fires once, a daemon down over three slots runs once when it is back (a new actor system on the
+ * same data dir), a manual run, an unknown name.
+ */
+class SchedulesTest {
+  @TempDir Path dir;
+  ActorTestKit kit;
+
+  /** A clock that only moves when the test says so. */
+  static final class MovableClock extends Clock {
+    private volatile Instant now;
+
+    MovableClock(Instant start) {
+      this.now = start;
+    }
+
+    void set(Instant at) {
+      now = at;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  record Call(String schedule, Instant slot, boolean manual) {}
+
+  final List<Instant> sinces = new CopyOnWriteArrayList<>();
+
+  final List<Call> calls = new CopyOnWriteArrayList<>();
+  final Schedules.Work work = (schedule, since, slot, manual) -> {
+    calls.add(new Call(schedule, slot, manual));
+    sinces.add(since);
+    return CompletableFuture.completedFuture("commented on 2 issues");
+  };
+
+  @AfterEach
+  void stop() {
+    if (kit != null) {
+      kit.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void aSlotFiresOnceAndSlotsMissedWhileDownRunOnceAtStart() throws Exception {
+    // 08:30 in Berlin is 07:30 UTC in December
+    List<Schedule> schedules = List.of(Schedule.of("standup", "30 8 * * *", "Europe/Berlin"),
+        Schedule.of("nightly", "0 2 * * *", "Europe/Berlin"));
+    MovableClock clock = new MovableClock(Instant.parse("2026-12-01T06:00:00Z"));
+    ActorRef<Schedules.Command> actor = start(schedules, clock);
+
+    Schedules.ScheduleView standup = Eventually.value(Duration.ofSeconds(30), () -> view(actor, "standup"));
+    assertEquals(Optional.of(Instant.parse("2026-12-01T07:30:00Z")), standup.nextRun());
+    assertEquals(Optional.empty(), standup.lastRun());
+    assertTrue(calls.isEmpty(), "a schedule new to the daemon does not run for slots before it knew it: " + calls);
+
+    clock.set(Instant.parse("2026-12-01T07:31:00Z"));
+    actor.tell(new Schedules.Tick());
+    Eventually.assertThat(Duration.ofSeconds(30), () -> assertEquals(Optional.of("commented on 2 issues"), view(actor, "standup").lastOutcome()));
+    assertEquals(List.of(new Call("standup", Instant.parse("2026-12-01T07:30:00Z"), false)), calls);
+    assertEquals(List.of(Instant.parse("2026-11-30T07:30:00Z")), sinces, "a first run covers the day before its slot");
+    actor.tell(new Schedules.Tick());
+    actor.tell(new Schedules.Tick());
+    assertEquals(Optional.of(Instant.parse("2026-12-02T07:30:00Z")), view(actor, "standup").nextRun());
+    assertEquals(1, calls.size(), "the same slot never runs twice: " + calls);
+
+    // the daemon is down from the 1st to the 4th at noon: three standups and three nightlies missed, each runs once
+    kit.shutdownTestKit();
+    calls.clear();
+    sinces.clear();
+    clock.set(Instant.parse("2026-12-04T11:00:00Z"));
+    ActorRef<Schedules.Command> again = start(schedules, clock);
+    Eventually.assertThat(Duration.ofSeconds(30), () -> {
+      assertEquals(2, calls.size(), calls.toString());
+      assertFalse(view(again, "nightly").running());
+      assertFalse(view(again, "standup").running());
+    });
+    assertTrue(calls.contains(new Call("standup", Instant.parse("2026-12-04T07:30:00Z"), false)), calls.toString());
+    assertTrue(sinces.contains(Instant.parse("2026-12-01T07:30:00Z")), "the catch-up covers all the days missed: " + sinces);
+    assertTrue(calls.contains(new Call("nightly", Instant.parse("2026-12-04T01:00:00Z"), false)), calls.toString());
+    again.tell(new Schedules.Tick());
+    assertEquals(Optional.of(Instant.parse("2026-12-04T11:00:00Z")), view(again, "standup").lastRun());
+    assertEquals(2, calls.size(), "after the catch-up nothing is due until the next slot: " + calls);
+
+    // a manual run now; an unknown name is refused with the names there are
+    StatusReply<Schedules.ScheduleView> manual = runNow(again, "nightly");
+    assertTrue(manual.isSuccess(), manual.toString());
+    Eventually.assertThat(Duration.ofSeconds(30), () -> assertEquals(3, calls.size()));
+    assertTrue(calls.get(2).manual());
+    StatusReply<Schedules.ScheduleView> unknown = runNow(again, "weekly");
+    assertTrue(unknown.isError());
+    assertTrue(unknown.getError().getMessage().contains("no schedule 'weekly'"), unknown.getError().getMessage());
+  }
+
+  private ActorRef<Schedules.Command> start(List<Schedule> schedules, Clock clock) {
+    Settings settings = Settings.forTest(dir.resolve("data"), Map.of());
+    kit = ActorTestKit.create("schedules", settings.config());
+    return kit.spawn(Schedules.create(schedules, work, clock, Optional.empty()));
+  }
+
+  private Schedules.ScheduleView view(ActorRef<Schedules.Command> actor, String name) {
+    try {
+      List<Schedules.ScheduleView> all = AskPattern.<Schedules.Command, List<Schedules.ScheduleView>>ask(actor,
+          Schedules.GetSchedules::new, Duration.ofSeconds(10), kit.scheduler()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+      return all.stream().filter(v -> v.name().equals(name)).findFirst().orElseThrow();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private StatusReply<Schedules.ScheduleView> runNow(ActorRef<Schedules.Command> actor, String name) throws Exception {
+    return AskPattern.<Schedules.Command, StatusReply<Schedules.ScheduleView>>ask(actor, r -> new Schedules.RunNow(name, r),
+        Duration.ofSeconds(10), kit.scheduler()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+  }
+}
