@@ -66,6 +66,7 @@ final class TrackerEventWrites {
       case IssueEntity.ProjectChanged e -> List.of();
       case IssueEntity.CommentAdded e -> List.of();
       case IssueEntity.KeyRecorded e -> List.of();
+      case IssueEntity.Triaged e -> List.of();
     };
   }
 
