@@ -7,6 +7,7 @@ import dev.turboagents.actors.inference.standin.OllamaStandIn;
 import dev.turboagents.actors.inference.standin.Script;
 import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.actors.tools.workspace.IsolatedGitConfig;
+import dev.turboagents.persistence.Eventually;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -135,9 +136,13 @@ class AgentsApiTest {
     assertEquals(1.0, sample(scrape, "agents_jobs", Map.of("agent", "code", "state", "succeeded")), scrape);
     assertEquals(0.0, sample(scrape, "agents_jobs", Map.of("agent", "code", "state", "running")), scrape);
     assertEquals(0.0, sample(scrape, "agents_jobs", Map.of("agent", "code", "state", "failed")), scrape);
-    assertEquals(1.0, sample(scrape, "graph_projection_running", Map.of()), scrape);
-    assertTrue(sample(scrape, "graph_projection_events_total", Map.of()) >= 1, "the issue reached the graph: " + scrape);
-    assertTrue(sample(scrape, "graph_projection_lag_events", Map.of()) >= 0, scrape);
+    // the projection follows the journal on its own: wait for it to write the issue, then read its figures
+    Eventually.assertThat(Duration.ofSeconds(60), () -> {
+      String graph = api.get("/metrics").body();
+      assertEquals(1.0, sample(graph, "graph_projection_running", Map.of()), graph);
+      assertTrue(sample(graph, "graph_projection_events_total", Map.of()) >= 1, "the issue reached the graph: " + graph);
+      assertTrue(sample(graph, "graph_projection_lag_events", Map.of()) >= 0, graph);
+    });
     var cancelDone = api.post("/api/v1/agents/jobs/" + job + "/cancel", "");
     assertEquals(200, cancelDone.status());
     assertEquals("succeeded", cancelDone.json().get("status").asText(), "a finished job stays as it ended");
