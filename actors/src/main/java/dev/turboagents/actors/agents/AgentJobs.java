@@ -345,6 +345,11 @@ public final class AgentJobs {
     return tokens.follow(id);
   }
 
+  /** The workspace the code and review agents work in, when one is configured. */
+  public Optional<Workspace> workspace() {
+    return workspace;
+  }
+
   public boolean hasWorkspace() {
     return workspace.isPresent();
   }

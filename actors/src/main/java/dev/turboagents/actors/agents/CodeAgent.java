@@ -104,7 +104,7 @@ public final class CodeAgent implements Agent {
     } catch (Exception e) {
       related = "(the knowledge graph is not available: no related context)";
     }
-    sources.add(index(workspace.checkout(job.id())));
+    sources.add(index(checkoutOf(job)));
     List<CommitSummary> commits = workspace.recentCommits();
     sources.add(commits.size() + " recent commits of " + workspace.mainBranch());
     String recent = commits.stream().map(c -> c.shortId() + " " + c.subject() + " (" + c.author() + ")")
@@ -124,11 +124,31 @@ public final class CodeAgent implements Agent {
   }
 
   public Optional<JobCheckout> checkout(Job job) {
-    return Optional.of(workspace.checkout(job.id()));
+    return Optional.of(checkoutOf(job));
+  }
+
+  /** The input of a code job that revises another job's branch: {@code {"revises": "<job-id>"}}. */
+  public static String revisionInput(String revisedJobId) {
+    return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("revises", revisedJobId).toString();
+  }
+
+  /** The job's checkout; a revision's starts from the branch of the job it revises. */
+  private JobCheckout checkoutOf(Job job) {
+    Optional<String> revises = job.input().flatMap(CodeAgent::revised);
+    return workspace.checkout(job.id(), revises.map(Workspace::branch));
+  }
+
+  private static Optional<String> revised(String input) {
+    try {
+      var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(input).path("revises");
+      return node.isTextual() ? Optional.of(node.asText()) : Optional.empty();
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
   }
 
   public Finish finish(Job job, String answer, int step) throws Exception {
-    JobCheckout checkout = workspace.checkout(job.id());
+    JobCheckout checkout = checkoutOf(job);
     String issue = job.issueId().orElseThrow();
     CommitKey key = new CommitKey(job.id(), step);
     for (Optional<Command> command : List.of(Command.tests(toolSettings.commands()), Command.lint(toolSettings.commands()))) {

@@ -128,6 +128,15 @@ public final class Workspace {
    * there whole, so a crash never leaves half a checkout to work in.
    */
   public JobCheckout checkout(String jobId) {
+    return checkout(jobId, Optional.empty());
+  }
+
+  /**
+   * The job's own checkout as {@link #checkout(String)}, but a new one starts from branch
+   * {@code startFrom} of the workspace instead of the main branch: a revision carries on an
+   * earlier job's commits (its branch agents/&lt;job-id&gt; then holds them and its own).
+   */
+  public JobCheckout checkout(String jobId, Optional<String> startFrom) {
     Path directory = checkouts.resolve(checkJobId(jobId));
     if (usable(directory, jobId)) {
       return new JobCheckout(this, jobId, directory);
@@ -137,7 +146,7 @@ public final class Workspace {
       DirectoryTree.delete(directory);
       DirectoryTree.delete(partial);
       Files.createDirectories(checkouts);
-      cloneInto(partial, jobId);
+      cloneInto(partial, jobId, startFrom);
       Files.move(partial, directory, StandardCopyOption.ATOMIC_MOVE);
       return new JobCheckout(this, jobId, directory);
     } catch (IOException | GitAPIException e) {
@@ -156,19 +165,21 @@ public final class Workspace {
     }
   }
 
-  private void cloneInto(Path directory, String jobId) throws IOException, GitAPIException {
+  private void cloneInto(Path directory, String jobId, Optional<String> startFrom) throws IOException, GitAPIException {
     String agentRef = Constants.R_HEADS + branch(jobId);
     boolean resumed = branchTip(jobId).isPresent();
+    String start = startFrom.orElse(mainBranch);
     try (Git clone = Git.cloneRepository()
         .setURI(gitDir.toUri().toString())
         .setDirectory(directory.toFile())
-        .setBranchesToClone(resumed ? List.of(agentRef, Constants.R_HEADS + mainBranch) : List.of(Constants.R_HEADS + mainBranch))
+        .setBranchesToClone(resumed ? List.of(agentRef, Constants.R_HEADS + mainBranch)
+            : List.of(Constants.R_HEADS + mainBranch, Constants.R_HEADS + start).stream().distinct().toList())
         .setBranch(resumed ? agentRef : Constants.R_HEADS + mainBranch)
         .setNoTags()
         .setCloneSubmodules(false)
         .call()) {
       if (!resumed) {
-        clone.checkout().setCreateBranch(true).setName(branch(jobId)).setStartPoint(Constants.R_REMOTES + "origin/" + mainBranch).call();
+        clone.checkout().setCreateBranch(true).setName(branch(jobId)).setStartPoint(Constants.R_REMOTES + "origin/" + start).call();
       }
     }
     CheckoutConfig.disarm(directory.resolve(Constants.DOT_GIT));
@@ -218,6 +229,36 @@ public final class Workspace {
   /** The diff of a {@link #reviewCheckout review clone} from its base to its tip, with the lines it touches. */
   public ReviewDiff reviewDiff(JobCheckout checkout) {
     return ReviewClone.diff(checkout, settings.maxDiffBytes());
+  }
+
+  /** The files {@code range} changes from its base to its tip, with lines added and deleted (read in the workspace). */
+  public DiffStat diffStat(ReviewRange range) {
+    try (Repository repository = openWorkspace(); RevWalk walk = new RevWalk(repository);
+        org.eclipse.jgit.diff.DiffFormatter formatter = new org.eclipse.jgit.diff.DiffFormatter(
+            org.eclipse.jgit.util.io.NullOutputStream.INSTANCE)) {
+      formatter.setRepository(repository);
+      List<DiffStat.FileChange> files = new ArrayList<>();
+      for (org.eclipse.jgit.diff.DiffEntry entry : formatter.scan(walk.parseCommit(ObjectId.fromString(range.base())).getTree(),
+          walk.parseCommit(ObjectId.fromString(range.tip())).getTree())) {
+        int added = 0;
+        int deleted = 0;
+        for (org.eclipse.jgit.diff.Edit edit : formatter.toFileHeader(entry).toEditList()) {
+          added += edit.getLengthB();
+          deleted += edit.getLengthA();
+        }
+        boolean gone = entry.getChangeType() == org.eclipse.jgit.diff.DiffEntry.ChangeType.DELETE;
+        files.add(new DiffStat.FileChange(gone ? entry.getOldPath() : entry.getNewPath(), switch (entry.getChangeType()) {
+          case ADD -> DiffStat.Change.ADDED;
+          case MODIFY -> DiffStat.Change.MODIFIED;
+          case DELETE -> DiffStat.Change.DELETED;
+          case RENAME -> DiffStat.Change.RENAMED;
+          case COPY -> DiffStat.Change.COPIED;
+        }, Optional.empty(), added, deleted));
+      }
+      return new DiffStat(files);
+    } catch (IOException e) {
+      throw new WorkspaceException("could not diff " + range.base() + ".." + range.tip() + " in " + gitDir + ": " + e.getMessage(), e);
+    }
   }
 
   /** Deletes a finished job's checkout; its branch stays in the workspace. Nothing there is fine. */

@@ -1,0 +1,43 @@
+package dev.turboagents.runtime.subsystems;
+
+import dev.turboagents.actors.agents.AgentJobs;
+import dev.turboagents.actors.workflows.Workflows;
+import dev.turboagents.config.Settings;
+import dev.turboagents.health.HealthCheck;
+import dev.turboagents.http.workflows.WorkflowRoutes;
+import dev.turboagents.persistence.tracker.Tracker;
+import dev.turboagents.supervisors.WorkflowsSupervisor;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** The multi-agent workflows (implement → review → revise → gate → comment), under /agents/workflows. */
+public final class WorkflowsSubsystem extends Subsystem<Workflows> {
+  private final Settings settings;
+  private final CompletionStage<AgentJobs> agents;
+  private final CompletionStage<Tracker> tracker;
+
+  public WorkflowsSubsystem(Settings settings, CompletionStage<AgentJobs> agents, CompletionStage<Tracker> tracker) {
+    super("workflows", "workflows", "waiting for the agents and the tracker");
+    this.settings = settings;
+    this.agents = agents;
+    this.tracker = tracker;
+  }
+
+  @Override
+  protected Behavior<?> supervisor() {
+    return WorkflowsSupervisor.create(settings, agents, tracker, startup);
+  }
+
+  @Override
+  protected List<HealthCheck> healthChecks(Workflows workflows, ActorSystem<?> system) {
+    return List.of();
+  }
+
+  @Override
+  protected Route routes(Workflows workflows, ActorSystem<?> system) {
+    return new WorkflowRoutes(workflows, settings.http().maxBodyBytes()).route();
+  }
+}

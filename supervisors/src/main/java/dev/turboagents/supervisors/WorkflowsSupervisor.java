@@ -1,0 +1,53 @@
+package dev.turboagents.supervisors;
+
+import dev.turboagents.actors.agents.AgentJobs;
+import dev.turboagents.actors.workflows.Workflows;
+import dev.turboagents.config.AgentSettings;
+import dev.turboagents.config.Settings;
+import dev.turboagents.config.WorkflowSettings;
+import dev.turboagents.persistence.tracker.Tracker;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Owns the workflows' registry (one entity per workflow). It starts once the agents and the
+ * tracker serve. A workflow entity that fails stops (Pekko's default for an entity) and is started
+ * again by its next command; at its registry's restart every unfinished workflow resumes.
+ */
+public final class WorkflowsSupervisor {
+
+  private WorkflowsSupervisor() {}
+
+  private sealed interface Command {}
+
+  private record Ready(AgentJobs agents, Tracker tracker) implements Command {}
+
+  private record NotReady(Throwable cause) implements Command {}
+
+  public static Behavior<?> create(Settings settings, CompletionStage<AgentJobs> agents, CompletionStage<Tracker> tracker,
+      Startup<Workflows> startup) {
+    return Behaviors.<Command>setup(ctx -> {
+      startup.progress("waiting for the agents and the tracker");
+      ctx.pipeToSelf(agents.thenCombine(tracker, Ready::new), (ready, e) -> e == null ? ready : new NotReady(e));
+      return Behaviors.receive(Command.class)
+          .onMessage(Ready.class, r -> {
+            WorkflowSettings workflows = WorkflowSettings.of(settings);
+            AgentSettings agentSettings = AgentSettings.of(settings);
+            startup.ready(Workflows.start(new Tracker.Spawner() {
+              public <T> org.apache.pekko.actor.typed.ActorRef<T> spawn(Behavior<T> behavior, String name) {
+                return ctx.spawn(Behaviors.supervise(behavior).onFailure(SupervisorStrategy.restartWithBackoff(
+                    agentSettings.indexMinBackoff(), agentSettings.indexMaxBackoff(), 0.2)), name);
+              }
+            }, ctx.getSystem(), r.agents(), r.tracker(), workflows, agentSettings.askTimeout()));
+            return Behaviors.receive(Command.class).build();
+          })
+          .onMessage(NotReady.class, n -> {
+            startup.failed(n.cause());
+            return Behaviors.stopped();
+          })
+          .build();
+    });
+  }
+}
