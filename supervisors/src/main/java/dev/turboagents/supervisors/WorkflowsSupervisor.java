@@ -12,7 +12,9 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Owns the workflows' registry (one entity per workflow). It starts once the agents and the
+ * Owns the workflows' registry (one entity per workflow) and the tracker's triggers (new issue →
+ * triage, a comment addressing an agent → a reply), both restarted with backoff (the agents'
+ * {@code index-min-backoff} .. {@code index-max-backoff}). It starts once the agents and the
  * tracker serve. A workflow entity that fails stops (Pekko's default for an entity) and is started
  * again by its next command; at its registry's restart every unfinished workflow resumes.
  */
@@ -26,8 +28,12 @@ public final class WorkflowsSupervisor {
 
   private record NotReady(Throwable cause) implements Command {}
 
+  /**
+   * @param paused whether autonomous work is paused now (the tracker's triggers then start nothing);
+   *     {@code () -> false} = never
+   */
   public static Behavior<?> create(Settings settings, CompletionStage<AgentJobs> agents, CompletionStage<Tracker> tracker,
-      Startup<Workflows> startup) {
+      java.util.function.BooleanSupplier paused, Startup<Workflows> startup) {
     return Behaviors.<Command>setup(ctx -> {
       startup.progress("waiting for the agents and the tracker");
       ctx.pipeToSelf(agents.thenCombine(tracker, Ready::new), (ready, e) -> e == null ? ready : new NotReady(e));
@@ -35,12 +41,18 @@ public final class WorkflowsSupervisor {
           .onMessage(Ready.class, r -> {
             WorkflowSettings workflows = WorkflowSettings.of(settings);
             AgentSettings agentSettings = AgentSettings.of(settings);
-            startup.ready(Workflows.start(new Tracker.Spawner() {
+            Tracker.Spawner restarting = new Tracker.Spawner() {
               public <T> org.apache.pekko.actor.typed.ActorRef<T> spawn(Behavior<T> behavior, String name) {
                 return ctx.spawn(Behaviors.supervise(behavior).onFailure(SupervisorStrategy.restartWithBackoff(
                     agentSettings.indexMinBackoff(), agentSettings.indexMaxBackoff(), 0.2)), name);
               }
-            }, ctx.getSystem(), r.agents(), r.tracker(), workflows, agentSettings.askTimeout()));
+            };
+            if (workflows.triageNewIssues() || workflows.replyToComments()) {
+              restarting.spawn(dev.turboagents.actors.workflows.TrackerTriggers.create(r.agents(), r.tracker(), workflows,
+                  paused, agentSettings.maxWallTime()), "tracker-triggers");
+            }
+            startup.ready(Workflows.start(restarting, ctx.getSystem(), r.agents(), r.tracker(), workflows,
+                agentSettings.askTimeout()));
             return Behaviors.receive(Command.class).build();
           })
           .onMessage(NotReady.class, n -> {

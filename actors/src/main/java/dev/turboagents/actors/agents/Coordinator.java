@@ -180,25 +180,43 @@ public final class Coordinator {
     return Behaviors.same();
   }
 
-  /** Starts queued jobs while there is room, skipping those whose issue already has a running job. */
+  /**
+   * Starts queued jobs while there is room, skipping those whose issue already has a running job:
+   * the oldest non-background jobs first, then background ones ({@link JobPriority}), which never
+   * take the last free runner when there are two or more, so a person's job does not wait behind them.
+   */
   private void startWhatCan() {
-    for (var it = queue.iterator(); it.hasNext() && running.size() < wiring.settings().maxConcurrentJobs(); ) {
-      String id = it.next();
-      Optional<String> issue = known.get(id).issueId();
-      if (issue.isPresent() && busyIssues.contains(issue.get())) {
-        continue;
+    int max = wiring.settings().maxConcurrentJobs();
+    for (boolean background : new boolean[] {false, true}) {
+      int room = background && max > 1 ? max - 1 : max;
+      for (var it = queue.iterator(); it.hasNext() && running.size() < max; ) {
+        String id = it.next();
+        Job job = known.get(id);
+        if ((JobPriority.of(job) == dev.turboagents.actors.inference.Priority.BACKGROUND) != background
+            || background && runningBackground() >= room) {
+          continue;
+        }
+        Optional<String> issue = job.issueId();
+        if (issue.isPresent() && busyIssues.contains(issue.get())) {
+          continue;
+        }
+        it.remove();
+        issue.ifPresent(busyIssues::add);
+        running.put(id, context.spawn(runner(id), "runner-" + id));
       }
-      it.remove();
-      issue.ifPresent(busyIssues::add);
-      running.put(id, context.spawn(runner(id), "runner-" + id));
     }
+  }
+
+  private long runningBackground() {
+    return running.keySet().stream().filter(id -> JobPriority.of(known.get(id))
+        == dev.turboagents.actors.inference.Priority.BACKGROUND).count();
   }
 
   private Behavior<JobRunner.Command> runner(String id) {
     Job job = known.get(id);
     JobLog log = new JobLog(entity(id), context.getSystem().scheduler(), wiring.settings().askTimeout());
     ModelDoor door = new ModelDoor(wiring.door(), context.getSystem(), wiring.settings().waitCheck(),
-        wiring.settings().askTimeout());
+        wiring.settings().askTimeout(), JobPriority.of(job));
     AgentLoop.Ports ports = new AgentLoop.Ports(log, door, wiring.tools(), context.getSystem().scheduler(),
         delta -> wiring.tokens().publish(id, delta));
     ActorRef<JobRunner.Ended> ended = context.messageAdapter(JobRunner.Ended.class, e -> new RunnerEnded(e.jobId()));

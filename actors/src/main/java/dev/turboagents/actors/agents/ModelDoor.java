@@ -25,7 +25,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * A runner's blocking view of the inference door: a chat at priority {@code agent}, and while it
+ * A runner's blocking view of the inference door: a chat at priority {@code agent} (or the job's
+ * {@link JobPriority}), and while it
  * waits, a look every {@code waitCheck} whether the door's backend is down (the job is then
  * {@code waiting}). A cancelled job's runner is interrupted: its call is cancelled at the door.
  */
@@ -35,8 +36,16 @@ public final class ModelDoor {
   private final Scheduler scheduler;
   private final Duration waitCheck;
   private final Duration askTimeout;
+  private final Priority priority;
 
   public ModelDoor(ActorRef<InferenceActor.Command> door, ActorSystem<?> system, Duration waitCheck, Duration askTimeout) {
+    this(door, system, waitCheck, askTimeout, Priority.AGENT);
+  }
+
+  /** @param priority what the calls are asked at ({@link JobPriority}: background work yields to the rest) */
+  public ModelDoor(ActorRef<InferenceActor.Command> door, ActorSystem<?> system, Duration waitCheck, Duration askTimeout,
+      Priority priority) {
+    this.priority = priority;
     this.door = door;
     this.system = system;
     this.scheduler = system.scheduler();
@@ -79,7 +88,7 @@ public final class ModelDoor {
     String id = "job-" + UUID.randomUUID();
     GenAiSpans.current().handOver(id);
     CompletableFuture<InferenceActor.Reply> reply = AskPattern.<InferenceActor.Command, InferenceActor.Reply>ask(door,
-        r -> new InferenceActor.Submit(id, call, Priority.AGENT, Optional.of(timeout), stream, r),
+        r -> new InferenceActor.Submit(id, call, priority, Optional.of(timeout), stream, r),
         timeout.plus(askTimeout), scheduler).toCompletableFuture();
     boolean waiting = false;
     try {

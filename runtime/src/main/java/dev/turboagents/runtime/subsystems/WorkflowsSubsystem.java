@@ -13,14 +13,26 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** The multi-agent workflows (implement → review → revise → gate → comment), under /agents/workflows. */
+/**
+ * The multi-agent workflows (implement → review → revise → gate → comment) under /agents/workflows,
+ * and the work the tracker's events start (triage of a new issue, a reply to a comment).
+ */
 public final class WorkflowsSubsystem extends Subsystem<Workflows> {
   private final Settings settings;
   private final CompletionStage<AgentJobs> agents;
   private final CompletionStage<Tracker> tracker;
+  private final java.util.function.BooleanSupplier paused;
 
+  /** Never paused. */
   public WorkflowsSubsystem(Settings settings, CompletionStage<AgentJobs> agents, CompletionStage<Tracker> tracker) {
+    this(settings, agents, tracker, () -> false);
+  }
+
+  /** @param paused whether autonomy is paused now: the tracker's triggers start nothing meanwhile */
+  public WorkflowsSubsystem(Settings settings, CompletionStage<AgentJobs> agents, CompletionStage<Tracker> tracker,
+      java.util.function.BooleanSupplier paused) {
     super("workflows", "workflows", "waiting for the agents and the tracker");
+    this.paused = paused;
     this.settings = settings;
     this.agents = agents;
     this.tracker = tracker;
@@ -28,7 +40,7 @@ public final class WorkflowsSubsystem extends Subsystem<Workflows> {
 
   @Override
   protected Behavior<?> supervisor() {
-    return WorkflowsSupervisor.create(settings, agents, tracker, startup);
+    return WorkflowsSupervisor.create(settings, agents, tracker, paused, startup);
   }
 
   @Override

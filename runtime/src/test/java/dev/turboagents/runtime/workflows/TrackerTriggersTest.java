@@ -1,0 +1,157 @@
+package dev.turboagents.runtime.workflows;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.turboagents.actors.inference.standin.OllamaStandIn;
+import dev.turboagents.actors.inference.standin.Script;
+import dev.turboagents.actors.inference.standin.StandInModel;
+import dev.turboagents.persistence.Eventually;
+import dev.turboagents.runtime.api.RunningApi;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tracker's triggers on the real daemon (journal, in-process Neo4j, the scripted stand-in): a
+ * new issue gets one background triage job; a comment that mentions @agent gets one reply from the
+ * chat agent, also when the daemon is stopped while the reply's model call runs and started again
+ * on the same journal; a question nobody addressed and the agents' own comments get none.
+ */
+class TrackerTriggersTest {
+  private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  @TempDir
+  Path dataDir;
+
+  private OllamaStandIn ollama;
+  private RunningApi api;
+  private final AtomicBoolean holdChat = new AtomicBoolean();
+  private final CountDownLatch chatArrived = new CountDownLatch(1);
+  private final AtomicInteger chatCalls = new AtomicInteger();
+
+  @AfterEach
+  void stop() {
+    holdChat.set(false);
+    if (api != null) {
+      api.close();
+    }
+    if (ollama != null) {
+      ollama.close();
+    }
+  }
+
+  private Script.Answer answer(Script.Request r) {
+    String messages = r.body().path("messages").toString();
+    if (messages.contains("the issue agent")) {
+      Matcher id = UUID.matcher(messages);
+      String issue = id.find() ? id.group() : "none";
+      return Script.Answer.text("{\"name\":\"final_answer\",\"arguments\":{\"decisions\":[{\"issue_id\":\"" + issue
+          + "\",\"labels\":[\"bug\"],\"priority\":\"high\",\"reason\":\"a visible typo\",\"comment\":\"Thanks.\"}]}}");
+    }
+    chatCalls.incrementAndGet();
+    if (holdChat.get()) {
+      chatArrived.countDown();
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (holdChat.get() && System.nanoTime() < until) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    String asked = messages.contains("second question") ? "the second" : "the first";
+    return Script.Answer.text("{\"name\":\"final_answer\",\"arguments\":{\"answer\":\"This is " + asked
+        + " answer: the greeting is misspelt.\"}}");
+  }
+
+  private RunningApi daemon() throws Exception {
+    return new RunningApi(dataDir, Map.of("turbo-agents.ollama.host", ollama.url(),
+        "turbo-agents.agents.issue-model", "coder:1b",
+        "turbo-agents.agents.chat-model", "coder:1b",
+        "turbo-agents.agents.wait-check", "100ms",
+        "turbo-agents.workflows.poll-interval", "100ms",
+        "turbo-agents.workflows.triggers.triage-new-issues", "true",
+        "turbo-agents.workflows.triggers.reply-to-comments", "true"));
+  }
+
+  @Test
+  void aNewIssueIsTriagedOnceAndAMentionGetsOneReplyAcrossARestart() throws Exception {
+    ollama = new OllamaStandIn(List.of(new StandInModel("coder:1b", StandInModel.GIB, 16, 4, 64, Duration.ofMillis(20),
+        500, 0, List.of("completion"))), 8 * StandInModel.GIB, 2, 0.01).start();
+    ollama.script(this::answer);
+    api = daemon();
+    String issue = api.post("/api/v1/issues", "{\"title\": \"Fix the greeting\", \"description\": \"it says wrld\"}")
+        .json().get("id").asText();
+
+    JsonNode triage = oneJob("issue");
+    assertEquals("background:trigger/triage/" + issue, triage.path("requested_by").asText(), triage.toString());
+    Eventually.assertThat(Duration.ofSeconds(90), () -> assertEquals("succeeded",
+        api.get("/api/v1/agents/jobs/" + triage.path("id").asText()).json().path("status").asText()));
+    Eventually.assertThat(Duration.ofSeconds(30), () -> assertTrue(comments(issue, "agent:issue").size() == 1,
+        "the triage comments: " + comments(issue, "agent:issue")));
+
+    // a question nobody addressed on an issue no agent works on: no reply; then a mention, held in its model call
+    assertEquals(201, api.post("/api/v1/issues/" + issue + "/comments", "{\"text\": \"is this a duplicate?\", \"author\": \"bob\"}")
+        .status());
+    holdChat.set(true);
+    assertEquals(201, api.post("/api/v1/issues/" + issue + "/comments", "{\"text\": \"@agent what is wrong here?\", "
+        + "\"author\": \"ada\"}").status());
+    assertTrue(chatArrived.await(90, TimeUnit.SECONDS), "the reply's chat job asked its model");
+    api.close();
+    api = null;
+    holdChat.set(false);
+    api = daemon();
+
+    Eventually.assertThat(Duration.ofSeconds(90), () -> assertEquals(1, comments(issue, "agent:chat").size(),
+        comments(issue, "agent:chat").toString()));
+    assertTrue(comments(issue, "agent:chat").get(0).contains("the first answer"), comments(issue, "agent:chat").toString());
+
+    // after the restart: a second mention gets its own one reply, the first none more, triage is not run again
+    assertEquals(201, api.post("/api/v1/issues/" + issue + "/comments", "{\"text\": \"@Agent, a second question?\", "
+        + "\"author\": \"ada\"}").status());
+    Eventually.assertThat(Duration.ofSeconds(90), () -> assertEquals(2, comments(issue, "agent:chat").size(),
+        comments(issue, "agent:chat").toString()));
+    Thread.sleep(1000);
+    List<String> replies = comments(issue, "agent:chat");
+    assertEquals(2, replies.size(), replies.toString());
+    assertTrue(replies.get(1).contains("the second answer"), replies.toString());
+    assertEquals(1, api.get("/api/v1/agents/jobs?agent=issue").json().path("jobs").size(), "one triage job in all");
+    assertEquals(2, api.get("/api/v1/agents/jobs?agent=chat").json().path("jobs").size(),
+        "one chat job per mention: the resumed reply re-attached to its job");
+  }
+
+  private JsonNode oneJob(String agent) {
+    JsonNode[] job = new JsonNode[1];
+    Eventually.assertThat(Duration.ofSeconds(60), () -> {
+      JsonNode jobs = api.get("/api/v1/agents/jobs?agent=" + agent).json().path("jobs");
+      assertEquals(1, jobs.size(), jobs.toString());
+      job[0] = jobs.get(0);
+    });
+    return job[0];
+  }
+
+  private List<String> comments(String issue, String author) {
+    JsonNode comments = api.get("/api/v1/issues/" + issue + "/comments").json();
+    List<String> out = new ArrayList<>();
+    for (JsonNode c : comments.isArray() ? comments : comments.path("comments")) {
+      if (c.path("author").asText().equals(author)) {
+        out.add(c.path("text").asText());
+      }
+    }
+    return out;
+  }
+}
