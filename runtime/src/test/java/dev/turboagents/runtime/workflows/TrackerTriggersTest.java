@@ -97,7 +97,8 @@ class TrackerTriggersTest {
     String issue = api.post("/api/v1/issues", "{\"title\": \"Fix the greeting\", \"description\": \"it says wrld\"}")
         .json().get("id").asText();
 
-    JsonNode triage = oneJob("issue");
+    JsonNode listed = oneJob("issue");
+    JsonNode triage = api.get("/api/v1/agents/jobs/" + listed.path("id").asText()).json();
     assertEquals("background:trigger/triage/" + issue, triage.path("requested_by").asText(), triage.toString());
     Eventually.assertThat(Duration.ofSeconds(90), () -> assertEquals("succeeded",
         api.get("/api/v1/agents/jobs/" + triage.path("id").asText()).json().path("status").asText()));
