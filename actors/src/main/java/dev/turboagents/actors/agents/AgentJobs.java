@@ -138,7 +138,7 @@ public final class AgentJobs {
         box.specsFor(ReviewAgent.NAME), w, tracker, prompts, settings.serviceTimeout(), past, job)));
     AtomicReference<AgentJobs> self = new AtomicReference<>();
     agents.put(IssueAgent.NAME, job -> new IssueAgent(settings.model(IssueAgent.NAME), box.specsFor(IssueAgent.NAME), issues,
-        graph, prompts, triage, settings.serviceTimeout(), issue -> self.get().jobsOn(issue)));
+        graph, prompts, triage, settings.serviceTimeout(), issue -> self.get().jobsOn(issue), past));
     agents.put(ChatAgent.NAME, job -> new ChatAgent(settings.model(ChatAgent.NAME), box.specsFor(ChatAgent.NAME),
         chatTools, prompts));
     ActorRef<JobIndex.Command> index = spawner.spawn(JobIndex.supervised(settings.indexStashCapacity(),
@@ -230,13 +230,8 @@ public final class AgentJobs {
   }
 
   /** The jobs on {@code issueId}, newest first (for a summary of its history). */
-  List<Job> jobsOn(String issueId) {
-    try {
-      return jobs(new JobFilter(Optional.empty(), Optional.empty(), Optional.of(issueId))).toCompletableFuture()
-          .get(settings.askTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      return List.of();
-    }
+  CompletionStage<List<Job>> jobsOn(String issueId) {
+    return jobs(new JobFilter(Optional.empty(), Optional.empty(), Optional.of(issueId)));
   }
 
   /**
@@ -338,8 +333,8 @@ public final class AgentJobs {
   }
 
   /**
-   * The model's tokens of job {@code id} from now on, as they come, until its runner ends (nothing
-   * for a job that is not running). They are not journalled: {@link #events} has each whole turn.
+   * The model's tokens of job {@code id}: the current turn's so far, then as they come, until its
+   * runner ends (a job that ended lately gives its last turn; nothing for one not running). They are not journalled: {@link #events} has each whole turn.
    */
   public Source<Delta, NotUsed> tokens(String id) {
     return tokens.follow(id);
@@ -348,6 +343,11 @@ public final class AgentJobs {
   /** The workspace the code and review agents work in, when one is configured. */
   public Optional<Workspace> workspace() {
     return workspace;
+  }
+
+  /** As {@link #tokens(String)}, also ending once {@code until} completes (what came by then is delivered). */
+  public Source<Delta, NotUsed> tokens(String id, CompletionStage<?> until) {
+    return tokens.follow(id, until);
   }
 
   public boolean hasWorkspace() {

@@ -48,9 +48,12 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  */
 public final class AgentLoop {
   /** How the loop reaches the rest of the daemon. */
-  /** @param tokens hears the model's answer as it comes (for live followers; the journal gets whole turns) */
+  /**
+   * @param tokens hears the model's answer as it comes (for live followers; the journal gets whole turns)
+   * @param turnStarts told before each model call, so live followers know where a turn's tokens begin
+   */
   public record Ports(JobLog log, ModelDoor door, ActorRef<ToolSupervisor.Command> tools, Scheduler scheduler,
-      Consumer<Delta> tokens) {}
+      Consumer<Delta> tokens, Runnable turnStarts) {}
 
   private final Agent agent;
   private final Ports ports;
@@ -145,6 +148,7 @@ public final class AgentLoop {
         ports.log().fail(spent(job).orElse("the wall time budget is spent"));
         return Optional.empty();
       }
+      ports.turnStarts().run();
       InferenceActor.Reply reply = ports.door().chat(call(messages), timeout, down -> {
         if (down.isPresent()) {
           ports.log().waiting(down.get());

@@ -106,9 +106,9 @@ public final class Chat {
   }
 
   /** The answer text of chat job {@code jobId} as the model produces it (the JSON around it left out). */
-  public Source<String, NotUsed> answerTokens(String jobId) {
+  public Source<String, NotUsed> answerTokens(String jobId, CompletionStage<?> until) {
     AnswerStream stream = new AnswerStream();
-    return jobs.tokens(jobId).map(d -> stream.feed(d.content())).filter(t -> !t.isEmpty());
+    return jobs.tokens(jobId, until).map(d -> stream.feed(d.content())).filter(t -> !t.isEmpty());
   }
 
   /** The session as it is now (empty for an id nobody used). */

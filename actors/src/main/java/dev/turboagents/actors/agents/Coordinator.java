@@ -218,7 +218,7 @@ public final class Coordinator {
     ModelDoor door = new ModelDoor(wiring.door(), context.getSystem(), wiring.settings().waitCheck(),
         wiring.settings().askTimeout(), JobPriority.of(job));
     AgentLoop.Ports ports = new AgentLoop.Ports(log, door, wiring.tools(), context.getSystem().scheduler(),
-        delta -> wiring.tokens().publish(id, delta));
+        delta -> wiring.tokens().publish(id, delta), () -> wiring.tokens().turnStarts(id));
     ActorRef<JobRunner.Ended> ended = context.messageAdapter(JobRunner.Ended.class, e -> new RunnerEnded(e.jobId()));
     Agent agent = wiring.agents().get(job.agent()).apply(job);
     AgentLoop loop = new AgentLoop(agent, ports, wiring.settings(), wiring.window().applyAsInt(agent.model()),

@@ -53,11 +53,16 @@ public final class IssueAgent implements Agent {
   private final PromptTemplates prompts;
   private final TriageSettings triage;
   private final Duration serviceTimeout;
-  private final Function<String, List<Job>> jobsOf;
+  private final Function<String, CompletionStage<List<Job>>> jobsOf;
+  private final PastDecisions pastDecisions;
 
-  /** @param jobsOf the agent jobs on an issue, for a summary */
+  /**
+   * @param jobsOf the agent jobs on an issue, for a summary
+   * @param pastDecisions the graph's decisions on an issue and its related ones, for a summary
+   */
   public IssueAgent(String model, List<ToolSpec> tools, IssueTracker tracker, CompletionStage<Graph> graph,
-      PromptTemplates prompts, TriageSettings triage, Duration serviceTimeout, Function<String, List<Job>> jobsOf) {
+      PromptTemplates prompts, TriageSettings triage, Duration serviceTimeout,
+      Function<String, CompletionStage<List<Job>>> jobsOf, PastDecisions pastDecisions) {
     this.model = model;
     this.tools = tools;
     this.tracker = tracker;
@@ -66,6 +71,7 @@ public final class IssueAgent implements Agent {
     this.triage = triage;
     this.serviceTimeout = serviceTimeout;
     this.jobsOf = jobsOf;
+    this.pastDecisions = pastDecisions;
   }
 
   /** The input of a triage job. */
@@ -179,6 +185,7 @@ public final class IssueAgent implements Agent {
     AllowedLabels allowed = new AllowedLabels(strings(input.path("allowed_labels")));
     boolean autoComment = input.path("auto_comment").asBoolean(false);
     ArrayNode out = NODES.arrayNode();
+    ArrayNode graphDecisions = NODES.arrayNode();
     List<String> lines = new ArrayList<>();
     List<String> undecided = new ArrayList<>();
     Set<String> batch = Set.copyOf(strings(input.path("issue_ids")));
@@ -219,16 +226,20 @@ public final class IssueAgent implements Agent {
       entry.put("commented", autoComment);
       entry.put("comment_written_now", commented);
       await(tracker.markTriaged(id, job.id()));
-      lines.add(id + ": labels " + chosen + ", priority " + priority + " (" + d.reason() + ")"
+      String line = "labels " + chosen + ", priority " + priority + " (" + d.reason() + ")"
           + dup.linked().map(l -> ", duplicate of " + l.issueId()).orElse("")
           + (dup.suggested().isEmpty() ? "" : ", maybe a duplicate of "
-              + dup.suggested().stream().map(SimilarIssues.Similar::issueId).toList()));
+              + dup.suggested().stream().map(SimilarIssues.Similar::issueId).toList());
+      lines.add(id + ": " + line);
+      graphDecisions.addObject().put("issue_id", id).put("title", "Triage: priority " + priority
+          + (chosen.isEmpty() ? "" : ", labels " + String.join(", ", chosen))).put("text", line);
     }
     if (lines.isEmpty()) {
       return new Finish.Failed("the model's answer decided none of the issues " + undecided + "; nothing was changed");
     }
     ObjectNode output = NODES.objectNode();
     output.set("issues", out);
+    output.set("decisions", graphDecisions); // projected as Decision nodes DECIDED_IN the job (JobEventWrites)
     output.put("link_confidence", triage.linkConfidence()).put("suggest_confidence", triage.suggestConfidence());
     String result = "Triaged " + lines.size() + " of " + batch.size() + " issues:\n" + String.join("\n", lines)
         + (undecided.isEmpty() ? "" : "\nNo decision for " + undecided + " (they stay new).");
@@ -306,11 +317,20 @@ public final class IssueAgent implements Agent {
 
   // ---- summarize ----------------------------------------------------------------------------
 
+  /** What a summary is made of, asked for at once. */
+  private record SummaryFacts(IssueTracker.TrackedIssue issue, List<IssueTracker.HistoryLine> history,
+      List<IssueTracker.TrackedComment> comments, List<Job> jobs) {}
+
   private Task gatherSummary(String id, Job job) throws Exception {
-    IssueTracker.TrackedIssue issue = await(tracker.issue(id));
-    List<IssueTracker.HistoryLine> history = await(tracker.history(id));
-    List<IssueTracker.TrackedComment> comments = await(tracker.comments(id));
-    List<Job> jobs = jobsOf.apply(id).stream().filter(j -> !j.id().equals(job.id())).toList();
+    CompletionStage<List<Job>> jobsOn = jobsOf.apply(id).exceptionally(e -> List.of()); // no listing: no jobs named
+    SummaryFacts facts = await(tracker.issue(id).thenCompose(issue -> tracker.history(id)
+        .thenCombine(tracker.comments(id), (history, comments) -> new SummaryFacts(issue, history, comments, List.of())))
+        .thenCombine(jobsOn, (f, on) -> new SummaryFacts(f.issue(), f.history(), f.comments(), on)));
+    IssueTracker.TrackedIssue issue = facts.issue();
+    List<IssueTracker.HistoryLine> history = facts.history();
+    List<IssueTracker.TrackedComment> comments = facts.comments();
+    List<Job> jobs = facts.jobs().stream().filter(j -> !j.id().equals(job.id())).toList();
+    PastDecisions.Found past = pastDecisions.on(id);
     String historyText = tail(history.stream().filter(h -> !h.type().equals("key_recorded"))
         .map(h -> h.at() + " " + h.type() + ": " + cut(h.what(), 200)).toList(), 60);
     String commentText = tail(comments.stream().map(c -> c.createdAt() + " " + c.author() + ": " + cut(c.text(), 400))
@@ -333,9 +353,11 @@ public final class IssueAgent implements Agent {
     values.put("history", PromptTemplates.data(historyText));
     values.put("comments", PromptTemplates.data(commentText.isEmpty() ? "(none)" : commentText));
     values.put("jobs", PromptTemplates.data(jobText));
+    values.put("past_decisions", past.text());
     List<String> sources = new ArrayList<>(List.of("issue " + id, history.size() + " history events",
         comments.size() + " comments"));
     jobs.forEach(j -> sources.add("job " + j.id()));
+    sources.addAll(past.sources());
     return new Task(prompts.render("summarize", values), sources);
   }
 

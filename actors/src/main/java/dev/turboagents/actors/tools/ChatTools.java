@@ -144,26 +144,17 @@ public final class ChatTools {
     return JsonSchema.of(node);
   }
 
-  private interface Body {
-    ToolResult run(JsonObject arguments, ToolContext context) throws Exception;
+  private static AgentTool tool(String name, String description, JsonSchema schema, AgentTool.Body body) {
+    return AgentTool.of(new ToolSpec(name, description, schema), body, ChatTools::failure);
   }
 
-  private static AgentTool tool(String name, String description, JsonSchema schema, Body body) {
-    ToolSpec spec = new ToolSpec(name, description, schema);
-    return new AgentTool() {
-      public ToolSpec spec() {
-        return spec;
-      }
-
-      public ToolResult run(JsonObject arguments, ToolContext context) throws Exception {
-        try {
-          return body.run(arguments, context);
-        } catch (TimeoutException e) {
-          return new ToolResult.Failed(name + " could not finish: the tracker or the graph did not answer in time");
-        } catch (ExecutionException e) {
-          return new ToolResult.Failed(name + " could not finish: " + e.getCause().getMessage());
-        }
-      }
+  /** The tracker or the graph did not answer (in time): the model is told so, nothing crashed. */
+  private static Optional<ToolResult> failure(String name, Exception thrown) {
+    return switch (thrown) {
+      case TimeoutException e ->
+          Optional.of(new ToolResult.Failed(name + " could not finish: the tracker or the graph did not answer in time"));
+      case ExecutionException e -> Optional.of(new ToolResult.Failed(name + " could not finish: " + e.getCause().getMessage()));
+      default -> Optional.empty();
     };
   }
 

@@ -158,25 +158,9 @@ public final class CodeTools {
 
   // ---- plumbing -----------------------------------------------------------------------------
 
-  private interface Body {
-    ToolResult run(JsonObject arguments, ToolContext context) throws Exception;
-  }
-
-  private static AgentTool tool(String name, String description, JsonSchema schema, Body body) {
-    ToolSpec spec = new ToolSpec(name, description, schema);
-    return new AgentTool() {
-      public ToolSpec spec() {
-        return spec;
-      }
-
-      public ToolResult run(JsonObject arguments, ToolContext context) throws Exception {
-        try {
-          return body.run(arguments, context);
-        } catch (ServiceFailed e) {
-          return new ToolResult.Failed(name + " could not finish: " + e.getMessage());
-        }
-      }
-    };
+  private static AgentTool tool(String name, String description, JsonSchema schema, AgentTool.Body body) {
+    return AgentTool.of(new ToolSpec(name, description, schema), body, (tool, thrown) -> thrown instanceof ServiceFailed e
+        ? Optional.of(new ToolResult.Failed(tool + " could not finish: " + e.getMessage())) : Optional.empty());
   }
 
   private AgentTool checkout(String name, String description, JsonSchema schema,

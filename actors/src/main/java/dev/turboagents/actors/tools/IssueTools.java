@@ -153,28 +153,18 @@ public final class IssueTools {
 
   // ---- plumbing -----------------------------------------------------------------------------
 
-  private interface Body {
-    ToolResult run(JsonObject arguments, ToolContext context) throws Exception;
+  private static AgentTool tool(String name, String description, JsonSchema schema, AgentTool.Body body) {
+    return AgentTool.of(new ToolSpec(name, description, schema), body, IssueTools::failure);
   }
 
-  private static AgentTool tool(String name, String description, JsonSchema schema, Body body) {
-    ToolSpec spec = new ToolSpec(name, description, schema);
-    return new AgentTool() {
-      public ToolSpec spec() {
-        return spec;
-      }
-
-      public ToolResult run(JsonObject arguments, ToolContext context) throws Exception {
-        try {
-          return body.run(arguments, context);
-        } catch (TrackerAnswered e) {
-          return e.rejection.reason() == TrackerRejection.Reason.NOT_FOUND
-              ? new ToolResult.Refused(name + ": " + e.rejection.getMessage())
-              : new ToolResult.Failed(name + " was refused by the tracker: " + e.rejection.getMessage());
-        } catch (ServiceFailed e) {
-          return new ToolResult.Failed(name + " could not finish: " + e.getMessage());
-        }
-      }
+  /** The tracker's refusals and a service that did not answer are results the model sees, not crashes. */
+  private static Optional<ToolResult> failure(String name, Exception thrown) {
+    return switch (thrown) {
+      case TrackerAnswered e -> Optional.of(e.rejection.reason() == TrackerRejection.Reason.NOT_FOUND
+          ? new ToolResult.Refused(name + ": " + e.rejection.getMessage())
+          : new ToolResult.Failed(name + " was refused by the tracker: " + e.rejection.getMessage()));
+      case ServiceFailed e -> Optional.of(new ToolResult.Failed(name + " could not finish: " + e.getMessage()));
+      default -> Optional.empty();
     };
   }
 

@@ -180,20 +180,7 @@ public final class ReviewTools {
     return JsonSchema.of(node);
   }
 
-  private interface Body {
-    ToolResult run(JsonObject arguments, ToolContext context) throws Exception;
-  }
-
-  private static AgentTool tool(String name, String description, JsonSchema schema, Body body) {
-    ToolSpec spec = new ToolSpec(name, description, schema);
-    return new AgentTool() {
-      public ToolSpec spec() {
-        return spec;
-      }
-
-      public ToolResult run(JsonObject arguments, ToolContext context) throws Exception {
-        return body.run(arguments, context);
-      }
-    };
+  private static AgentTool tool(String name, String description, JsonSchema schema, AgentTool.Body body) {
+    return AgentTool.of(new ToolSpec(name, description, schema), body, AgentTool.CRASHES);
   }
 }

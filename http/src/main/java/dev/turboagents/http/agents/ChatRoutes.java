@@ -15,8 +15,6 @@ import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.stream.KillSwitches;
-import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
@@ -74,15 +72,10 @@ final class ChatRoutes {
   }
 
   private Route streamed(Chat.Taken taken) {
-    // The tokens end with the job's runner, or once the reply is there (a follower that came after
-    // the runner ended would otherwise wait for tokens that never come); then the final event.
+    // The tokens (those the model gave before this subscribed replayed first) end with the job's
+    // runner, or once the reply is there, after what came by then; then the final event.
     Source<ServerSentEvent, NotUsed> tokens = taken.streamsAnswer() && taken.jobId().isPresent()
-        ? chat.answerTokens(taken.jobId().get()).viaMat(KillSwitches.single(), Keep.right())
-            .mapMaterializedValue(done -> {
-              taken.reply().whenComplete((r, e) -> done.shutdown());
-              return NotUsed.getInstance();
-            })
-            .map(t -> ServerSentEvent.create(t, "token"))
+        ? chat.answerTokens(taken.jobId().get(), taken.reply()).map(t -> ServerSentEvent.create(t, "token"))
         : Source.<ServerSentEvent>empty();
     Source<ServerSentEvent, NotUsed> last = Source.completionStage(taken.reply())
         .map(r -> ServerSentEvent.create(ApiJson.MAPPER.writeValueAsString(ChatView.of(r)), "final"));

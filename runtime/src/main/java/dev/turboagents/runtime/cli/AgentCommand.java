@@ -3,6 +3,7 @@ package dev.turboagents.runtime.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,6 +17,33 @@ import picocli.CommandLine.Parameters;
     subcommands = {AgentCommand.Implement.class, AgentCommand.Review.class, AgentCommand.Triage.class,
         AgentCommand.Summarize.class})
 public final class AgentCommand extends CommandGroup {
+
+  /** Posts a job request, prints the job it started, and with {@code watch} follows it until it ends. */
+  static int start(ClientOptions options, String path, Map<String, Object> body, boolean watch) {
+    return start(options, path, body, watch, r -> "job " + r.path("job_id").asText() + " " + r.path("status").asText() + "\n");
+  }
+
+  /**
+   * As {@link #start(ClientOptions, String, Map, boolean)}, printing what {@code render} makes of
+   * the reply; a reply without a job (nothing to do) is not followed.
+   */
+  static int start(ClientOptions options, String path, Map<String, Object> body, boolean watch,
+      Function<JsonNode, String> render) {
+    body.put("requested_by", "cli:" + System.getProperty("user.name", "user"));
+    String[] id = {null};
+    int code = IssueCommand.send(options, new IssueCommand.ClientCall() {
+      public JsonNode run(DaemonClient c) throws DaemonClient.Failure {
+        JsonNode r = c.post(path, body);
+        id[0] = r.path("job_id").isTextual() ? r.path("job_id").asText() : null;
+        return r;
+      }
+
+      public String render(JsonNode r) {
+        return render.apply(r);
+      }
+    });
+    return code == 0 && watch && id[0] != null ? JobCommand.watch(options, id[0]) : code;
+  }
 
   @Command(name = "implement", mixinStandardHelpOptions = true,
       description = "The code agent implements an issue in its own checkout; a commit on agents/<job-id> when the tests pass.")
@@ -48,19 +76,7 @@ public final class AgentCommand extends CommandGroup {
       if (!budget.isEmpty()) {
         body.put("budget", budget);
       }
-      body.put("requested_by", "cli:" + System.getProperty("user.name", "user"));
-      String[] id = {null};
-      int code = IssueCommand.send(options, new IssueCommand.ClientCall() {
-        public JsonNode run(DaemonClient c) throws DaemonClient.Failure {
-          JsonNode r = c.post("/agents/code/implement", body);
-          id[0] = r.path("job_id").asText();
-          return r;
-        }
-        public String render(JsonNode r) {
-          return "job " + r.path("job_id").asText() + " " + r.path("status").asText() + "\n";
-        }
-      });
-      return code == 0 && watch ? JobCommand.watch(options, id[0]) : code;
+      return start(options, "/agents/code/implement", body, watch);
     }
   }
 
@@ -100,19 +116,7 @@ public final class AgentCommand extends CommandGroup {
       if (maxSteps != null) {
         body.put("budget", Map.of("max_steps", maxSteps));
       }
-      body.put("requested_by", "cli:" + System.getProperty("user.name", "user"));
-      String[] id = {null};
-      int code = IssueCommand.send(options, new IssueCommand.ClientCall() {
-        public JsonNode run(DaemonClient c) throws DaemonClient.Failure {
-          JsonNode r = c.post("/agents/review/analyze", body);
-          id[0] = r.path("job_id").asText();
-          return r;
-        }
-        public String render(JsonNode r) {
-          return "job " + r.path("job_id").asText() + " " + r.path("status").asText() + "\n";
-        }
-      });
-      return code == 0 && watch ? JobCommand.watch(options, id[0]) : code;
+      return start(options, "/agents/review/analyze", body, watch);
     }
   }
 
@@ -135,20 +139,10 @@ public final class AgentCommand extends CommandGroup {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("batch", allNew ? "new_issues" : ids);
       body.put("auto_comment", comment);
-      body.put("requested_by", "cli:" + System.getProperty("user.name", "user"));
-      String[] id = {null};
-      int code = IssueCommand.send(options, new IssueCommand.ClientCall() {
-        public JsonNode run(DaemonClient c) throws DaemonClient.Failure {
-          JsonNode r = c.post("/agents/issue/triage", body);
-          id[0] = r.path("job_id").isTextual() ? r.path("job_id").asText() : null;
-          return r;
-        }
-        public String render(JsonNode r) {
-          return id[0] == null ? "nothing new to triage\n"
-              : "job " + id[0] + " " + r.path("status").asText() + " (" + r.path("issue_ids").size() + " issues)\n";
-        }
-      });
-      return code == 0 && watch && id[0] != null ? JobCommand.watch(options, id[0]) : code;
+      return start(options, "/agents/issue/triage", body, watch, r -> r.path("job_id").isTextual()
+          ? "job " + r.path("job_id").asText() + " " + r.path("status").asText() + " (" + r.path("issue_ids").size()
+              + " issues)\n"
+          : "nothing new to triage\n");
     }
   }
 
@@ -163,19 +157,7 @@ public final class AgentCommand extends CommandGroup {
     public Integer call() {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("issue_id", issueId);
-      body.put("requested_by", "cli:" + System.getProperty("user.name", "user"));
-      String[] id = {null};
-      int code = IssueCommand.send(options, new IssueCommand.ClientCall() {
-        public JsonNode run(DaemonClient c) throws DaemonClient.Failure {
-          JsonNode r = c.post("/agents/issue/summarize", body);
-          id[0] = r.path("job_id").asText();
-          return r;
-        }
-        public String render(JsonNode r) {
-          return "job " + r.path("job_id").asText() + " " + r.path("status").asText() + "\n";
-        }
-      });
-      return code == 0 && watch ? JobCommand.watch(options, id[0]) : code;
+      return start(options, "/agents/issue/summarize", body, watch);
     }
   }
 }

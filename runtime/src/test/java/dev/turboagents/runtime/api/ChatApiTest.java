@@ -61,22 +61,24 @@ class ChatApiTest {
   void standIn() throws Exception {
     ollama = new OllamaStandIn(List.of(new StandInModel(MODEL, StandInModel.GIB, 16, 4, 64, Duration.ofMillis(50),
         200, 0, List.of("completion"))), 8 * StandInModel.GIB, 2, 0.01).start();
-    ollama.script(request -> {
-      JsonNode body = request.body();
-      if (body.path("format").path("properties").has("route")) {
-        return Script.Answer.text(route.contains(" ") ? route : "{\"route\": \"" + route + "\"}");
-      }
-      String prompt = body.path("messages").toString().replace("\\n", "\n");
-      chatPrompts.add(prompt);
-      List<String> ids = new ArrayList<>();
-      Matcher m = BLOCKER_LINE.matcher(prompt);
-      while (m.find()) {
-        ids.add(m.group(1));
-      }
-      String answer = ids.isEmpty() ? "I found nothing blocking it (see " + INVENTED + ")."
-          : "The release is blocked by " + String.join(", ", ids) + " and " + INVENTED + ".";
-      return Script.Answer.text("{\"name\":\"final_answer\",\"arguments\":{\"answer\":\"" + answer + "\"}}");
-    });
+    ollama.script(this::answer);
+  }
+
+  private Script.Answer answer(Script.Request request) {
+    JsonNode body = request.body();
+    if (body.path("format").path("properties").has("route")) {
+      return Script.Answer.text(route.contains(" ") ? route : "{\"route\": \"" + route + "\"}");
+    }
+    String prompt = body.path("messages").toString().replace("\\n", "\n");
+    chatPrompts.add(prompt);
+    List<String> ids = new ArrayList<>();
+    Matcher m = BLOCKER_LINE.matcher(prompt);
+    while (m.find()) {
+      ids.add(m.group(1));
+    }
+    String answer = ids.isEmpty() ? "I found nothing blocking it (see " + INVENTED + ")."
+        : "The release is blocked by " + String.join(", ", ids) + " and " + INVENTED + ".";
+    return Script.Answer.text("{\"name\":\"final_answer\",\"arguments\":{\"answer\":\"" + answer + "\"}}");
   }
 
   @AfterEach
@@ -245,6 +247,35 @@ class ChatApiTest {
     JsonNode reply = ApiJson.MAPPER.readTree(last);
     assertEquals(reply.get("answer").asText(), tokens.toString(), "the tokens are the answer's text, not its JSON");
     assertEquals(new TreeSet<>(seeded.blockers()), texts(reply.get("citations")));
+  }
+
+  /** A model that answers before the stream subscribes: its early tokens are replayed, not lost. */
+  @Test
+  void aStreamedAnswerFromAFastModelIsWholeInItsTokens() throws Exception {
+    try (OllamaStandIn fast = new OllamaStandIn(List.of(new StandInModel(MODEL, StandInModel.GIB, 16, 4, 64,
+        Duration.ZERO, 1_000_000, 0, List.of("completion"))), 8 * StandInModel.GIB, 2, 0.01).start()) {
+      fast.script(this::answer);
+      startDaemon(Map.of("turbo-agents.ollama.host", fast.url()));
+      seed();
+      for (int i = 0; i < 3; i++) {
+        var r = chat("{\"message\": \"What issues are blocking the v1.0 release?\", \"stream\": true}");
+        assertEquals(200, r.statusCode(), r.body());
+        StringBuilder tokens = new StringBuilder();
+        String last = null;
+        for (String event : r.body().split("\n\n")) {
+          String type = event.lines().filter(l -> l.startsWith("event:")).map(l -> l.substring(6).strip()).findFirst()
+              .orElse("");
+          String data = String.join("\n", event.lines().filter(l -> l.startsWith("data:"))
+              .map(l -> l.substring(5).startsWith(" ") ? l.substring(6) : l.substring(5)).toList());
+          if (type.equals("token")) {
+            tokens.append(data);
+          } else if (type.equals("final")) {
+            last = data;
+          }
+        }
+        assertEquals(ApiJson.MAPPER.readTree(last).get("answer").asText(), tokens.toString(), r.body());
+      }
+    }
   }
 
   @Test

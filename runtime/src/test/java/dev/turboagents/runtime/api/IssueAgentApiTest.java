@@ -204,6 +204,18 @@ class IssueAgentApiTest {
     assertTrue(api.get("/api/v1/issues/" + original + "/history").body().contains("\"type\":\"triaged\""),
         "the tracker records that triage saw the issue");
 
+    JsonNode graphDecisions = output.get("decisions");
+    assertEquals(4, graphDecisions.size(), "one decision per triaged issue for the graph: " + output);
+    String copyDecision = "Triage: priority high, labels bug";
+    assertTrue(graphDecisions.toString().contains(copyDecision), graphDecisions.toString());
+    String jobId = job.get("id").asText();
+    Eventually.assertThat(Duration.ofSeconds(60), () -> {
+      String related = api.get("/api/v1/graph/entities/issue/" + copy + "/related?depth=1&limit=50").body();
+      if (!related.contains(copyDecision)) {
+        throw new AssertionError("the triage decision is not in the graph yet: " + related);
+      }
+    });
+
     var again = api.post("/api/v1/agents/issue/triage", "{\"batch\": \"new_issues\"}");
     assertEquals(200, again.status(), again.body());
     assertEquals("nothing_new", again.json().get("status").asText());
@@ -253,6 +265,8 @@ class IssueAgentApiTest {
     String asked = prompts.getFirst();
     assertTrue(asked.contains("duplicate of " + original) && asked.contains("triaged by job " + job.get("id").asText())
         && asked.contains("Triage (issue agent, job"), "the model saw the history, the triage and its comment: " + asked);
+    assertTrue(asked.contains("Past decisions on this issue") && asked.contains("in job " + jobId + ": " + copyDecision),
+        "the next task on the issue starts from the triage's decision in the graph: " + asked);
   }
 
   @Test
