@@ -73,6 +73,9 @@ public final class AgentTurnBenchmark {
             }
             if (t.kind() == TurnKind.INVALID) {
               inRepair = true;
+              // what the model said and what it was told: where the failures come from
+              System.err.println("  invalid turn " + t.step() + " (" + t.mode() + "): " + excerpt(t.answer()) + " -> "
+                  + excerpt(t.correction().orElse("")));
             } else {
               logical++;
               validLogical++;
@@ -93,9 +96,15 @@ public final class AgentTurnBenchmark {
       double m50 = Table.percentileMs(modelCalls, 0.5);
       table.row(model, turns.size(), jobs, pct(firstTry, turns.size()), pct(validLogical, logical), Table.fmt(r50),
           Table.fmt(Table.percentileMs(runtime, 0.99)), Table.fmt(m50), Table.fmt(m50 == 0 ? 0 : r50 / m50));
+      System.err.println(table.render()); // so far: a long run that is stopped keeps the models it finished
     }
     System.out.println(table.render());
     System.exit(0);
+  }
+
+  private static String excerpt(String text) {
+    String line = text.replace('\n', ' ');
+    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
   }
 
   private static String pct(long part, long whole) {
@@ -120,8 +129,10 @@ public final class AgentTurnBenchmark {
         "turbo-agents.agents.code-model", model,
         "turbo-agents.agents.answer-tokens", 200,
         "turbo-agents.agents.max-steps", 8));
+    // a CPU Ollama on a shared machine can take longer than the watchdog's 20 s to its first token
     var inference = StandInSettings.inference(Map.of("turbo-agents.inference.request-timeout", "300s",
-        "turbo-agents.inference.default-deadline", "300s"));
+        "turbo-agents.inference.default-deadline", "300s", "turbo-agents.inference.stall-timeout", "240s",
+        "turbo-agents.inference.load-timeout", "120s"));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench", settings.config());
     Tracker.Spawner kit = new Tracker.Spawner() {
       public <T> ActorRef<T> spawn(Behavior<T> behavior, String name) {

@@ -20,6 +20,7 @@ import dev.turboagents.actors.tools.process.ProcessRunner;
 import dev.turboagents.actors.tools.process.ScrubbedEnvironment;
 import dev.turboagents.actors.tools.workspace.SourceTree;
 import dev.turboagents.actors.tools.workspace.Workspace;
+import dev.turboagents.actors.tools.workspace.WorkspaceCodeIndex;
 import dev.turboagents.config.AgentSettings;
 import dev.turboagents.config.ChatSettings;
 import dev.turboagents.config.Settings;
@@ -48,6 +49,7 @@ import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.query.EventEnvelope;
@@ -83,6 +85,7 @@ public final class AgentJobs {
   private final IssueTracker issues;
   private final TriageSettings triage;
   private Chat chat;
+  private WorkspaceCodeIndex workspaceIndex;
 
   private AgentJobs(ActorSystem<?> system, ActorRef<Coordinator.Command> coordinator, ActorRef<JobIndex.Command> index,
       AgentSettings settings, Tracker tracker, Optional<Workspace> workspace, boolean testsConfigured, LiveTokens tokens,
@@ -127,13 +130,14 @@ public final class AgentJobs {
     PromptTemplates prompts = new PromptTemplates(Optional.of(settings.promptDirectory()
         .orElse(all.dataDir().resolve("prompts"))));
     PinnedOptions pinned = PinnedOptions.from(all.inference());
-    SourceTree sourceTree = new SourceTree(all.graph().code().maxFileSize());
+    WorkspaceCodeIndex workspaceIndex = new WorkspaceCodeIndex(workspace, codeIndex,
+        new SourceTree(all.graph().code().maxFileSize()), system.dispatchers().lookup(DispatcherSelector.blocking()));
     // Every agent the coordinator can run, by name: each builds its Agent for one job.
     Map<String, Function<Job, Agent>> agents = new HashMap<>();
     PastDecisions past = new PastDecisions(graph, settings.serviceTimeout(), PAST_DECISIONS);
     workspace.ifPresent(w -> agents.put(CodeAgent.NAME, job -> new CodeAgent(settings.model(CodeAgent.NAME),
         box.specsFor(CodeAgent.NAME), w, all.tools(), runner, tracker, graph, prompts, settings.serviceTimeout(),
-        all.graph().contextTokenBudget(), codeIndex, sourceTree, past)));
+        all.graph().contextTokenBudget(), workspaceIndex, past)));
     workspace.ifPresent(w -> agents.put(ReviewAgent.NAME, job -> ReviewAgent.of(settings.model(ReviewAgent.NAME),
         box.specsFor(ReviewAgent.NAME), w, tracker, prompts, settings.serviceTimeout(), past, job)));
     AtomicReference<AgentJobs> self = new AtomicReference<>();
@@ -148,6 +152,9 @@ public final class AgentJobs {
     AgentJobs jobs = new AgentJobs(system, coordinator, index, settings, tracker, workspace,
         all.tools().commands().test().isPresent(), tokens, issues, triage);
     self.set(jobs);
+    jobs.workspaceIndex = workspaceIndex;
+    // the main branch is indexed once the graph serves, in the background: the start does not wait for it
+    workspace.ifPresent(w -> workspaceIndex.indexMainInBackground());
     ChatSettings chat = ChatSettings.of(all);
     jobs.chat = new Chat(jobs, spawner.spawn(ChatSessions.create(chat.sessionKeepChars()), "chat-sessions"),
         new ModelDoor(door, system, settings.waitCheck(), settings.askTimeout()), system, settings, chat, prompts);
@@ -352,6 +359,11 @@ public final class AgentJobs {
 
   public boolean hasWorkspace() {
     return workspace.isPresent();
+  }
+
+  /** The workspace's code index (the one search_codebase searches): state, files, chunks, commit. */
+  public WorkspaceCodeIndex codeIndex() {
+    return workspaceIndex;
   }
 
   private CompletionStage<Job> ask(Function<ActorRef<StatusReply<Job>>, Coordinator.Command> command) {

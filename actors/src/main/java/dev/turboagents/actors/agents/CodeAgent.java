@@ -11,9 +11,8 @@ import dev.turboagents.actors.tools.workspace.CommitSummary;
 import dev.turboagents.actors.tools.workspace.JobCheckout;
 import dev.turboagents.actors.tools.workspace.Workspace;
 import dev.turboagents.config.ToolSettings;
-import dev.turboagents.actors.tools.workspace.SourceTree;
+import dev.turboagents.actors.tools.workspace.WorkspaceCodeIndex;
 import dev.turboagents.persistence.graph.Graph;
-import dev.turboagents.persistence.graph.code.CodeIndex;
 import dev.turboagents.persistence.graph.code.CodeIndexReport;
 import dev.turboagents.persistence.graph.GraphContext;
 import dev.turboagents.persistence.issues.Comment;
@@ -48,21 +47,18 @@ public final class CodeAgent implements Agent {
   private final PromptTemplates prompts;
   private final Duration serviceTimeout;
   private final int contextTokens;
-  private final CompletionStage<CodeIndex> codeIndex;
-  private final SourceTree sourceTree;
+  private final WorkspaceCodeIndex codeIndex;
   private final PastDecisions pastDecisions;
 
   /**
-   * @param codeIndex the graph's code index: the job's checkout is indexed when the job starts and
+   * @param codeIndex the workspace's code index: the job's checkout is indexed when the job starts and
    *     after its commit (incrementally, by blob id), waiting at most {@code serviceTimeout}
    */
   public CodeAgent(String model, List<ToolSpec> tools, Workspace workspace, ToolSettings toolSettings,
       ProcessRunner runner, Tracker tracker, CompletionStage<Graph> graph, PromptTemplates prompts,
-      Duration serviceTimeout, int contextTokens, CompletionStage<CodeIndex> codeIndex, SourceTree sourceTree,
-      PastDecisions pastDecisions) {
+      Duration serviceTimeout, int contextTokens, WorkspaceCodeIndex codeIndex, PastDecisions pastDecisions) {
     this.pastDecisions = pastDecisions;
     this.codeIndex = codeIndex;
-    this.sourceTree = sourceTree;
     this.model = model;
     this.tools = tools;
     this.workspace = workspace;
@@ -201,18 +197,17 @@ public final class CodeAgent implements Agent {
    * first index goes on in the background); says how it went, for the job's context sources.
    */
   private String index(JobCheckout checkout) {
-    var index = codeIndex.toCompletableFuture();
-    if (!index.isDone() || index.isCompletedExceptionally()) {
-      return "code index: not available (search_codebase answers so)";
-    }
     try {
-      String revision = SourceTree.resolve(checkout.directory(), "HEAD");
-      CodeIndexReport report = index.join().index(revision, sourceTree.list(checkout.directory(), "HEAD"))
-          .toCompletableFuture().get(serviceTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      CodeIndexReport report = codeIndex.index(checkout).toCompletableFuture()
+          .get(serviceTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      String revision = report.revision();
       return "code index at " + revision.substring(0, Math.min(12, revision.length())) + ": " + report.files()
           + " files (" + report.indexed() + " indexed, " + report.unchanged() + " unchanged, " + report.chunks() + " chunks)";
     } catch (java.util.concurrent.TimeoutException e) {
       return "code index: still indexing (search_codebase sees more as it goes)";
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause() instanceof IllegalStateException ? "code index: not available (search_codebase answers so)"
+          : "code index: could not index (" + e.getCause().getMessage() + ")";
     } catch (Exception e) {
       return "code index: could not index (" + e.getMessage() + ")";
     }

@@ -4,6 +4,7 @@ import dev.turboagents.config.CodeIndexSettings;
 import dev.turboagents.persistence.graph.code.CodeHit;
 import dev.turboagents.persistence.graph.code.CodeIndex;
 import dev.turboagents.persistence.graph.code.CodeIndexReport;
+import dev.turboagents.persistence.graph.code.CodeIndexTotals;
 import dev.turboagents.persistence.graph.code.SourceFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,6 +79,17 @@ public final class GraphCodeIndex implements CodeIndex {
     return run(() -> {
       synchronized (oneRunAtATime) {
         return indexNow(revision, files);
+      }
+    });
+  }
+
+  @Override
+  public CompletionStage<CodeIndexTotals> totals() {
+    return run(() -> {
+      try (Session session = driver.session()) {
+        Record r = session.executeRead(tx -> tx.run("MATCH (f:CodeFile) RETURN count(f) AS files, coalesce(sum(f.chunks), 0) AS chunks")
+            .single(), txConfig);
+        return new CodeIndexTotals(r.get("files").asLong(), r.get("chunks").asLong());
       }
     });
   }

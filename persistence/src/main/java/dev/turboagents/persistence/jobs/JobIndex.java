@@ -1,12 +1,14 @@
 package dev.turboagents.persistence.jobs;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -22,7 +24,10 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.journal.leveldb.javadsl.LeveldbReadJournal;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The jobs' read side: every job as its events made it (without its steps), for listings that
@@ -39,8 +44,11 @@ public final class JobIndex {
 
   public sealed interface Command permits Replayed, ReplayEnded, ListJobs, GetStats {}
 
-  /** One event of stream {@code stream} (an incarnation's own; others' are stale). */
-  record Replayed(UUID stream, EventEnvelope envelope) implements Command {}
+  /**
+   * Events of stream {@code stream} (an incarnation's own; others' are stale), in journal order:
+   * as many as came while the index was busy, so a replay is a few messages, not one per event.
+   */
+  record Replayed(UUID stream, List<EventEnvelope> envelopes) implements Command {}
 
   /** The replay ({@code live} false) or the live stream ended; a live stream ending is a failure. */
   record ReplayEnded(UUID stream, boolean live, Optional<Throwable> failure) implements Command {}
@@ -70,6 +78,8 @@ public final class JobIndex {
   public record Stats(boolean caughtUp, int jobs, long events) {}
 
   private static final double RESTART_JITTER = 0.2;
+  /** Most events handed to the index in one message. */
+  private static final int BATCH = 1000;
 
   private final ActorContext<Command> ctx;
   private final StashBuffer<Command> stash;
@@ -88,9 +98,17 @@ public final class JobIndex {
     this.journal = PersistenceQuery.get(ctx.getSystem())
         .getReadJournalFor(LeveldbReadJournal.class, LeveldbReadJournal.Identifier());
     ActorRef<Command> self = ctx.getSelf();
-    journal.currentEventsByTag(JobEntity.TAG, NoOffset.getInstance()).via(streams.flow())
-        .runWith(Sink.foreach(env -> self.tell(new Replayed(stream, env))), ctx.getSystem())
+    follow(journal.currentEventsByTag(JobEntity.TAG, NoOffset.getInstance()))
         .whenComplete((done, error) -> self.tell(new ReplayEnded(stream, false, Optional.ofNullable(error))));
+  }
+
+  /** Runs {@code events} into this incarnation, batched while the index is busy; completes when they end. */
+  private CompletionStage<Done> follow(Source<EventEnvelope, NotUsed> events) {
+    ActorRef<Command> self = ctx.getSelf();
+    return events.via(streams.flow())
+        .batch(BATCH, first -> { List<EventEnvelope> batch = new ArrayList<>(); batch.add(first); return batch; },
+            (batch, next) -> { batch.add(next); return batch; })
+        .runWith(Sink.foreach(batch -> self.tell(new Replayed(stream, List.copyOf(batch)))), ctx.getSystem());
   }
 
   /** The index as the agents run it: restarted with {@code minBackoff} .. {@code maxBackoff} when it fails. */
@@ -107,7 +125,7 @@ public final class JobIndex {
   private Behavior<Command> replaying() {
     return Behaviors.receive(Command.class)
         .onMessage(Replayed.class, m -> !m.stream().equals(stream), m -> Behaviors.same())
-        .onMessage(Replayed.class, m -> { apply(m.envelope()); return Behaviors.same(); })
+        .onMessage(Replayed.class, m -> { m.envelopes().forEach(this::apply); return Behaviors.same(); })
         .onMessage(ReplayEnded.class, m -> !m.stream().equals(stream), m -> Behaviors.same())
         .onMessage(ReplayEnded.class, this::replayEnded)
         .onMessage(GetStats.class, m -> { m.replyTo().tell(new Stats(false, jobs.size(), events)); return Behaviors.same(); })
@@ -124,8 +142,7 @@ public final class JobIndex {
     }
     ctx.getLog().info("Job index caught up: {} jobs from {} events", jobs.size(), events);
     ActorRef<Command> self = ctx.getSelf();
-    journal.eventsByTag(JobEntity.TAG, offset).via(streams.flow())
-        .runWith(Sink.foreach(env -> self.tell(new Replayed(stream, env))), ctx.getSystem())
+    follow(journal.eventsByTag(JobEntity.TAG, offset))
         .whenComplete((done, error) -> self.tell(new ReplayEnded(stream, true, Optional.ofNullable(error))));
     return stash.unstashAll(serving());
   }
@@ -133,7 +150,7 @@ public final class JobIndex {
   private Behavior<Command> serving() {
     return Behaviors.receive(Command.class)
         .onMessage(Replayed.class, m -> !m.stream().equals(stream), m -> Behaviors.same())
-        .onMessage(Replayed.class, m -> { apply(m.envelope()); return Behaviors.same(); })
+        .onMessage(Replayed.class, m -> { m.envelopes().forEach(this::apply); return Behaviors.same(); })
         .onMessage(ReplayEnded.class, m -> !m.stream().equals(stream), m -> Behaviors.same())
         .onMessage(ReplayEnded.class, this::replayEnded)
         .onMessage(ListJobs.class, this::list)

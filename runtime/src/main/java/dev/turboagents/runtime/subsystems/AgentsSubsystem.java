@@ -10,6 +10,7 @@ import dev.turboagents.persistence.graph.code.CodeIndex;
 import dev.turboagents.persistence.tracker.Tracker;
 import dev.turboagents.supervisors.AgentsHealth;
 import dev.turboagents.supervisors.AgentsSupervisor;
+import dev.turboagents.supervisors.CodeIndexHealth;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -44,7 +45,7 @@ public final class AgentsSubsystem extends Subsystem<AgentJobs> {
 
   @Override
   protected List<HealthCheck> healthChecks(AgentJobs agents, ActorSystem<?> system) {
-    return List.of(new AgentsHealth(agents));
+    return List.of(new AgentsHealth(agents), new CodeIndexHealth(agents));
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.RepositoryNotFoundException;
 import org.eclipse.jgit.lib.Constants;
@@ -21,6 +22,8 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TagOpt;
 
 /**
  * The user's git repository ({@code turbo-agents.workspace.path}) as the agents see it: each job
@@ -183,6 +186,43 @@ public final class Workspace {
       }
     }
     CheckoutConfig.disarm(directory.resolve(Constants.DOT_GIT));
+  }
+
+  /**
+   * The daemon's own clone of the main branch at its newest commit, in {@code <data-dir>/code-index}:
+   * the tree the code index reads at start (the user's working tree may hold uncommitted changes,
+   * so it is never read). Cloned once, then fetched and reset to the main branch each time; a clone
+   * that cannot be brought up to date is made again.
+   */
+  public Path mainTree() {
+    Path directory = checkouts.resolveSibling("code-index");
+    Path partial = checkouts.resolveSibling(".code-index.partial");
+    String remoteMain = Constants.R_REMOTES + "origin/" + mainBranch;
+    try {
+      if (Files.isDirectory(directory.resolve(Constants.DOT_GIT))) {
+        try (Git git = Git.open(directory.toFile())) {
+          git.fetch().setRemote("origin").setTagOpt(TagOpt.NO_TAGS)
+              .setRefSpecs(new RefSpec("+" + Constants.R_HEADS + mainBranch + ":" + remoteMain)).call();
+          git.reset().setMode(ResetCommand.ResetType.HARD).setRef(remoteMain).call();
+          return directory;
+        } catch (IOException | GitAPIException | RuntimeException e) {
+          // a damaged clone: made again below
+        }
+      }
+      DirectoryTree.delete(directory);
+      DirectoryTree.delete(partial);
+      Files.createDirectories(partial.getParent());
+      try (Git clone = Git.cloneRepository().setURI(gitDir.toUri().toString()).setDirectory(partial.toFile())
+          .setBranchesToClone(List.of(Constants.R_HEADS + mainBranch)).setBranch(Constants.R_HEADS + mainBranch)
+          .setNoTags().setCloneSubmodules(false).call()) {
+        // cloned
+      }
+      CheckoutConfig.disarm(partial.resolve(Constants.DOT_GIT));
+      Files.move(partial, directory, StandardCopyOption.ATOMIC_MOVE);
+      return directory;
+    } catch (IOException | GitAPIException e) {
+      throw new WorkspaceException("could not bring the code index's clone " + directory + " to " + mainBranch + ": " + e.getMessage(), e);
+    }
   }
 
   /** The newest commit of agents/&lt;job-id&gt; in the workspace, if the job has committed. */

@@ -18,6 +18,9 @@ public interface CodeIndex {
    */
   CompletionStage<CodeIndexReport> index(String revision, List<SourceFile> files);
 
+  /** How many files and chunks the index holds, for /health. */
+  CompletionStage<CodeIndexTotals> totals();
+
   /** Hybrid (vector + full-text) search over the chunks, best first. */
   CompletionStage<List<CodeHit>> search(String query, int limit);
 }
