@@ -10,7 +10,7 @@ import java.util.Optional;
  * The few context sizes a model is loaded with ({@code context-profiles}, a model's own list in
  * {@code model-context-profiles}, or the one num_ctx its pinned options name), capped at the
  * model's own context length, and the choice of one for a request: the smallest that holds the
- * prompt and the answer, or the size the model is loaded with when that is larger, so that no
+ * prompt and the answer, or the size the model is loaded with when that holds them, so that no
  * request makes the server reload a model it could be served by.
  */
 public final class ContextProfiles {
@@ -21,8 +21,8 @@ public final class ContextProfiles {
   /** The context size to send. */
   public record Profile(int numCtx) implements Choice {}
 
-  /** The request needs more than the largest profile: refused, never truncated. */
-  public record TooLarge(int neededTokens, int largestProfile) implements Choice {}
+  /** The prompt alone needs more than the largest profile: refused, never truncated. */
+  public record TooLarge(int promptTokens, int largestProfile) implements Choice {}
 
   private final ContextProfileSettings settings;
   private final PinnedOptions pinned;
@@ -57,16 +57,24 @@ public final class ContextProfiles {
   }
 
   /**
-   * The size for a request needing {@code neededTokens} (prompt and answer) on {@code model}, loaded
-   * now at {@code loaded} when it is.
+   * The size for a request of {@code promptTokens} asking for {@code outputTokens} of answer on
+   * {@code model}, loaded now at {@code loaded} when it is: the loaded size when both fit in it,
+   * else the smallest profile both fit in, else the largest profile when the prompt alone fits
+   * (the answer then ends where the context does, as on Ollama); refused when the prompt does not.
    */
-  public Choice choose(String model, Optional<Integer> contextLength, int neededTokens, Optional<Integer> loaded) {
+  public Choice choose(String model, Optional<Integer> contextLength, int promptTokens, int outputTokens,
+      Optional<Integer> loaded) {
     List<Integer> sizes = of(model, contextLength);
-    if (loaded.isPresent() && loaded.get() >= neededTokens) {
+    int largest = sizes.get(sizes.size() - 1);
+    int needed = promptTokens + outputTokens;
+    if (loaded.isPresent() && loaded.get() >= needed) {
       return new Profile(loaded.get());
     }
-    return sizes.stream().filter(n -> n >= neededTokens).findFirst().<Choice>map(Profile::new)
-        .orElseGet(() -> new TooLarge(neededTokens, sizes.get(sizes.size() - 1)));
+    Optional<Integer> fits = sizes.stream().filter(n -> n >= needed).findFirst();
+    if (fits.isPresent()) {
+      return new Profile(fits.get());
+    }
+    return promptTokens < largest ? new Profile(largest) : new TooLarge(promptTokens, largest);
   }
 
   /** The answer's length {@code call} asks for: num_predict when set and positive, else default-output-tokens. */

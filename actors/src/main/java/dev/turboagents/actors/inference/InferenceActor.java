@@ -285,17 +285,17 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     int prompt = promptSizes.tokens(call);
     int output = profiles.outputTokens(call);
     ContextProfiles.Choice choice = profiles.choose(model, Optional.ofNullable(contextLengths.get(model)),
-        prompt + output, Optional.ofNullable(loadedProfiles.get(model)));
+        prompt, output, Optional.ofNullable(loadedProfiles.get(model)));
     if (choice instanceof ContextProfiles.TooLarge big && call instanceof InferenceCall.Embed e
         && e.truncate().orElse(true)) {
       choice = new ContextProfiles.Profile(big.largestProfile()); // the client asked the server to cut its input
     }
     switch (choice) {
       case ContextProfiles.TooLarge big -> {
-        held.refuse(s, HeldRequests.failure(s.requestId(), Failure.CONTEXT_EXCEEDED, "the prompt (about " + prompt
-            + " tokens) plus the requested output (" + output + " tokens) needs " + big.neededTokens()
-            + " tokens, more than the largest context of " + model + " (" + big.largestProfile()
-            + " tokens; turbo-agents.inference.context-profiles): shorten the prompt or ask for less output"));
+        held.refuse(s, HeldRequests.failure(s.requestId(), Failure.CONTEXT_EXCEEDED, "the prompt (about "
+            + big.promptTokens() + " tokens) does not fit the largest context of " + model + " ("
+            + big.largestProfile() + " tokens; turbo-agents.inference.context-profiles): shorten it; it was not sent,"
+            + " and is never cut"));
         return this;
       }
       case ContextProfiles.Profile p -> call = call.withOptions(call.options().with(ModelOption.NUM_CTX, p.numCtx()));
