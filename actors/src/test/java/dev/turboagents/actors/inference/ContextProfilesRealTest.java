@@ -31,9 +31,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Context profiles against a REAL Ollama with smollm2:135m (its own context length 8192): the
  * loads are counted on Ollama's side, by polling /api/ps every 20 ms for the context length it
- * holds the model at (a change, or the model appearing, is a load). Clients drifting num_ctx
- * (1024, 8192, 4096, 512, none) cause none; a prompt that needs more than the loaded 2048 causes
- * exactly one, to 4096; a prompt above the model's 8192 is refused before Ollama sees it.
+ * holds the model at (a change, or the model appearing, is a load), with the profiles 512, 1024 and
+ * 16384 (capped at 8192). Clients drifting num_ctx (1024, 8192, 4096, 512, none) cause none; a prompt
+ * that needs more than the loaded 512 causes exactly one, to 1024; a prompt above the model's 8192
+ * is refused before Ollama sees it.
  */
 @Tag("real-ollama")
 class ContextProfilesRealTest {
@@ -70,8 +71,12 @@ class ContextProfilesRealTest {
     });
 
     ActorTestKit kit = ActorTestKit.create();
+    // small profiles keep the prompts short (two shared cores evaluate ~20-100 tokens/s); the largest,
+    // 16384, is above smollm2's own 8192 and capped at it. A long prompt on a busy CPU is evaluated
+    // for longer than the watchdog's 20 s without a token.
     var settings = StandInSettings.inference(Map.of("turbo-agents.inference.request-timeout", "120s",
-        "turbo-agents.inference.default-deadline", "300s"));
+        "turbo-agents.inference.default-deadline", "300s", "turbo-agents.inference.stall-timeout", "110s",
+        "turbo-agents.inference.model-context-profiles.\"" + SMOL + "\"", List.of(512, 1024, 16384)));
     try (OllamaBackend backend = new OllamaBackend(RealOllama.url(), settings)) {
       ActorRef<InferenceActor.Command> door = kit.spawn(InferenceActor.create(settings, backend,
           new MemoryBudget(2L << 30, "test")));
@@ -89,17 +94,17 @@ class ContextProfilesRealTest {
       }
       Thread.sleep(200); // the poller's last look
       synchronized (seen) {
-        assertEquals(List.of(2048), seen, "one load, at the smallest profile, whatever num_ctx the clients sent");
+        assertEquals(List.of(512), seen, "one load, at the smallest profile, whatever num_ctx the clients sent");
       }
 
-      // ~11 000 characters: about 2 400 tokens with SmolLM2's tokenizer, more than 2048
-      door.tell(submit("larger", SENTENCE.repeat(170), Map.of(), replies.ref()));
+      // ~2 400 characters: about 530 tokens with SmolLM2's tokenizer, more than 512
+      door.tell(submit("larger", SENTENCE.repeat(37), Map.of(), replies.ref()));
       replies.expectMessageClass(Completed.class, Duration.ofSeconds(120));
-      door.tell(submit("small-after", SENTENCE.repeat(4), Map.of("num_ctx", 2048), replies.ref()));
+      door.tell(submit("small-after", SENTENCE.repeat(4), Map.of("num_ctx", 512), replies.ref()));
       replies.expectMessageClass(Completed.class, Duration.ofSeconds(120));
       Thread.sleep(200);
       synchronized (seen) {
-        assertEquals(List.of(2048, 4096), seen, "one reload, to the profile the larger prompt needs; none after");
+        assertEquals(List.of(512, 1024), seen, "one reload, to the profile the larger prompt needs; none after");
       }
 
       door.tell(submit("huge", SENTENCE.repeat(800), Map.of(), replies.ref()));
@@ -111,7 +116,7 @@ class ContextProfilesRealTest {
       InferenceStatus st = statusProbe.receiveMessage();
       assertEquals(2, st.loads(), "the door counted the two loads Ollama made: " + st);
       assertEquals(0, st.serverLoads(), "no load Ollama made on its own: " + st.recentDisagreements());
-      assertEquals(Optional.of(4096), st.resident().getFirst().contextProfile(), st.resident().toString());
+      assertEquals(Optional.of(1024), st.resident().getFirst().contextProfile(), st.resident().toString());
     } finally {
       polling.set(false);
       poller.join();
