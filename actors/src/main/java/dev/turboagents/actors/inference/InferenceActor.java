@@ -407,6 +407,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private void start(String requestId, long now) {
     InferenceQueue.Waiting<HeldRequests.Asker> w = held.take(requestId);
     spans.started(requestId);
+    publish(new DoorEvent.Waited(w.priority(), now - w.enqueuedNanos()));
     residency = residency.used(w.model(), now);
     history.started(w.id(), now);
     var call = new RunningCalls.RunningCall<>(w, now);
@@ -464,10 +465,12 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       promptSizes.calibrate(r.waiting.call(), c.timings().promptEvalCount());
       if (grew) {
         loads++; // the door sent a larger context than the model was loaded with: the server reloaded it
+        publish(new DoorEvent.Loaded(r.model(), c.timings().loadNanos(), true));
         server.reconcileNow(true);
       } else if (loadedForTheCall(r.model(), c.timings().loadNanos())) {
         // the door only starts calls on models it holds loaded: Ollama had dropped this one
         serverLoads++;
+        publish(new DoorEvent.Loaded(r.model(), c.timings().loadNanos(), false));
         disagree("Ollama loaded " + r.model() + " on its own for " + d.requestId() + " (load_duration "
             + c.timings().loadNanos() / 1_000_000 + " ms) although the door held it loaded: Ollama had dropped it");
         server.reconcileNow(true);
@@ -503,6 +506,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     Integer numCtx = loadingProfiles.remove(d.model());
     if (d.error().isEmpty()) {
       loads++;
+      publish(new DoorEvent.Loaded(d.model(), d.nanos(), true));
       if (numCtx != null) {
         loadedProfiles.put(d.model(), numCtx);
       }
@@ -539,6 +543,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       return this;
     }
     unloads++;
+    publish(new DoorEvent.Unloaded(d.model()));
     server.reconcileNow(false);
     return dispatch();
   }
@@ -657,6 +662,10 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private Failed unknownModel(String requestId, String model) {
     List<String> names = server.knownModels();
     return new Failed(requestId, Failure.UNKNOWN_MODEL, ModelCatalog.notFound(model, names), names);
+  }
+
+  private void publish(DoorEvent event) {
+    getContext().getSystem().eventStream().tell(new org.apache.pekko.actor.typed.eventstream.EventStream.Publish<>(event));
   }
 
   private Behavior<Command> then(Runnable change) {
