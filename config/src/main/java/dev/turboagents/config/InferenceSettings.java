@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param watchdogAlarmFor how long the health stays degraded after the watchdog caught a stall or a hung load
  * @param requestHistory how many answered requests the door remembers for GET /api/v1/inference/requests/{id}
  * @param requestHistoryFor how long it remembers each of them
+ * @param contextProfiles the few context sizes a model is loaded with, and how a prompt is sized
  */
 public record InferenceSettings(
     Optional<Long> memoryBudget,
@@ -61,7 +62,8 @@ public record InferenceSettings(
     Duration loadTimeout,
     Duration watchdogAlarmFor,
     int requestHistory,
-    Duration requestHistoryFor) {
+    Duration requestHistoryFor,
+    ContextProfileSettings contextProfiles) {
 
   private static final String P = "turbo-agents.inference.";
 
@@ -128,7 +130,8 @@ public record InferenceSettings(
         r.positiveDuration(P + "load-timeout"),
         r.positiveDuration(P + "watchdog-alarm-for"),
         r.intIn(P + "request-history", 1, 1_000_000),
-        r.positiveDuration(P + "request-history-for"));
+        r.positiveDuration(P + "request-history-for"),
+        ContextProfileSettings.read(r.config(), P));
   }
 
   /** The options pinned for {@code model}: its own entry, else the defaults. */

@@ -35,6 +35,12 @@ public final class HttpServer {
     return metrics.measure(routes(subsystems, health, retryAfter));
   }
 
+  /** As above, and each request an HTTP server span in {@code spans} (which record nothing while telemetry is off). */
+  public static Route routes(List<Endpoints> subsystems, HealthRoutes health, Duration retryAfter,
+      dev.turboagents.http.metrics.HttpMetrics metrics, dev.turboagents.actors.telemetry.GenAiSpans spans) {
+    return metrics.measure(routes(subsystems, health, retryAfter), java.util.Optional.of(spans));
+  }
+
   /** The whole API, as one route. */
   public static Route routes(List<Endpoints> subsystems, HealthRoutes health, Duration retryAfter) {
     List<Route> all = new ArrayList<>();

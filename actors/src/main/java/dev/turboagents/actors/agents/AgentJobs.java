@@ -1,8 +1,8 @@
 package dev.turboagents.actors.agents;
 
+import dev.turboagents.actors.inference.ContextProfiles;
 import dev.turboagents.actors.inference.Delta;
 import dev.turboagents.actors.inference.InferenceActor;
-import dev.turboagents.actors.inference.PinnedOptions;
 import dev.turboagents.actors.tools.AgentTool;
 import dev.turboagents.actors.issues.AllowedLabels;
 import dev.turboagents.actors.issues.IssueTracker;
@@ -129,7 +129,8 @@ public final class AgentJobs {
     LiveTokens tokens = new LiveTokens();
     PromptTemplates prompts = new PromptTemplates(Optional.of(settings.promptDirectory()
         .orElse(all.dataDir().resolve("prompts"))));
-    PinnedOptions pinned = PinnedOptions.from(all.inference());
+    // an agent's window is the largest context the door serves its model at
+    ContextProfiles contexts = ContextProfiles.from(all.inference());
     WorkspaceCodeIndex workspaceIndex = new WorkspaceCodeIndex(workspace, codeIndex,
         new SourceTree(all.graph().code().maxFileSize()), system.dispatchers().lookup(DispatcherSelector.blocking()));
     // Every agent the coordinator can run, by name: each builds its Agent for one job.
@@ -148,7 +149,7 @@ public final class AgentJobs {
     ActorRef<JobIndex.Command> index = spawner.spawn(JobIndex.supervised(settings.indexStashCapacity(),
         settings.indexMinBackoff(), settings.indexMaxBackoff()), "job-index");
     ActorRef<Coordinator.Command> coordinator = spawner.spawn(Coordinator.create(new Coordinator.Wiring(settings, door,
-        toolActors, Map.copyOf(agents), pinned::numCtx, prompts, tokens, index)), "coordinator");
+        toolActors, Map.copyOf(agents), contexts::largest, prompts, tokens, index)), "coordinator");
     AgentJobs jobs = new AgentJobs(system, coordinator, index, settings, tracker, workspace,
         all.tools().commands().test().isPresent(), tokens, issues, triage);
     self.set(jobs);

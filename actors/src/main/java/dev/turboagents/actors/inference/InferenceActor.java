@@ -102,7 +102,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     /** The breaker is open (the server does not answer) and the caller asked to fail fast; retry later. */
     UNAVAILABLE,
     /** The watchdog caught the server stalled: no token for stall-timeout, or a load that did not end; the model was unloaded. */
-    STALLED
+    STALLED,
+    /** The prompt and the requested output need more tokens than the model's largest context profile; nothing was cut. */
+    CONTEXT_EXCEEDED
   }
 
   /** A streamed piece of an answer. */
@@ -134,6 +136,16 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final InferenceBackend backend;
   private final MemoryBudget budget;
   private final PinnedOptions pinned;
+  private final ContextProfiles profiles;
+  private final PromptSizes promptSizes;
+  /** Per model, its own context length from /api/show, when known: no profile above it. */
+  private final Map<String, Integer> contextLengths = new java.util.HashMap<>();
+  /** Per model resident, the context size it is loaded with (the door's load, a call, or Ollama's /api/ps). */
+  private final Map<String, Integer> loadedProfiles = new java.util.HashMap<>();
+  /** Per model being loaded, the context size of that load. */
+  private final Map<String, Integer> loadingProfiles = new java.util.HashMap<>();
+  /** The running calls sent with a larger context than their model was loaded with: the server reloads it for them. */
+  private final Set<String> growingCalls = new java.util.HashSet<>();
   private final SchedulingPolicy policy;
   private final HeldRequests held;
   private final RequestHistory history;
@@ -182,6 +194,8 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     this.backend = backend;
     this.budget = budget;
     this.pinned = PinnedOptions.from(settings);
+    this.profiles = ContextProfiles.from(settings);
+    this.promptSizes = new PromptSizes(profiles.initialTokensPerChar());
     this.policy = policy;
     this.history = new RequestHistory(settings.requestHistory(), settings.requestHistoryFor());
     this.spans = new RequestSpans(Telemetry.get(context.getSystem()).spans());
@@ -218,8 +232,10 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         .onMessage(Reconcile.class, r -> then(server::tick))
         .onMessage(Reconciled.class, this::onReconciled)
         .onMessage(CatalogLoaded.class, this::onCatalog)
-        .onMessage(FactsLoaded.class, f -> then(() -> f.description().kvBytesPerToken()
-            .ifPresent(kv -> residency = residency.kvBytesPerToken(f.model(), kv))))
+        .onMessage(FactsLoaded.class, f -> then(() -> {
+          f.description().kvBytesPerToken().ifPresent(kv -> residency = residency.kvBytesPerToken(f.model(), kv));
+          f.description().contextLength().ifPresent(n -> contextLengths.put(f.model(), n));
+        }))
         .onSignal(PreRestart.class, s -> releaseAll("the inference actor restarted after "
             + crash.map(Throwable::toString).orElse("a failure")))
         .onSignal(PostStop.class, s -> releaseAll("the inference door stopped"))
@@ -265,7 +281,30 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private Behavior<Command> enqueue(Submit s, long receivedNanos) {
     long deadline = receivedNanos + s.timeout().orElse(settings.defaultDeadline()).toNanos();
     InferenceCall call = s.call().withOptions(pinned.pin(s.call().model(), s.call().options()));
+    String model = call.model();
+    int prompt = promptSizes.tokens(call);
+    int output = profiles.outputTokens(call);
+    ContextProfiles.Choice choice = profiles.choose(model, Optional.ofNullable(contextLengths.get(model)),
+        prompt, output, Optional.ofNullable(loadedProfiles.get(model)));
+    if (choice instanceof ContextProfiles.TooLarge big && call instanceof InferenceCall.Embed e
+        && e.truncate().orElse(true)) {
+      choice = new ContextProfiles.Profile(big.largestProfile()); // the client asked the server to cut its input
+    }
+    switch (choice) {
+      case ContextProfiles.TooLarge big -> {
+        held.refuse(s, HeldRequests.failure(s.requestId(), Failure.CONTEXT_EXCEEDED, "the prompt (about "
+            + big.promptTokens() + " tokens) does not fit the largest context of " + model + " ("
+            + big.largestProfile() + " tokens; turbo-agents.inference.context-profiles): shorten it; it was not sent,"
+            + " and is never cut"));
+        return this;
+      }
+      case ContextProfiles.Profile p -> call = call.withOptions(call.options().with(ModelOption.NUM_CTX, p.numCtx()));
+    }
     return held.enqueue(s, call, receivedNanos, deadline, SinkGone::new) ? dispatch() : this;
+  }
+
+  private static int numCtx(InferenceCall call) {
+    return call.options().integer(ModelOption.NUM_CTX).map(Long::intValue).orElse(PinnedOptions.SERVER_DEFAULT_NUM_CTX);
   }
 
   // ---- scheduling: expire deadlines, then apply the policy's decisions until it holds ----
@@ -368,11 +407,20 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private void start(String requestId, long now) {
     InferenceQueue.Waiting<HeldRequests.Asker> w = held.take(requestId);
     spans.started(requestId);
+    publish(new DoorEvent.Waited(w.priority(), now - w.enqueuedNanos()));
     residency = residency.used(w.model(), now);
     history.started(w.id(), now);
     var call = new RunningCalls.RunningCall<>(w, now);
     Optional<ActorRef<Chunk>> sink = w.attachment().stream();
-    call.call(backend.call(w.call(), settings.keepAlive(), delta -> {
+    int wanted = numCtx(w.call());
+    Integer loadedAt = loadedProfiles.get(w.model());
+    int numCtx = loadedAt != null && loadedAt >= wanted ? loadedAt : wanted;
+    if (loadedAt != null && numCtx > loadedAt) {
+      growingCalls.add(w.id()); // the server reloads the model at the larger size for this call
+    }
+    loadedProfiles.put(w.model(), numCtx);
+    InferenceCall sent = w.call().withOptions(w.call().options().with(ModelOption.NUM_CTX, numCtx));
+    call.call(backend.call(sent, settings.keepAlive(), delta -> {
       call.delta();
       sink.ifPresent(s -> s.tell(new Token(w.id(), delta)));
     }));
@@ -391,7 +439,12 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     loadsStarted.put(l.model(), now);
     l.warning().ifPresent(w -> getContext().getLog().warn("inference: {}", w));
     long started = System.nanoTime();
-    pipe(backend.load(l.model(), pinned.forModel(l.model()), settings.keepAlive()),
+    // the largest context any request queued for it needs, so none of them makes it reload
+    int numCtx = held.queue().ordered(now).stream().filter(w -> w.model().equals(l.model()))
+        .mapToInt(w -> numCtx(w.call())).max().orElse(profiles.of(l.model(),
+            Optional.ofNullable(contextLengths.get(l.model()))).get(0));
+    loadingProfiles.put(l.model(), numCtx);
+    pipe(backend.load(l.model(), pinned.forModel(l.model()).with(ModelOption.NUM_CTX, numCtx), settings.keepAlive()),
         (v, e) -> new LoadDone(l.model(), System.nanoTime() - started, Optional.ofNullable(e)));
   }
 
@@ -405,12 +458,19 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     var r = found.get();
     long now = System.nanoTime();
     residency = residency.used(r.model(), now);
+    boolean grew = growingCalls.remove(d.requestId());
     if (d.completion().isPresent()) {
       Completion c = d.completion().get();
       server.succeeded();
-      if (loadedForTheCall(r.model(), c.timings().loadNanos())) {
+      promptSizes.calibrate(r.waiting.call(), c.timings().promptEvalCount());
+      if (grew) {
+        loads++; // the door sent a larger context than the model was loaded with: the server reloaded it
+        publish(new DoorEvent.Loaded(r.model(), c.timings().loadNanos(), true));
+        server.reconcileNow(true);
+      } else if (loadedForTheCall(r.model(), c.timings().loadNanos())) {
         // the door only starts calls on models it holds loaded: Ollama had dropped this one
         serverLoads++;
+        publish(new DoorEvent.Loaded(r.model(), c.timings().loadNanos(), false));
         disagree("Ollama loaded " + r.model() + " on its own for " + d.requestId() + " (load_duration "
             + c.timings().loadNanos() / 1_000_000 + " ms) although the door held it loaded: Ollama had dropped it");
         server.reconcileNow(true);
@@ -443,8 +503,13 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     if (!residency.isLoading(d.model())) {
       return this; // begun before a restart, or forgotten when the server came back
     }
+    Integer numCtx = loadingProfiles.remove(d.model());
     if (d.error().isEmpty()) {
       loads++;
+      publish(new DoorEvent.Loaded(d.model(), d.nanos(), true));
+      if (numCtx != null) {
+        loadedProfiles.put(d.model(), numCtx);
+      }
       times = times.withLoad(d.model(), d.nanos());
       residency = residency.loaded(d.model(), System.nanoTime());
       getContext().getLog().info("inference: loaded {} in {} ms", d.model(), d.nanos() / 1_000_000);
@@ -471,12 +536,14 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       return this; // begun before a restart, or forgotten when the server came back
     }
     residency = residency.gone(d.model());
+    loadedProfiles.remove(d.model());
     Optional<BackendException> e = d.error().map(BackendException::from);
     if (e.isPresent() && e.get().kind() == BackendException.Kind.UNREACHABLE) {
       server.lost(e.get());
       return this;
     }
     unloads++;
+    publish(new DoorEvent.Unloaded(d.model()));
     server.reconcileNow(false);
     return dispatch();
   }
@@ -497,6 +564,8 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       ResidencyPlanner.Reconciliation seen = (t.cameBack() ? residency.forgetResident() : residency)
           .reconcile(t.models(), System.nanoTime(), t.afterLoad(), Set.copyOf(held.running().models()));
       residency = seen.planner();
+      loadedProfiles.keySet().retainAll(residency.resident().keySet());
+      t.models().forEach(m -> m.contextLength().ifPresent(n -> loadedProfiles.put(m.name(), n)));
       if (t.cameBack()) {
         commitment = SwapPolicy.Commitment.NONE;
         getContext().getLog().info("inference: {} answers; resident {}", backend.describe(), residency.resident().keySet());
@@ -562,7 +631,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     long now = System.nanoTime();
     g.replyTo().tell(new StatusReport(snapshot(now), server.health(), settings).at(now, budget, new StatusReport.Counts(
         held.running().all(), loads, unloads, held.completed(), held.failed(), serverLoads, disagreements.count(),
-        disagreements.recent(), recentAlarm(now))));
+        disagreements.recent(), recentAlarm(now), Map.copyOf(loadedProfiles))));
     return this;
   }
 
@@ -593,6 +662,10 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private Failed unknownModel(String requestId, String model) {
     List<String> names = server.knownModels();
     return new Failed(requestId, Failure.UNKNOWN_MODEL, ModelCatalog.notFound(model, names), names);
+  }
+
+  private void publish(DoorEvent event) {
+    getContext().getSystem().eventStream().tell(new org.apache.pekko.actor.typed.eventstream.EventStream.Publish<>(event));
   }
 
   private Behavior<Command> then(Runnable change) {

@@ -38,8 +38,9 @@ public record InferenceStatus(BackendHealth.State backend, String backendDetail,
 
   /**
    * A model in memory; {@code phase} loading, ready or unloading; {@code sizeFromServer}: its bytes
-   * are the server's figure (its running set), not the door's estimate.
+   * are the server's figure (its running set), not the door's estimate; {@code contextProfile}: the
+   * context size (num_ctx) it is loaded with, when known.
    */
   public record ResidentModel(String model, long bytes, String phase, boolean loadedByAnotherTool,
-      Optional<Long> measuredLoadMillis, boolean sizeFromServer) {}
+      Optional<Long> measuredLoadMillis, boolean sizeFromServer, Optional<Integer> contextProfile) {}
 }

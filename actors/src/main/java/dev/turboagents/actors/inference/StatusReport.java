@@ -19,7 +19,8 @@ final class StatusReport {
 
   /** What the door counted and what runs, besides the snapshot. */
   record Counts(List<RunningCalls.RunningCall<HeldRequests.Asker>> running, int loads, int unloads, long completed,
-      long failed, int serverLoads, long disagreements, List<String> recentDisagreements, Optional<String> watchdogAlarm) {}
+      long failed, int serverLoads, long disagreements, List<String> recentDisagreements, Optional<String> watchdogAlarm,
+      Map<String, Integer> loadedProfiles) {}
 
   private final SwapPolicy.Snapshot snapshot;
   private final BackendHealth health;
@@ -41,7 +42,7 @@ final class StatusReport {
         .sorted(Comparator.comparing(ResidencyPlanner.Resident::model))
         .map(r -> new InferenceStatus.ResidentModel(r.model(), r.bytes(), r.phase().name().toLowerCase(Locale.ROOT),
             r.foreign(), snapshot.times().load(r.model()).map(StatusReport::millis),
-            residency.sizeFromServer(r.model()))).toList();
+            residency.sizeFromServer(r.model()), Optional.ofNullable(counts.loadedProfiles().get(r.model())))).toList();
     return new InferenceStatus(health.state(), health.detail(), budget.bytes(), budget.source(), residency.usedBytes(),
         residency.maxResident(), resident, perClass(), queued(now), runs, counts.loads(), counts.unloads(),
         counts.completed(), counts.failed(), snapshot.times().timeToFirstTokenMillis(), snapshot.times().tokensPerSecond(),

@@ -37,6 +37,9 @@ public final class GenAiSpans {
   public static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("turbo_agents.request.id");
   public static final AttributeKey<String> PRIORITY = AttributeKey.stringKey("turbo_agents.priority");
   public static final AttributeKey<Long> WAITED_MS = AttributeKey.longKey("turbo_agents.queue.waited_ms");
+  public static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+  public static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
+  public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
 
   /** The spans a running job's context carries, so its tool calls and model calls find them. */
   private static final ContextKey<GenAiSpans> KEY = ContextKey.named("turbo-agents-genai-spans");
@@ -82,6 +85,36 @@ public final class GenAiSpans {
     if (on && Span.current().getSpanContext().isValid()) {
       handedOver.put(requestId, Context.current());
     }
+  }
+
+  /** The caller of request {@code requestId} wants the door's span under {@code parent} (an HTTP server span). */
+  public void handOver(String requestId, Span parent) {
+    if (on && parent.getSpanContext().isValid()) {
+      handedOver.put(requestId, Context.root().with(parent));
+    }
+  }
+
+  /** Forgets what was handed over under {@code parent} and not taken (a request refused before it reached the door). */
+  public void release(Span parent) {
+    if (on) {
+      handedOver.values().removeIf(c -> Span.fromContext(c) == parent);
+    }
+  }
+
+  /** Starts the server span of an HTTP request, {@code "{method} {route}"}, a root: the door's spans of it go under it. */
+  public Span httpServer(String method, String route) {
+    return tracer.spanBuilder(method + " " + route).setSpanKind(SpanKind.SERVER).setParent(Context.root())
+        .setAttribute(HTTP_METHOD, method).setAttribute(HTTP_ROUTE, route).startSpan();
+  }
+
+  /** Ends an HTTP server span with the response's status; a 5xx is an error, as OpenTelemetry's HTTP conventions say. */
+  public static void answered(Span span, int status) {
+    span.setAttribute(HTTP_STATUS, (long) status);
+    if (status >= 500) {
+      span.setAttribute(ERROR_TYPE, Integer.toString(status));
+      span.setStatus(StatusCode.ERROR);
+    }
+    span.end();
   }
 
   /**

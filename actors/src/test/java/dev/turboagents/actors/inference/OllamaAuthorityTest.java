@@ -67,6 +67,8 @@ class OllamaAuthorityTest {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("turbo-agents.inference.total-concurrency", 2);
     overrides.put("turbo-agents.inference.max-resident-models", 3);
+    // one context size (no profiles): the sizes and load times these tests reason about are at 4096 tokens
+    overrides.put("turbo-agents.inference.default-options.num_ctx", 4096);
     overrides.put("turbo-agents.inference.load-seen-threshold", "15ms");
     // the periodic look at /api/ps must not be what corrects the picture here
     overrides.put("turbo-agents.inference.reconcile-interval", "1h");

@@ -32,15 +32,18 @@ public record InferenceStatusView(String backend, String backendDetail, long bud
   /** A request running now. */
   public record Running(String requestId, String model, String priority, long runningMillis) {}
 
-  /** A model in memory; {@code phase} loading, ready or unloading; {@code sizeFromOllama}: bytes from /api/ps. */
+  /**
+   * A model in memory; {@code phase} loading, ready or unloading; {@code sizeFromOllama}: bytes from
+   * /api/ps; {@code contextProfile}: the context size it is loaded with.
+   */
   public record Resident(String model, long bytes, String phase, boolean loadedByAnotherTool,
-      Optional<Long> measuredLoadMillis, boolean sizeFromOllama) {}
+      Optional<Long> measuredLoadMillis, boolean sizeFromOllama, Optional<Integer> contextProfile) {}
 
   public static InferenceStatusView of(InferenceStatus s) {
     return new InferenceStatusView(s.backend().name(), s.backendDetail(), s.budgetBytes(), s.budgetSource(), s.usedBytes(),
         s.maxResident(),
         s.resident().stream().map(r -> new Resident(r.model(), r.bytes(), r.phase(), r.loadedByAnotherTool(),
-            r.measuredLoadMillis(), r.sizeFromServer())).toList(),
+            r.measuredLoadMillis(), r.sizeFromServer(), r.contextProfile())).toList(),
         Collections.unmodifiableMap(new LinkedHashMap<>(s.queuedPerClass())),
         s.queue().stream().map(q -> new Queued(q.requestId(), q.model(), q.priority().name(), q.effectiveClass(),
             q.position(), q.waitedMillis(), q.estimatedStartMillis(), q.reason())).toList(),

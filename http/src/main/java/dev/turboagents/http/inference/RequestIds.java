@@ -3,6 +3,7 @@ package dev.turboagents.http.inference;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequestContext;
 import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 
+import dev.turboagents.http.metrics.HttpMetrics;
 import java.util.UUID;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -27,6 +28,8 @@ public final class RequestIds {
     return extractRequestContext(context -> {
       String id = context.getRequest().getHeader(HEADER).map(h -> h.value().strip())
           .filter(v -> VALID.matcher(v).matches()).orElseGet(() -> UUID.randomUUID().toString());
+      // the HTTP server span, when telemetry is on, becomes the parent of the door's span of this request
+      context.getRequest().getAttribute(HttpMetrics.ServerSpan.KEY).ifPresent(span -> span.handOver(id));
       return respondWithHeader(RawHeader.create(HEADER, id), () -> inner.apply(id));
     });
   }

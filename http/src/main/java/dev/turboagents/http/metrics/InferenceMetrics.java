@@ -1,23 +1,35 @@
 package dev.turboagents.http.metrics;
 
+import dev.turboagents.actors.inference.DoorEvent;
 import dev.turboagents.actors.inference.InferenceStatus;
 import dev.turboagents.actors.inference.Priority;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The inference door's figures as meters, read from its last {@link InferenceStatus} (taken at each
  * scrape): queue depth and the longest wait per priority class, requests running, completed and
  * failed, loads and unloads, each resident model's bytes and measured load time against the budget,
- * the average time to first token and tokens per second.
+ * the average time to first token and tokens per second. And, from the {@link DoorEvent}s the door
+ * publishes as they happen: loads (by the door, or by Ollama on its own), unloads and load time per
+ * model, and the time each request waited in the queue per priority class (a histogram).
  */
 public final class InferenceMetrics {
   private final AtomicReference<Optional<InferenceStatus>> last = new AtomicReference<>(Optional.empty());
@@ -25,8 +37,11 @@ public final class InferenceMetrics {
   private final MultiGauge oldestWait;
   private final MultiGauge residentBytes;
   private final MultiGauge loadSeconds;
+  private final MeterRegistry registry;
+  private final AtomicBoolean listening = new AtomicBoolean();
 
   public InferenceMetrics(MeterRegistry registry) {
+    this.registry = registry;
     gauge(registry, "inference.budget.bytes", "The memory budget for resident models", s -> s.budgetBytes());
     gauge(registry, "inference.resident.used.bytes", "Bytes the resident models take", s -> s.usedBytes());
     gauge(registry, "inference.running.requests", "Model calls running now", s -> s.running().size());
@@ -46,6 +61,37 @@ public final class InferenceMetrics {
         .register(registry);
     loadSeconds = MultiGauge.builder("inference.model.load.seconds")
         .description("Measured load time of each resident model").register(registry);
+  }
+
+  /** Records the door's events of {@code system} from now on (once; later calls do nothing). */
+  public void listen(ActorSystem<?> system) {
+    if (!listening.compareAndSet(false, true)) {
+      return;
+    }
+    ActorRef<DoorEvent> listener = system.systemActorOf(Behaviors.receive(DoorEvent.class)
+        .onMessage(DoorEvent.class, e -> {
+          record(e);
+          return Behaviors.same();
+        }).build(), "inference-metrics-" + System.identityHashCode(this), Props.empty());
+    system.eventStream().tell(new EventStream.Subscribe<>(DoorEvent.class, listener));
+  }
+
+  void record(DoorEvent event) {
+    switch (event) {
+      case DoorEvent.Waited w -> Timer.builder("inference.queue.wait").description("Time requests waited in the queue"
+              + " before they ran, per priority class (their own class)").tag("class", w.priority().label())
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
+          .register(registry).record(Duration.ofNanos(w.nanos()));
+      case DoorEvent.Loaded l -> {
+        String origin = l.byTheDoor() ? "door" : "ollama";
+        Counter.builder("inference.loads").description("Model loads per model: asked by the door, or made by Ollama"
+            + " on its own for a call").tags("model", l.model(), "origin", origin).register(registry).increment();
+        Timer.builder("inference.load.duration").description("Time each model load took")
+            .tags("model", l.model(), "origin", origin).register(registry).record(Duration.ofNanos(l.nanos()));
+      }
+      case DoorEvent.Unloaded u -> Counter.builder("inference.unloads").description("Model unloads the door made, per model")
+          .tag("model", u.model()).register(registry).increment();
+    }
   }
 
   /** Takes the door's status as the figures to show. */

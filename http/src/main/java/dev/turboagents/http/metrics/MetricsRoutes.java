@@ -55,6 +55,7 @@ public final class MetricsRoutes {
     this.inference = inference;
     this.system = system;
     this.askTimeout = askTimeout;
+    figures.listen(system);
   }
 
   public Route route() {

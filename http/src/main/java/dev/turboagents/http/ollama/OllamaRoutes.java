@@ -243,7 +243,7 @@ public final class OllamaRoutes {
       case BUSY, CANCELLED, INTERRUPTED, UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
       case DEADLINE, STALLED -> StatusCodes.GATEWAY_TIMEOUT;
       case UNKNOWN_MODEL -> StatusCodes.NOT_FOUND;
-      case REJECTED -> StatusCodes.BAD_REQUEST;
+      case REJECTED, CONTEXT_EXCEEDED -> StatusCodes.BAD_REQUEST;
       case BROKEN_STREAM -> StatusCodes.BAD_GATEWAY;
     };
     HttpResponse response = error(status, f.message(), f.failure().name(), f.availableModels());

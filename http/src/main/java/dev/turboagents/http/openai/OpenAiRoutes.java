@@ -375,6 +375,8 @@ public final class OpenAiRoutes {
           "invalid_request_error", Optional.of("model"), Optional.of("model_not_found"));
       case REJECTED -> error(StatusCodes.BAD_REQUEST, f.message(), "invalid_request_error", Optional.empty(),
           Optional.of("rejected_by_model_server"));
+      case CONTEXT_EXCEEDED -> error(StatusCodes.BAD_REQUEST, f.message(), "invalid_request_error",
+          Optional.of("messages"), Optional.of("context_length_exceeded"));
       case DEADLINE -> error(StatusCodes.GATEWAY_TIMEOUT, f.message(), "timeout", Optional.empty(), Optional.of("timeout"));
       case STALLED -> error(StatusCodes.GATEWAY_TIMEOUT, f.message(), "server_error", Optional.empty(),
           Optional.of("model_stalled"));

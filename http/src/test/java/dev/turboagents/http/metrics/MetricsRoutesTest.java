@@ -59,9 +59,12 @@ class MetricsRoutesTest {
   @Test
   void metricsAreServedInPrometheusTextAndCountWhatHappened() throws Exception {
     String python = python();
-    Settings settings = Settings.forTest(dir.resolve("data"), Map.of("turbo-agents.inference.min-backoff", "50ms"));
+    // one model resident at a time: the chat for other:1b unloads chatty:1b first
+    Settings settings = Settings.forTest(dir.resolve("data"), Map.of("turbo-agents.inference.min-backoff", "50ms",
+        "turbo-agents.inference.max-resident-models", 1));
     ActorTestKit kit = ActorTestKit.create("metrics", settings.config());
-    try (OllamaStandIn standIn = new OllamaStandIn(List.of(StandInModel.small("chatty:1b", GIB / 4, Duration.ofMillis(200))),
+    try (OllamaStandIn standIn = new OllamaStandIn(List.of(StandInModel.small("chatty:1b", GIB / 4, Duration.ofMillis(200)),
+        StandInModel.small("other:1b", GIB / 4, Duration.ofMillis(200))),
         64 * GIB, 4, 0.05).start(); OllamaBackend backend = new OllamaBackend(standIn.url(), settings.inference());
         HttpClient client = HttpClient.newHttpClient()) {
       ActorRef<InferenceActor.Command> inference = kit.spawn(InferenceActor.create(settings.inference(), backend,
@@ -87,6 +90,7 @@ class MetricsRoutesTest {
         }
       });
       post(client, url + "/v1/chat/completions", chat);
+      assertEquals(200, post(client, url + "/v1/chat/completions", chat.replace("chatty:1b", "other:1b")).statusCode());
       assertEquals(404, client.send(HttpRequest.newBuilder(URI.create(url + "/v1/models/nope:1b")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode());
 
@@ -102,9 +106,22 @@ class MetricsRoutesTest {
       assertEquals(1, value(samples, "http_server_requests_seconds_count", Map.of("route", "/v1/models/{id}",
           "status", "404")), "an unknown model is counted under its template, not its name: " + samples);
       assertTrue(value(samples, "inference_requests_completed_total", Map.of()) >= 2, samples.toString());
-      assertEquals(1, value(samples, "inference_model_loads_total", Map.of()), samples.toString());
+      assertEquals(2, value(samples, "inference_model_loads_total", Map.of()), samples.toString());
+      // per model, from the door's events
+      for (String model : List.of("chatty:1b", "other:1b")) {
+        assertEquals(1, value(samples, "inference_loads_total", Map.of("model", model, "origin", "door")), samples.toString());
+        assertEquals(1, value(samples, "inference_load_duration_seconds_count", Map.of("model", model)), samples.toString());
+        assertTrue(value(samples, "inference_load_duration_seconds_sum", Map.of("model", model)) > 0, samples.toString());
+      }
+      assertEquals(1, value(samples, "inference_unloads_total", Map.of("model", "chatty:1b")), samples.toString());
+      // the queue's wait per class, a histogram: three interactive requests (the door's default class)
+      assertEquals(3, value(samples, "inference_queue_wait_seconds_count", Map.of("class", "interactive")), samples.toString());
+      assertEquals(3, value(samples, "inference_queue_wait_seconds_bucket", Map.of("class", "interactive", "le", "+Inf")),
+          samples.toString());
+      assertTrue(value(samples, "inference_queue_wait_seconds_sum", Map.of("class", "interactive")) > 0,
+          "two of them waited for a load: " + samples);
       assertEquals(8.0 * GIB, value(samples, "inference_budget_bytes", Map.of()), samples.toString());
-      assertTrue(value(samples, "inference_model_resident_bytes", Map.of("model", "chatty:1b")) > 0, samples.toString());
+      assertTrue(value(samples, "inference_model_resident_bytes", Map.of("model", "other:1b")) > 0, samples.toString());
       assertTrue(value(samples, "inference_tokens_per_second", Map.of()) > 0, samples.toString());
       assertTrue(value(samples, "inference_time_to_first_token_seconds", Map.of()) > 0, samples.toString());
       for (String cls : List.of("interactive", "agent", "background")) {

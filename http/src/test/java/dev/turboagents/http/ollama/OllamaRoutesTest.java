@@ -141,6 +141,33 @@ class OllamaRoutesTest {
   }
 
   @Test
+  void aPromptLargerThanTheLargestContextProfileIsA400GivingBothSizes() throws Exception {
+    int requests = standIn.requests();
+    for (String stream : List.of("false", "true")) {
+      HttpResponse<String> r = door.post("/api/chat", """
+          {"model": "chatty:1b", "stream": %s, "messages": [{"role": "user", "content": "%s"}]}"""
+          .formatted(stream, "x".repeat(40_000)));
+      assertEquals(400, r.statusCode(), r.body());
+      String error = json(r).path("error").asText();
+      assertTrue(error.contains("the prompt (about 13602 tokens)") && error.contains("(8192 tokens"), r.body());
+    }
+    assertEquals(requests, standIn.requests(), "never sent, never cut");
+  }
+
+  @Test
+  void clientsDriftingNumCtxCauseNoReloadAndTheStatusShowsTheLoadedProfile() throws Exception {
+    for (String ctx : List.of("1024", "8192", "3000", "65536")) {
+      HttpResponse<String> r = door.post("/api/chat", """
+          {"model": "chatty:1b", "stream": false, "options": {"num_ctx": %s, "num_predict": 2},
+           "messages": [{"role": "user", "content": "hi"}]}""".formatted(ctx));
+      assertEquals(200, r.statusCode(), r.body());
+    }
+    assertEquals(1, standIn.loadsOf("chatty:1b"), "four num_ctx, one load");
+    JsonNode resident = json(door.get("/api/v1/inference/status")).path("resident").get(0);
+    assertEquals(2048, resident.path("context_profile").asInt(), resident.toString());
+  }
+
+  @Test
   void malformedRequestsGetClearJsonErrorsNamingTheField() throws Exception {
     record Case(String path, String body, String[] headers, int status, String mentions) {}
     List<Case> cases = List.of(

@@ -289,6 +289,24 @@ class OpenAiRoutesTest {
   }
 
   @Test
+  void aPromptLargerThanTheLargestContextProfileIsContextLengthExceeded() throws Exception {
+    int requests = standIn.requests();
+    for (String stream : List.of("false", "true")) {
+      HttpResponse<String> r = door.post("/v1/chat/completions", """
+          {"model": "chatty:1b", "stream": %s, "max_tokens": 1000, "messages": [{"role": "user", "content": "%s"}]}"""
+          .formatted(stream, "x".repeat(30_000)));
+      assertEquals(400, r.statusCode(), r.body());
+      JsonNode error = json(r).path("error");
+      assertEquals("context_length_exceeded", error.path("code").asText(), r.body());
+      assertEquals("invalid_request_error", error.path("type").asText(), r.body());
+      // 30004 characters at 0.34 tokens each (not calibrated yet), against 8192
+      assertTrue(error.path("message").asText().contains("the prompt (about 10202 tokens)")
+          && error.path("message").asText().contains("(8192 tokens"), r.body());
+    }
+    assertEquals(requests, standIn.requests(), "never sent, never cut");
+  }
+
+  @Test
   void badInputGetsOpenAisErrorNamingTheField() throws Exception {
     Map<String, String> cases = Map.of(
         "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "model",

@@ -80,7 +80,8 @@ public final class Daemon implements AutoCloseable {
     try {
       var routes = HttpServer.routes(subsystems.endpoints(system),
           new HealthRoutes(subsystems.health(system), settings.http().askTimeout()), settings.http().retryAfter(),
-          subsystems.metrics().http(subsystems.endpoints(system)));
+          subsystems.metrics().http(subsystems.endpoints(system)),
+          dev.turboagents.actors.telemetry.Telemetry.get(system).spans());
       ServerBinding binding = HttpServer.bind(system, settings.http(), settings.inference().defaultDeadline(), routes)
           .toCompletableFuture().get(settings.http().bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
       AtomicReference<InvalidSettingException> rejected = new AtomicReference<>();

@@ -517,6 +517,7 @@ public final class OllamaStandIn implements AutoCloseable {
     ObjectNode done = doneNode(kind, model.name(), limit > 0 && answer.tokens().size() > limit ? "length" : "stop",
         System.nanoTime() - start, loadNanos, promptNanos, evalNanos);
     done.put("eval_count", tokens.size() + answer.toolCalls().size());
+    done.put("prompt_eval_count", promptTokens(kind, body));
     if (!stream) {
       if ("chat".equals(kind)) {
         ((ObjectNode) done.get("message")).put("content", text.toString());
@@ -772,6 +773,19 @@ public final class OllamaStandIn implements AutoCloseable {
     node.put("done", true).put("done_reason", reason).put("total_duration", total).put("load_duration", load)
         .put("prompt_eval_count", 8).put("prompt_eval_duration", prompt).put("eval_count", 0).put("eval_duration", eval);
     return node;
+  }
+
+  /** A prompt's tokens as a tokenizer of about 4 characters a token counts them, plus 8 for the template. */
+  private static int promptTokens(String kind, JsonNode body) {
+    int chars = 0;
+    if ("chat".equals(kind)) {
+      for (JsonNode m : body.path("messages")) {
+        chars += m.path("content").asText("").length();
+      }
+    } else {
+      chars = body.path("prompt").asText("").length() + body.path("system").asText("").length();
+    }
+    return chars / 4 + 8;
   }
 
   private static ObjectNode error(String message) {
