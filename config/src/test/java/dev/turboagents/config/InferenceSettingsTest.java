@@ -31,7 +31,10 @@ class InferenceSettingsTest {
     assertEquals(Duration.ofSeconds(2), s.unloadConfirmTimeout());
     assertEquals(Duration.ofMillis(500), s.tickInterval());
     assertEquals(Duration.ofSeconds(5), s.replyMargin());
-    assertEquals(Map.of("num_ctx", 4096), s.pinnedFor("any:model"));
+    assertEquals(Map.of(), s.pinnedFor("any:model"), "no num_ctx pinned by default: the context profiles choose it");
+    assertEquals(java.util.List.of(2048, 4096, 8192), s.contextProfiles().profiles());
+    assertEquals(512, s.contextProfiles().defaultOutputTokens());
+    assertEquals(0.34, s.contextProfiles().initialTokensPerChar());
   }
 
   @Test
