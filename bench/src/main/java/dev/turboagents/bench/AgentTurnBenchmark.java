@@ -51,55 +51,78 @@ public final class AgentTurnBenchmark {
     String url = args.length > 0 ? args[0] : "http://127.0.0.1:11434";
     int wanted = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     List<String> models = args.length > 2 ? Arrays.asList(args).subList(2, args.length) : List.of("gemma3:270m", "smollm2:135m");
+    Map<String, Tally> tallies = new java.util.LinkedHashMap<>();
+    models.forEach(m -> tallies.put(m, new Tally()));
+    // one job per model in turn, so that a run stopped early has figures for every model; the
+    // table so far goes to stderr after every job
+    while (tallies.values().stream().anyMatch(t -> t.turns.size() < wanted)) {
+      for (String model : models) {
+        Tally tally = tallies.get(model);
+        if (tally.turns.size() < wanted) {
+          Job job = oneJob(url, model);
+          tally.add(job);
+          System.err.println(model + ": job " + tally.jobs + " " + job.status() + " " + job.error().orElse("") + " ("
+              + tally.turns.size() + " turns)");
+          System.err.println(table(tallies).render());
+        }
+      }
+    }
+    System.out.println(table(tallies).render());
+    System.exit(0);
+  }
+
+  private static Table table(Map<String, Tally> tallies) {
     Table table = new Table("model", "turns", "jobs", "valid first try", "valid after repair", "runtime p50 ms",
         "runtime p99 ms", "model p50 ms", "runtime/model p50");
-    for (String model : models) {
-      List<JobEntity.ModelTurned> turns = new ArrayList<>();
-      List<Long> runtimeNanos = new ArrayList<>();
-      int jobs = 0;
-      int logical = 0;
-      int validLogical = 0;
-      while (turns.size() < wanted) {
-        Job job = oneJob(url, model);
-        jobs++;
-        Instant previous = null;
-        boolean inRepair = false;
-        for (JobEntity.Step step : job.steps()) {
-          if (step instanceof JobEntity.ModelTurned t) {
-            turns.add(t);
-            if (previous != null) {
-              runtimeNanos.add(Math.max(0, Duration.between(previous, t.at()).toNanos()
-                  - TimeUnit.MILLISECONDS.toNanos(t.durationMillis())));
-            }
-            if (t.kind() == TurnKind.INVALID) {
-              inRepair = true;
-              // what the model said and what it was told: where the failures come from
-              System.err.println("  invalid turn " + t.step() + " (" + t.mode() + "): " + excerpt(t.answer()) + " -> "
-                  + excerpt(t.correction().orElse("")));
-            } else {
-              logical++;
-              validLogical++;
-              inRepair = false;
-            }
+    tallies.forEach((model, t) -> {
+      long firstTry = t.turns.stream().filter(x -> x.kind() == TurnKind.TOOL_CALL || x.kind() == TurnKind.FINAL).count();
+      long[] runtime = t.runtimeNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+      long[] modelCalls = t.turns.stream().mapToLong(x -> TimeUnit.MILLISECONDS.toNanos(x.durationMillis())).sorted().toArray();
+      double r50 = runtime.length == 0 ? 0 : Table.percentileMs(runtime, 0.5);
+      double m50 = modelCalls.length == 0 ? 0 : Table.percentileMs(modelCalls, 0.5);
+      table.row(model, t.turns.size(), t.jobs, pct(firstTry, t.turns.size()), pct(t.validLogical, t.logical), Table.fmt(r50),
+          Table.fmt(runtime.length == 0 ? 0 : Table.percentileMs(runtime, 0.99)), Table.fmt(m50),
+          Table.fmt(m50 == 0 ? 0 : r50 / m50));
+    });
+    return table;
+  }
+
+  /** One model's turns so far. */
+  private static final class Tally {
+    final List<JobEntity.ModelTurned> turns = new ArrayList<>();
+    final List<Long> runtimeNanos = new ArrayList<>();
+    int jobs;
+    int logical;
+    int validLogical;
+
+    void add(Job job) {
+      jobs++;
+      Instant previous = null;
+      boolean inRepair = false;
+      for (JobEntity.Step step : job.steps()) {
+        if (step instanceof JobEntity.ModelTurned t) {
+          turns.add(t);
+          if (previous != null) {
+            runtimeNanos.add(Math.max(0, Duration.between(previous, t.at()).toNanos()
+                - TimeUnit.MILLISECONDS.toNanos(t.durationMillis())));
           }
-          previous = step.at();
+          if (t.kind() == TurnKind.INVALID) {
+            inRepair = true;
+            // what the model said and what it was told: where the failures come from
+            System.err.println("  invalid turn " + t.step() + " (" + t.mode() + "): " + excerpt(t.answer()) + " -> "
+                + excerpt(t.correction().orElse("")));
+          } else {
+            logical++;
+            validLogical++;
+            inRepair = false;
+          }
         }
-        if (inRepair) {
-          logical++;
-        }
-        System.err.println(model + ": job " + jobs + " " + job.status() + " " + job.error().orElse("") + " (" + turns.size() + " turns)");
+        previous = step.at();
       }
-      long firstTry = turns.stream().filter(t -> t.kind() == TurnKind.TOOL_CALL || t.kind() == TurnKind.FINAL).count();
-      long[] runtime = runtimeNanos.stream().mapToLong(Long::longValue).sorted().toArray();
-      long[] modelCalls = turns.stream().mapToLong(t -> TimeUnit.MILLISECONDS.toNanos(t.durationMillis())).sorted().toArray();
-      double r50 = Table.percentileMs(runtime, 0.5);
-      double m50 = Table.percentileMs(modelCalls, 0.5);
-      table.row(model, turns.size(), jobs, pct(firstTry, turns.size()), pct(validLogical, logical), Table.fmt(r50),
-          Table.fmt(Table.percentileMs(runtime, 0.99)), Table.fmt(m50), Table.fmt(m50 == 0 ? 0 : r50 / m50));
-      System.err.println(table.render()); // so far: a long run that is stopped keeps the models it finished
+      if (inRepair) {
+        logical++;
+      }
     }
-    System.out.println(table.render());
-    System.exit(0);
   }
 
   private static String excerpt(String text) {
