@@ -13,7 +13,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * the APIs it depends on, and put it in {@link #all()}.
  */
 public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference, GraphSubsystem graph,
-    OpenAiSubsystem openAi, MetricsSubsystem metrics, AgentsSubsystem agents) {
+    OpenAiSubsystem openAi, MetricsSubsystem metrics, AgentsSubsystem agents, AutonomySubsystem autonomy) {
 
   public static Composition of(Settings settings) {
     TrackerSubsystem tracker = new TrackerSubsystem(settings);
@@ -23,11 +23,12 @@ public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference
     AgentsSubsystem agents = new AgentsSubsystem(settings, tracker.api(), inference.api(), graph.api(),
         graph.api().thenApply(dev.turboagents.persistence.graph.Graph::code));
     MetricsSubsystem metrics = new MetricsSubsystem(settings, inference.api(), agents.api(), graph.api());
-    return new Composition(tracker, inference, graph, openAi, metrics, agents);
+    AutonomySubsystem autonomy = new AutonomySubsystem(settings, tracker.api());
+    return new Composition(tracker, inference, graph, openAi, metrics, agents, autonomy);
   }
 
   public List<Subsystem<?>> all() {
-    return List.of(tracker, inference, graph, openAi, metrics, agents);
+    return List.of(tracker, inference, graph, openAi, metrics, agents, autonomy);
   }
 
   /** The supervisors the root supervisor starts, one per subsystem. */
