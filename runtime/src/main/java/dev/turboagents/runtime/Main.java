@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "turbo-agents", mixinStandardHelpOptions = true, version = "turbo-agents 0.1.0",
     description = "A local-first autonomous agent runtime: a daemon and its command-line client.",
     subcommands = {ServeCommand.class, IssueCommand.class, ProjectCommand.class, GraphCommand.class, AgentCommand.class,
-        JobCommand.class, dev.turboagents.runtime.cli.ChatCommand.class, CommandLine.HelpCommand.class})
+        JobCommand.class, dev.turboagents.runtime.cli.ChatCommand.class, dev.turboagents.runtime.cli.ScheduleCommand.class,
+        dev.turboagents.runtime.cli.AutonomyCommand.class, CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
 
   public static void main(String[] args) {

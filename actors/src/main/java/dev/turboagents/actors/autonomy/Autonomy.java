@@ -15,8 +15,12 @@ public final class Autonomy {
   private final Duration askTimeout;
   private final List<String> names;
 
-  public Autonomy(ActorRef<Schedules.Command> schedules, List<String> names, ActorSystem<?> system, Duration askTimeout) {
+  private final AutonomyControls controls;
+
+  public Autonomy(ActorRef<Schedules.Command> schedules, List<String> names, AutonomyControls controls,
+      ActorSystem<?> system, Duration askTimeout) {
     this.schedules = schedules;
+    this.controls = controls;
     this.names = List.copyOf(names);
     this.system = system;
     this.askTimeout = askTimeout;
@@ -36,5 +40,22 @@ public final class Autonomy {
     return AskPattern.<Schedules.Command, StatusReply<Schedules.ScheduleView>>ask(schedules,
         reply -> new Schedules.RunNow(name, reply), askTimeout, system.scheduler())
         .thenApply(StatusReply::getValue);
+  }
+
+  /** The controls other autonomous work consults ({@code controls().paused()}). */
+  public AutonomyControls controls() {
+    return controls;
+  }
+
+  public CompletionStage<Schedules.ControlsView> state() {
+    return AskPattern.ask(schedules, Schedules.GetControls::new, askTimeout, system.scheduler());
+  }
+
+  public CompletionStage<Schedules.ControlsView> pause(String by) {
+    return AskPattern.ask(schedules, reply -> new Schedules.Pause(by, reply), askTimeout, system.scheduler());
+  }
+
+  public CompletionStage<Schedules.ControlsView> resume(String by) {
+    return AskPattern.ask(schedules, reply -> new Schedules.Resume(by, reply), askTimeout, system.scheduler());
   }
 }

@@ -14,7 +14,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * The autonomy's API: {@code GET /agents/schedules} (each schedule's next run, last run, outcome,
  * whether it runs), {@code POST /agents/schedules/{name}/run} (runs it now: 202; an unknown name is a
- * 404 listing the names, a running one a 409).
+ * 404 listing the names, a running one a 409), and the controls: {@code GET /agents/autonomy},
+ * {@code POST /agents/autonomy/pause|resume} (paused: nothing scheduled starts, a manual run is a 409).
  */
 public final class AutonomyRoutes {
   private final Autonomy autonomy;
@@ -24,10 +25,19 @@ public final class AutonomyRoutes {
   }
 
   public Route route() {
-    return pathPrefix("api", () -> pathPrefix("v1", () -> pathPrefix("agents", () -> pathPrefix("schedules", () -> concat(
-        pathEndOrSingleSlash(() -> get(() -> onSuccess(autonomy.schedules(), views -> complete(
-            ApiJson.response(StatusCodes.OK, Map.of("schedules", views)))))),
-        path(segment().slash("run"), name -> post(() -> run(name))))))));
+    return pathPrefix("api", () -> pathPrefix("v1", () -> pathPrefix("agents", () -> concat(
+        pathPrefix("schedules", () -> concat(
+            pathEndOrSingleSlash(() -> get(() -> onSuccess(autonomy.schedules(), views -> complete(
+                ApiJson.response(StatusCodes.OK, Map.of("schedules", views)))))),
+            path(segment().slash("run"), name -> post(() -> run(name))))),
+        pathPrefix("autonomy", () -> concat(
+            pathEndOrSingleSlash(() -> get(() -> onSuccess(autonomy.state(), this::controls))),
+            path("pause", () -> post(() -> onSuccess(autonomy.pause("http"), this::controls))),
+            path("resume", () -> post(() -> onSuccess(autonomy.resume("http"), this::controls)))))))));
+  }
+
+  private Route controls(Schedules.ControlsView view) {
+    return complete(ApiJson.response(StatusCodes.OK, view));
   }
 
   private Route run(String name) {

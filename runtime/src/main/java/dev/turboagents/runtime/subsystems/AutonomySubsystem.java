@@ -33,6 +33,7 @@ public final class AutonomySubsystem extends Subsystem<Autonomy> {
   private final Settings settings;
   private final CompletionStage<Tracker> tracker;
   private final Clock clock;
+  private final dev.turboagents.actors.autonomy.AutonomyControls controls = new dev.turboagents.actors.autonomy.AutonomyControls();
 
   public AutonomySubsystem(Settings settings, CompletionStage<Tracker> tracker) {
     this(settings, tracker, Clock.systemUTC());
@@ -44,6 +45,11 @@ public final class AutonomySubsystem extends Subsystem<Autonomy> {
     this.settings = settings;
     this.tracker = tracker;
     this.clock = clock;
+  }
+
+  /** Whether the autonomy is paused, for other autonomous work (a {@code BooleanSupplier} at {@code controls().paused()}). */
+  public dev.turboagents.actors.autonomy.AutonomyControls controls() {
+    return controls;
   }
 
   private record Ready(Tracker tracker) {}
@@ -64,9 +70,9 @@ public final class AutonomySubsystem extends Subsystem<Autonomy> {
           // a disabled autonomy or schedule keeps its entry (and a manual run) but its timer does not start it
           Optional<java.time.Duration> tick = autonomy.enabled() ? Optional.of(autonomy.tick()) : Optional.empty();
           ActorRef<Schedules.Command> ref = ctx.spawn(Behaviors.supervise(
-              Schedules.create(schedules, gated(work, autonomy), clock, tick)).onFailure(SupervisorStrategy.restart()),
+              Schedules.create(schedules, gated(work, autonomy), clock, tick, controls)).onFailure(SupervisorStrategy.restart()),
               "schedules");
-          startup.ready(new Autonomy(ref, schedules.stream().map(Schedule::name).toList(), ctx.getSystem(),
+          startup.ready(new Autonomy(ref, schedules.stream().map(Schedule::name).toList(), controls, ctx.getSystem(),
               settings.http().askTimeout()));
         } else if (message instanceof Failed failed) {
           startup.failed(failed.failure());

@@ -1,6 +1,7 @@
 package dev.turboagents.runtime.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The autonomy as a new user meets it: a fresh data directory, the schedules listed right after
  * start, the standup run now comments once on the in-progress issue, and a second run, also after a
- * restart of the daemon on the same journal, writes no second comment that day.
+ * restart of the daemon on the same journal, writes no second comment that day; a pause survives the
+ * restart and refuses a manual run until resumed.
  */
 class AutonomyApiTest {
 
@@ -54,10 +56,21 @@ class AutonomyApiTest {
       assertTrue(done.get("last_ok").asBoolean(), done.toString());
       assertTrue(done.get("last_outcome").asText().contains("commented on 1"), done.toString());
       assertEquals(1, standupComments(api, issue));
+
+      assertFalse(api.get("/api/v1/agents/autonomy").json().get("paused").asBoolean());
+      Reply paused = api.post("/api/v1/agents/autonomy/pause", "");
+      assertEquals(200, paused.status(), paused.body());
+      assertTrue(paused.json().get("paused").asBoolean(), paused.body());
     }
     try (RunningApi api = new RunningApi(dataDir, Map.of())) {
       JsonNode before = schedule(api.get("/api/v1/agents/schedules"), "standup");
       assertTrue(before.get("last_run").isTextual(), "the last run survives the restart: " + before);
+      Reply state = api.get("/api/v1/agents/autonomy");
+      assertTrue(state.json().get("paused").asBoolean(), "the pause survives the restart: " + state.body());
+      Reply refused = api.post("/api/v1/agents/schedules/standup/run", "");
+      assertEquals(409, refused.status(), refused.body());
+      assertTrue(refused.body().contains("paused"), refused.body());
+      assertEquals(200, api.post("/api/v1/agents/autonomy/resume", "").status());
       Eventually.assertThat(Duration.ofSeconds(30), () -> {
         Reply run = api.post("/api/v1/agents/schedules/standup/run", "");
         assertEquals(202, run.status(), run.body());
