@@ -177,16 +177,17 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
   }
 
   private Effect<Event, State> tick(State state, Tick tick) {
-    if (state.controls().paused()) {
-      return Effect().none(); // a slot passed while paused runs once after the resume, as after downtime
-    }
     Instant now = clock.instant();
+    boolean paused = state.controls().paused(); // a slot passed while paused runs once after the resume, as after downtime
     List<Event> events = new ArrayList<>();
     List<RunStarted> starts = new ArrayList<>();
     for (Schedule schedule : byName.values()) {
       Progress progress = state.schedules().get(schedule.name());
       if (progress == null) {
         events.add(new ScheduleAdded(schedule.name(), now));
+        continue;
+      }
+      if (paused) {
         continue;
       }
       if (progress.running()) {

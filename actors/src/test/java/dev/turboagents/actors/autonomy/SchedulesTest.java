@@ -88,6 +88,7 @@ class SchedulesTest {
         Schedule.of("nightly", "0 2 * * *", "Europe/Berlin"));
     MovableClock clock = new MovableClock(Instant.parse("2026-12-01T06:00:00Z"));
     ActorRef<Schedules.Command> actor = start(schedules, clock);
+    actor.tell(new Schedules.Tick()); // the daemon knows the schedules from now (06:00) on, whenever its first tick lands
 
     Schedules.ScheduleView standup = Eventually.value(Duration.ofSeconds(30), () -> view(actor, "standup"));
     assertEquals(Optional.of(Instant.parse("2026-12-01T07:30:00Z")), standup.nextRun());
@@ -138,6 +139,7 @@ class SchedulesTest {
     MovableClock clock = new MovableClock(Instant.parse("2026-12-01T06:00:00Z"));
     AutonomyControls controls = new AutonomyControls();
     ActorRef<Schedules.Command> actor = start(schedules, clock, controls);
+    actor.tell(new Schedules.Tick());
     Eventually.value(Duration.ofSeconds(30), () -> view(actor, "standup"));
     assertFalse(controls.paused().getAsBoolean(), "a fresh journal is not paused");
 
