@@ -45,7 +45,7 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
   }
 
   /** The schedules' protocol. */
-  public sealed interface Command extends CborSerializable permits Tick, RunNow, GetSchedules, Finished {}
+  public sealed interface Command extends CborSerializable permits Tick, RunNow, GetSchedules, Finished, Pause, Resume, GetControls {}
 
   /** Look at the clock: start what is due. */
   public record Tick() implements Command {}
@@ -58,8 +58,18 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
 
   record Finished(String name, Instant slot, boolean ok, String outcome) implements Command {}
 
+  /** Stops starting runs (by the clock or by hand) until {@link Resume}; kept across restarts. */
+  public record Pause(String by, ActorRef<ControlsView> replyTo) implements Command {}
+
+  public record Resume(String by, ActorRef<ControlsView> replyTo) implements Command {}
+
+  public record GetControls(ActorRef<ControlsView> replyTo) implements Command {}
+
+  /** Whether the autonomy is paused, since when and by whom. */
+  public record ControlsView(boolean paused, Optional<Instant> since, Optional<String> by) {}
+
   /** The schedules' events. */
-  public sealed interface Event extends CborSerializable permits ScheduleAdded, RunStarted, RunFinished {}
+  public sealed interface Event extends CborSerializable permits ScheduleAdded, RunStarted, RunFinished, Paused, Resumed {}
 
   /** The daemon first knew schedule {@code name} {@code at}: slots before it are not missed runs. */
   public record ScheduleAdded(String name, Instant at) implements Event {}
@@ -67,6 +77,10 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
   public record RunStarted(String name, Instant since, Instant slot, boolean manual, Instant at) implements Event {}
 
   public record RunFinished(String name, Instant slot, boolean ok, String outcome, Instant at) implements Event {}
+
+  public record Paused(String by, Instant at) implements Event {}
+
+  public record Resumed(String by, Instant at) implements Event {}
 
   /** Where one schedule stands. */
   public record Progress(Instant firstSeen, Optional<Instant> lastSlot, Optional<Instant> lastStarted,
@@ -79,11 +93,11 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
     }
   }
 
-  public record State(Map<String, Progress> schedules) implements CborSerializable {
+  public record State(Map<String, Progress> schedules, ControlsView controls) implements CborSerializable {
     State with(String name, Progress p) {
       Map<String, Progress> next = new HashMap<>(schedules);
       next.put(name, p);
-      return new State(Map.copyOf(next));
+      return new State(Map.copyOf(next), controls);
     }
   }
 
@@ -94,18 +108,26 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
   public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("autonomy-schedules");
 
   public static Behavior<Command> create(List<Schedule> schedules, Work work, Clock clock, Optional<Duration> tick) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Schedules(ctx, timers, schedules, work, clock, tick)));
+    return create(schedules, work, clock, tick, new AutonomyControls());
+  }
+
+  /** @param controls told whether the autonomy is paused, for other autonomous work to consult */
+  public static Behavior<Command> create(List<Schedule> schedules, Work work, Clock clock, Optional<Duration> tick,
+      AutonomyControls controls) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Schedules(ctx, timers, schedules, work, clock, tick, controls)));
   }
 
   private final ActorContext<Command> ctx;
   private final Map<String, Schedule> byName = new java.util.LinkedHashMap<>();
   private final Work work;
   private final Clock clock;
+  private final AutonomyControls controls;
 
   private Schedules(ActorContext<Command> ctx, TimerScheduler<Command> timers, List<Schedule> schedules, Work work,
-      Clock clock, Optional<Duration> tick) {
+      Clock clock, Optional<Duration> tick, AutonomyControls controls) {
     super(PERSISTENCE_ID);
     this.ctx = ctx;
+    this.controls = controls;
     schedules.forEach(s -> byName.put(s.name(), s));
     this.work = work;
     this.clock = clock;
@@ -114,7 +136,7 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
 
   @Override
   public State emptyState() {
-    return new State(Map.of());
+    return new State(Map.of(), new ControlsView(false, Optional.empty(), Optional.empty()));
   }
 
   @Override
@@ -125,7 +147,10 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> ctx.getSelf().tell(new Tick()))
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          controls.set(state.controls().paused());
+          ctx.getSelf().tell(new Tick());
+        })
         .build();
   }
 
@@ -134,6 +159,16 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(Tick.class, this::tick)
         .onCommand(RunNow.class, this::runNow)
+        .onCommand(Pause.class, (state, c) -> Effect().persist(new Paused(c.by(), clock.instant())).thenRun(s -> {
+          controls.set(true);
+          c.replyTo().tell(s.controls());
+        }))
+        .onCommand(Resume.class, (state, c) -> Effect().persist(new Resumed(c.by(), clock.instant())).thenRun(s -> {
+          controls.set(false);
+          c.replyTo().tell(s.controls());
+          ctx.getSelf().tell(new Tick());
+        }))
+        .onCommand(GetControls.class, (state, c) -> Effect().reply(c.replyTo(), state.controls()))
         .onCommand(GetSchedules.class, (state, c) -> Effect().none().thenRun(s -> c.replyTo().tell(views(s))))
         .onCommand(Finished.class, (state, c) -> Effect()
             .persist(new RunFinished(c.name(), c.slot(), c.ok(), c.outcome(), clock.instant()))
@@ -143,12 +178,16 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
 
   private Effect<Event, State> tick(State state, Tick tick) {
     Instant now = clock.instant();
+    boolean paused = state.controls().paused(); // a slot passed while paused runs once after the resume, as after downtime
     List<Event> events = new ArrayList<>();
     List<RunStarted> starts = new ArrayList<>();
     for (Schedule schedule : byName.values()) {
       Progress progress = state.schedules().get(schedule.name());
       if (progress == null) {
         events.add(new ScheduleAdded(schedule.name(), now));
+        continue;
+      }
+      if (paused) {
         continue;
       }
       if (progress.running()) {
@@ -175,6 +214,10 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
     Schedule schedule = byName.get(c.name());
     if (schedule == null) {
       return Effect().reply(c.replyTo(), StatusReply.error("no schedule '" + c.name() + "'; the schedules are " + byName.keySet()));
+    }
+    if (state.controls().paused()) {
+      return Effect().reply(c.replyTo(), StatusReply.error("the autonomy is paused (since "
+          + state.controls().since().map(Instant::toString).orElse("?") + "); resume it first"));
     }
     Progress progress = state.schedules().get(c.name());
     if (progress != null && progress.running()) {
@@ -227,6 +270,8 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
           return s.with(e.name(), new Progress(p.firstSeen(), lastSlot, Optional.of(e.at()), p.lastFinished(), p.lastOutcome(),
               p.lastOk(), true, Optional.of(e.slot()), Optional.of(e.since())));
         })
+        .onEvent(Paused.class, (s, e) -> new State(s.schedules(), new ControlsView(true, Optional.of(e.at()), Optional.of(e.by()))))
+        .onEvent(Resumed.class, (s, e) -> new State(s.schedules(), new ControlsView(false, Optional.of(e.at()), Optional.of(e.by()))))
         .onEvent(RunFinished.class, (s, e) -> {
           Progress p = s.schedules().getOrDefault(e.name(), Progress.added(e.at()));
           return s.with(e.name(), new Progress(p.firstSeen(), p.lastSlot(), p.lastStarted(), Optional.of(e.at()),

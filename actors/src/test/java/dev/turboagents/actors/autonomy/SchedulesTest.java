@@ -88,6 +88,7 @@ class SchedulesTest {
         Schedule.of("nightly", "0 2 * * *", "Europe/Berlin"));
     MovableClock clock = new MovableClock(Instant.parse("2026-12-01T06:00:00Z"));
     ActorRef<Schedules.Command> actor = start(schedules, clock);
+    actor.tell(new Schedules.Tick()); // the daemon knows the schedules from now (06:00) on, whenever its first tick lands
 
     Schedules.ScheduleView standup = Eventually.value(Duration.ofSeconds(30), () -> view(actor, "standup"));
     assertEquals(Optional.of(Instant.parse("2026-12-01T07:30:00Z")), standup.nextRun());
@@ -130,6 +131,58 @@ class SchedulesTest {
     StatusReply<Schedules.ScheduleView> unknown = runNow(again, "weekly");
     assertTrue(unknown.isError());
     assertTrue(unknown.getError().getMessage().contains("no schedule 'weekly'"), unknown.getError().getMessage());
+  }
+
+  @Test
+  void aPauseStopsRunsSurvivesARestartAndTheResumeRunsTheMissedSlotOnce() throws Exception {
+    List<Schedule> schedules = List.of(Schedule.of("standup", "30 8 * * *", "UTC"));
+    MovableClock clock = new MovableClock(Instant.parse("2026-12-01T06:00:00Z"));
+    AutonomyControls controls = new AutonomyControls();
+    ActorRef<Schedules.Command> actor = start(schedules, clock, controls);
+    actor.tell(new Schedules.Tick());
+    Eventually.value(Duration.ofSeconds(30), () -> view(actor, "standup"));
+    assertFalse(controls.paused().getAsBoolean(), "a fresh journal is not paused");
+
+    Schedules.ControlsView paused = control(actor, r -> new Schedules.Pause("ana", r));
+    assertTrue(paused.paused());
+    assertEquals(Optional.of("ana"), paused.by());
+    assertTrue(controls.paused().getAsBoolean());
+    clock.set(Instant.parse("2026-12-01T08:31:00Z"));
+    actor.tell(new Schedules.Tick());
+    StatusReply<Schedules.ScheduleView> manual = runNow(actor, "standup");
+    assertTrue(manual.isError() && manual.getError().getMessage().contains("paused"), manual.toString());
+    assertEquals(Optional.empty(), view(actor, "standup").lastRun());
+    assertTrue(calls.isEmpty(), "paused: nothing runs: " + calls);
+
+    // the pause is on the journal: a restart stays paused
+    kit.shutdownTestKit();
+    clock.set(Instant.parse("2026-12-02T09:00:00Z"));
+    AutonomyControls after = new AutonomyControls();
+    ActorRef<Schedules.Command> again = start(schedules, clock, after);
+    assertTrue(control(again, Schedules.GetControls::new).paused());
+    again.tell(new Schedules.Tick());
+    assertEquals(Optional.empty(), view(again, "standup").lastRun());
+    assertTrue(after.paused().getAsBoolean());
+    assertTrue(calls.isEmpty(), calls.toString());
+
+    assertFalse(control(again, r -> new Schedules.Resume("ana", r)).paused());
+    assertFalse(after.paused().getAsBoolean());
+    Eventually.assertThat(Duration.ofSeconds(30), () -> assertEquals(1, calls.size(), calls.toString()));
+    assertEquals(new Call("standup", Instant.parse("2026-12-02T08:30:00Z"), false), calls.get(0), "the newest missed slot, once");
+    again.tell(new Schedules.Tick());
+    Eventually.assertThat(Duration.ofSeconds(30), () -> assertFalse(view(again, "standup").running()));
+    assertEquals(1, calls.size(), calls.toString());
+  }
+
+  private Schedules.ControlsView control(ActorRef<Schedules.Command> actor,
+      org.apache.pekko.japi.function.Function<ActorRef<Schedules.ControlsView>, Schedules.Command> message) throws Exception {
+    return AskPattern.ask(actor, message, Duration.ofSeconds(10), kit.scheduler()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+  }
+
+  private ActorRef<Schedules.Command> start(List<Schedule> schedules, Clock clock, AutonomyControls controls) {
+    Settings settings = Settings.forTest(dir.resolve("data"), Map.of());
+    kit = ActorTestKit.create("schedules", settings.config());
+    return kit.spawn(Schedules.create(schedules, work, clock, Optional.empty(), controls));
   }
 
   private ActorRef<Schedules.Command> start(List<Schedule> schedules, Clock clock) {

@@ -13,7 +13,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * the APIs it depends on, and put it in {@link #all()}.
  */
 public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference, GraphSubsystem graph,
-    OpenAiSubsystem openAi, MetricsSubsystem metrics, AgentsSubsystem agents, WorkflowsSubsystem workflows) {
+    OpenAiSubsystem openAi, MetricsSubsystem metrics, AgentsSubsystem agents, AutonomySubsystem autonomy,
+    WorkflowsSubsystem workflows) {
 
   public static Composition of(Settings settings) {
     TrackerSubsystem tracker = new TrackerSubsystem(settings);
@@ -23,12 +24,15 @@ public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference
     AgentsSubsystem agents = new AgentsSubsystem(settings, tracker.api(), inference.api(), graph.api(),
         graph.api().thenApply(dev.turboagents.persistence.graph.Graph::code));
     MetricsSubsystem metrics = new MetricsSubsystem(settings, inference.api(), agents.api(), graph.api());
-    WorkflowsSubsystem workflows = new WorkflowsSubsystem(settings, agents.api(), tracker.api());
-    return new Composition(tracker, inference, graph, openAi, metrics, agents, workflows);
+    AutonomySubsystem autonomy = new AutonomySubsystem(settings, tracker.api());
+    // the tracker's triggers start nothing while the autonomy is paused
+    WorkflowsSubsystem workflows = new WorkflowsSubsystem(settings, agents.api(), tracker.api(),
+        autonomy.controls().knownPaused());
+    return new Composition(tracker, inference, graph, openAi, metrics, agents, autonomy, workflows);
   }
 
   public List<Subsystem<?>> all() {
-    return List.of(tracker, inference, graph, openAi, metrics, agents, workflows);
+    return List.of(tracker, inference, graph, openAi, metrics, agents, autonomy, workflows);
   }
 
   /** The supervisors the root supervisor starts, one per subsystem. */

@@ -9,6 +9,7 @@ import dev.turboagents.persistence.tracker.Tracker;
 import dev.turboagents.supervisors.WorkflowsSupervisor;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -21,7 +22,7 @@ public final class WorkflowsSubsystem extends Subsystem<Workflows> {
   private final Settings settings;
   private final CompletionStage<AgentJobs> agents;
   private final CompletionStage<Tracker> tracker;
-  private final java.util.function.BooleanSupplier paused;
+  private final BooleanSupplier paused;
 
   /** Never paused. */
   public WorkflowsSubsystem(Settings settings, CompletionStage<AgentJobs> agents, CompletionStage<Tracker> tracker) {
@@ -30,7 +31,7 @@ public final class WorkflowsSubsystem extends Subsystem<Workflows> {
 
   /** @param paused whether autonomy is paused now: the tracker's triggers start nothing meanwhile */
   public WorkflowsSubsystem(Settings settings, CompletionStage<AgentJobs> agents, CompletionStage<Tracker> tracker,
-      java.util.function.BooleanSupplier paused) {
+      BooleanSupplier paused) {
     super("workflows", "workflows", "waiting for the agents and the tracker");
     this.paused = paused;
     this.settings = settings;

@@ -54,7 +54,7 @@ class ApiContractTest {
   private static JsonNode document() {
     return OpenApiDocument.merge(List.of(OpenApiPart.load("tracker"), OpenApiPart.load("inference"), OpenApiPart.load("graph"),
         OpenApiPart.load("openai"), OpenApiPart.load("metrics"),
-        OpenApiPart.load("agents"), OpenApiPart.load("workflows")));
+        OpenApiPart.load("agents"), OpenApiPart.load("workflows"), OpenApiPart.load("autonomy")));
   }
 
   @Test
