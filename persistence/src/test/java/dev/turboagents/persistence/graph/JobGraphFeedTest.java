@@ -95,8 +95,10 @@ class JobGraphFeedTest {
 
     List<String> graph = Eventually.value(Duration.ofSeconds(60), () -> {
       List<String> now = store.dump();
-      assertTrue(now.contains("decision:j-triage/2 -DECIDED_IN-> issue:" + unrelated.id())
-          && now.stream().anyMatch(l -> l.startsWith("job:j-failed ") && l.contains("failed")), now.toString());
+      assertTrue(now.contains("decision:j-triage/2 -DECIDED_IN-> issue:" + unrelated.id()), now.toString());
+      // the failed job's node exists from its acceptance on; wait for its failure too (its id says "failed" already)
+      assertEquals(Optional.of("quality gate: the tests failed"),
+          store.entity(new EntityRef(EntityType.JOB, "j-failed")).map(e -> e.get("text")));
       return now;
     });
     assertContains(graph, "job:j-code -WORKS_ON-> issue:" + greeting.id());
