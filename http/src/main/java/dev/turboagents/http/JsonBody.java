@@ -5,10 +5,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.io.IOException;
@@ -58,7 +57,7 @@ public final class JsonBody {
         try {
           body = ApiJson.MAPPER.readValue(bytes.toArray(), type);
         } catch (IOException e) {
-          return complete(refusal(e).toResponse());
+          return complete(refusal(e, bytes.toArray()).toResponse());
         }
         return inner.apply(body);
       }));
@@ -69,8 +68,19 @@ public final class JsonBody {
     return ApiError.response(StatusCodes.BAD_REQUEST, "invalid request", "the request body is empty; send a JSON object");
   }
 
-  /** What was wrong with a body Jackson could not read, in the client's terms. */
-  static ApiError refusal(IOException e) {
+  /**
+   * What was wrong with a body Jackson could not read, in the client's terms. The body is read
+   * again as a tree (only on this refusal path): a body that is not JSON at all is said to be so
+   * even where binding stopped earlier, and a value of the wrong type is named as it was sent
+   * (the binder's parser is closed by now and no longer knows).
+   */
+  static ApiError refusal(IOException e, byte[] body) {
+    JsonNode tree;
+    try {
+      tree = ApiJson.MAPPER.readTree(body);
+    } catch (IOException notJson) {
+      return malformed(notJson);
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ApiError a) {
         return a; // a record's own check refused the value; its message already names the field
@@ -80,15 +90,29 @@ public final class JsonBody {
       case UnrecognizedPropertyException u -> ApiError.invalid("unknown field '" + u.getPropertyName()
           + "'; this endpoint accepts " + new TreeSet<>(u.getKnownPropertyIds().stream().map(String::valueOf).toList()));
       case MismatchedInputException m when m.getPath().isEmpty() -> ApiError.invalid(
-          "the body must be a JSON object, was " + token(m));
+          "the body must be a JSON object, was " + sent(tree));
       case MismatchedInputException m -> ApiError.invalid("field '" + field(m) + "' must be " + expected(m.getTargetType())
-          + ", was " + token(m));
+          + ", was " + sent(at(tree, m)));
       case JsonMappingException m -> ApiError.invalid("field '" + field(m) + "': " + m.getOriginalMessage());
-      case JsonProcessingException p -> new ApiError(StatusCodes.BAD_REQUEST, "malformed JSON", "the body is not valid JSON"
-          + (p.getLocation() == null ? "" : " at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr())
-          + ": " + p.getOriginalMessage());
-      default -> new ApiError(StatusCodes.BAD_REQUEST, "malformed JSON", e.getMessage());
+      default -> malformed(e);
     };
+  }
+
+  private static ApiError malformed(IOException e) {
+    return e instanceof JsonProcessingException p
+        ? new ApiError(StatusCodes.BAD_REQUEST, "malformed JSON", "the body is not valid JSON"
+            + (p.getLocation() == null ? "" : " at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr())
+            + ": " + p.getOriginalMessage())
+        : new ApiError(StatusCodes.BAD_REQUEST, "malformed JSON", e.getMessage());
+  }
+
+  /** The value the client sent where binding failed. */
+  private static JsonNode at(JsonNode tree, JsonMappingException e) {
+    JsonNode node = tree;
+    for (JsonMappingException.Reference r : e.getPath()) {
+      node = r.getIndex() >= 0 ? node.path(r.getIndex()) : node.path(r.getFieldName());
+    }
+    return node;
   }
 
   /** "labels[0]", "options.temperature". */
@@ -130,20 +154,15 @@ public final class JsonBody {
     return type == Optional.class ? "of another type" : "a " + type.getSimpleName();
   }
 
-  private static String token(MismatchedInputException e) {
-    JsonToken token = e.getProcessor() instanceof JsonParser p ? p.currentToken() : null;
-    if (token == null) {
-      return "missing";
-    }
-    return switch (token) {
-      case START_OBJECT, END_OBJECT, FIELD_NAME -> "an object";
-      case START_ARRAY, END_ARRAY -> "an array";
-      case VALUE_STRING -> "a string";
-      case VALUE_NUMBER_INT -> "a whole number";
-      case VALUE_NUMBER_FLOAT -> "a number with a fraction";
-      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-      case VALUE_NULL -> "null";
-      default -> token.asString() == null ? token.name().toLowerCase(java.util.Locale.ROOT) : token.asString();
+  private static String sent(JsonNode value) {
+    return switch (value.getNodeType()) {
+      case OBJECT, POJO -> "an object";
+      case ARRAY -> "an array";
+      case STRING, BINARY -> "a string";
+      case NUMBER -> value.isIntegralNumber() ? "a whole number" : "a number with a fraction";
+      case BOOLEAN -> "a boolean";
+      case NULL -> "null";
+      case MISSING -> "missing";
     };
   }
 }

@@ -111,6 +111,10 @@ class TrackerApiTest {
     assertError(api.post("/api/v1/issues", "[1, 2]"), 400, "JSON object");
     assertError(api.post("/api/v1/issues", "{\"description\": \"no title\"}"), 400, "'title' is required");
     assertError(api.post("/api/v1/issues", "{\"title\": 42}"), 400, "'title' must be a string");
+    // the value is named as it was sent, and a body cut short is malformed, even where binding stopped first
+    assertError(api.post("/api/v1/issues", "{\"title\": 42}"), 400, "'title' must be a string, was a whole number");
+    assertError(api.post("/api/v1/issues", "{\"title\": [\"x\"]}"), 400, "'title' must be a string, was an array");
+    assertError(api.post("/api/v1/issues", "{\"title\": 42"), 400, "not valid JSON");
     assertError(api.post("/api/v1/issues", "{\"title\": \"x\", \"priority\": \"asap\"}"), 400, "priority");
     assertError(api.post("/api/v1/issues", "{\"title\": \"x\", \"titel\": \"y\"}"), 400, "unknown field 'titel'");
     assertError(api.post("/api/v1/issues", "{\"title\": \"x\", \"project_id\": \"" + id + "\"}"), 400, "project_id");
