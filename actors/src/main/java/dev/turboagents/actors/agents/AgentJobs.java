@@ -3,21 +3,21 @@ package dev.turboagents.actors.agents;
 import dev.turboagents.actors.inference.ContextProfiles;
 import dev.turboagents.actors.inference.Delta;
 import dev.turboagents.actors.inference.InferenceActor;
-import dev.turboagents.actors.tools.AgentTool;
 import dev.turboagents.actors.issues.AllowedLabels;
 import dev.turboagents.actors.issues.IssueTracker;
 import dev.turboagents.actors.issues.LocalIssueTracker;
 import dev.turboagents.actors.issues.RemoteIssueTracker;
+import dev.turboagents.actors.tools.AgentTool;
 import dev.turboagents.actors.tools.ChatTools;
 import dev.turboagents.actors.tools.CodeTools;
-import dev.turboagents.actors.tools.ReviewTools;
-import dev.turboagents.actors.tools.workspace.ReviewRange;
-import dev.turboagents.actors.tools.workspace.ReviewTarget;
 import dev.turboagents.actors.tools.IssueTools;
+import dev.turboagents.actors.tools.ReviewTools;
 import dev.turboagents.actors.tools.ToolPolicy;
 import dev.turboagents.actors.tools.ToolSupervisor;
 import dev.turboagents.actors.tools.process.ProcessRunner;
 import dev.turboagents.actors.tools.process.ScrubbedEnvironment;
+import dev.turboagents.actors.tools.workspace.ReviewRange;
+import dev.turboagents.actors.tools.workspace.ReviewTarget;
 import dev.turboagents.actors.tools.workspace.SourceTree;
 import dev.turboagents.actors.tools.workspace.Workspace;
 import dev.turboagents.actors.tools.workspace.WorkspaceCodeIndex;
@@ -25,6 +25,7 @@ import dev.turboagents.config.AgentSettings;
 import dev.turboagents.config.ChatSettings;
 import dev.turboagents.config.Settings;
 import dev.turboagents.config.TriageSettings;
+import dev.turboagents.persistence.AsyncFailure;
 import dev.turboagents.persistence.entity.TrackerRejection;
 import dev.turboagents.persistence.graph.Graph;
 import dev.turboagents.persistence.graph.code.CodeIndex;
@@ -231,8 +232,8 @@ public final class AgentJobs {
   /** A summary job (issue agent) of the issue's history; an unknown issue is refused (NOT_FOUND naming issue_id). */
   public CompletionStage<Job> summarize(String issueId, String requestedBy) {
     return issues.issue(issueId).exceptionallyCompose(e -> CompletableFuture.failedFuture(
-            unwrap(e) instanceof TrackerRejection r && r.reason() == TrackerRejection.Reason.NOT_FOUND
-                ? new JobRefusal(JobRefusal.Kind.NOT_FOUND, "issue_id", "no issue with id " + issueId) : unwrap(e)))
+            AsyncFailure.cause(e) instanceof TrackerRejection r && r.reason() == TrackerRejection.Reason.NOT_FOUND
+                ? new JobRefusal(JobRefusal.Kind.NOT_FOUND, "issue_id", "no issue with id " + issueId) : AsyncFailure.cause(e)))
         .thenCompose(issue -> submit(IssueAgent.NAME, Optional.of(issueId), Optional.empty(),
             Optional.of(IssueAgent.summarizeInput(issueId)), BudgetOverride.NONE, requestedBy));
   }
@@ -302,13 +303,13 @@ public final class AgentJobs {
   /** The issue, or a NOT_FOUND refusal naming the {@code issue_id} field when there is none. */
   public CompletionStage<IndexedIssue> knownIssue(String issueId) {
     return tracker.issue(issueId).exceptionallyCompose(e -> CompletableFuture.failedFuture(
-        unwrap(e) instanceof TrackerRejection r && r.reason() == TrackerRejection.Reason.NOT_FOUND
-            ? new JobRefusal(JobRefusal.Kind.NOT_FOUND, "issue_id", r.getMessage()) : unwrap(e)));
+        AsyncFailure.cause(e) instanceof TrackerRejection r && r.reason() == TrackerRejection.Reason.NOT_FOUND
+            ? new JobRefusal(JobRefusal.Kind.NOT_FOUND, "issue_id", r.getMessage()) : AsyncFailure.cause(e)));
   }
 
   public CompletionStage<Job> job(String id) {
     return ask(r -> new Coordinator.Get(id, r)).exceptionallyCompose(e -> CompletableFuture.failedFuture(
-        new JobRefusal(JobRefusal.Kind.NOT_FOUND, "id", unwrap(e).getMessage())));
+        new JobRefusal(JobRefusal.Kind.NOT_FOUND, "id", AsyncFailure.cause(e).getMessage())));
   }
 
   /** Every job {@code filter} matches, newest first, without their steps (from the read side: no entity is woken). */
@@ -325,7 +326,7 @@ public final class AgentJobs {
 
   public CompletionStage<Job> cancel(String id, String who) {
     return ask(r -> new Coordinator.Cancel(id, "cancelled by " + who, r)).exceptionallyCompose(e ->
-        CompletableFuture.failedFuture(new JobRefusal(JobRefusal.Kind.NOT_FOUND, "id", unwrap(e).getMessage())));
+        CompletableFuture.failedFuture(new JobRefusal(JobRefusal.Kind.NOT_FOUND, "id", AsyncFailure.cause(e).getMessage())));
   }
 
   /**
@@ -369,9 +370,5 @@ public final class AgentJobs {
 
   private CompletionStage<Job> ask(Function<ActorRef<StatusReply<Job>>, Coordinator.Command> command) {
     return AskPattern.askWithStatus(coordinator, command::apply, settings.askTimeout(), system.scheduler());
-  }
-
-  private static Throwable unwrap(Throwable e) {
-    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 }

@@ -1,6 +1,6 @@
 package dev.turboagents.actors.autonomy;
 
-import dev.turboagents.persistence.entity.TrackerRejection;
+import dev.turboagents.actors.tools.CodeTools;
 import dev.turboagents.persistence.issues.IssueEntity.CommentAdded;
 import dev.turboagents.persistence.issues.IssueStatus;
 import dev.turboagents.persistence.tracker.HistoryEntry;
@@ -14,7 +14,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -60,18 +59,9 @@ public final class StaleIssues {
           }
           String text = "No activity on this in-progress issue since " + last.get().at()
               + " (more than " + staleAfter.toDays() + " day(s)). Still being worked on?";
-          return tracker.comment(id, text, AUTHOR, Optional.of("stale/" + id + "/" + last.get().sequence()))
-              .<Void>handle((c, failure) -> {
-                if (failure == null) {
-                  commented.add(id);
-                  return null;
-                }
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                if (cause instanceof TrackerRejection r && r.reason() == TrackerRejection.Reason.KEY_REUSED) {
-                  return null; // reminded already for this quiet spell
-                }
-                throw new CompletionException(cause);
-              });
+          // empty: the key was used for another text, so this spell's reminder exists
+          return CodeTools.commentOnce(tracker, id, text, AUTHOR, "stale/" + id + "/" + last.get().sequence())
+              .thenAccept(comment -> comment.ifPresent(c -> commented.add(id)));
         }));
       }
       return all.thenApply(v -> new Outcome(List.copyOf(stale), List.copyOf(commented)));

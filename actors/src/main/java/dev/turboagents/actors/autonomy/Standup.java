@@ -1,6 +1,6 @@
 package dev.turboagents.actors.autonomy;
 
-import dev.turboagents.persistence.entity.TrackerRejection;
+import dev.turboagents.actors.tools.CodeTools;
 import dev.turboagents.persistence.issues.Comment;
 import dev.turboagents.persistence.issues.Issue;
 import dev.turboagents.persistence.issues.IssueEntity;
@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -67,18 +66,9 @@ public final class Standup {
           }
           String text = comment(date, since, slot, history);
           // the key also guards a run that crashed after the comment and before this check could see it
-          return tracker.comment(issue.id(), text, AUTHOR, Optional.of(key))
-              .<Void>handle((comment, failure) -> {
-                if (failure == null) {
-                  commented.add(issue.id());
-                  return null;
-                }
-                if (unwrap(failure) instanceof TrackerRejection r && r.reason() == TrackerRejection.Reason.KEY_REUSED) {
-                  already.add(issue.id()); // today's comment is there, written when there was less to say
-                  return null;
-                }
-                throw new CompletionException(unwrap(failure));
-              });
+          return CodeTools.commentOnce(tracker, issue.id(), text, AUTHOR, key).thenAccept(comment ->
+              // empty: today's comment is there, written when there was less to say
+              (comment.isPresent() ? commented : already).add(issue.id()));
         }));
       }
       return all.thenApply(v -> new Outcome(date, List.copyOf(commented), List.copyOf(already)));
@@ -129,9 +119,5 @@ public final class Standup {
   private static String quote(Comment c) {
     String text = c.text().strip().replaceAll("\\s+", " ");
     return "comment by " + c.author() + ": \"" + (text.length() > QUOTE_CHARS ? text.substring(0, QUOTE_CHARS) + "…" : text) + "\"";
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }

@@ -15,6 +15,8 @@ import dev.turboagents.actors.tools.process.ProcessRunner;
 import dev.turboagents.actors.tools.workspace.DiffStat;
 import dev.turboagents.actors.tools.workspace.JobCheckout;
 import dev.turboagents.config.ToolSettings;
+import dev.turboagents.persistence.AsyncFailure;
+import dev.turboagents.persistence.entity.TrackerRejection;
 import dev.turboagents.persistence.graph.Graph;
 import dev.turboagents.persistence.graph.code.CodeHit;
 import dev.turboagents.persistence.graph.code.CodeIndex;
@@ -49,9 +51,8 @@ public final class CodeTools {
       String key) {
     return tracker.comment(issue, text, author, Optional.of(key)).<Optional<Comment>>thenApply(Optional::of)
         .exceptionallyCompose(e -> {
-      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof dev.turboagents.persistence.entity.TrackerRejection r
-          && r.reason() == dev.turboagents.persistence.entity.TrackerRejection.Reason.KEY_REUSED) {
+      Throwable cause = AsyncFailure.cause(e);
+      if (cause instanceof TrackerRejection r && r.reason() == TrackerRejection.Reason.KEY_REUSED) {
         return java.util.concurrent.CompletableFuture.completedFuture(Optional.<Comment>empty());
       }
       return java.util.concurrent.CompletableFuture.failedFuture(cause);

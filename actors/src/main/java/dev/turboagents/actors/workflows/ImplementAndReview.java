@@ -1,5 +1,6 @@
 package dev.turboagents.actors.workflows;
 
+import dev.turboagents.persistence.AsyncFailure;
 import dev.turboagents.persistence.CborSerializable;
 import dev.turboagents.persistence.jobs.Job;
 import java.time.Clock;
@@ -374,7 +375,7 @@ public final class ImplementAndReview
   }
 
   private static Optional<String> refusal(Throwable e) {
-    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+    Throwable cause = AsyncFailure.cause(e);
     return cause instanceof dev.turboagents.actors.agents.JobRefusal r ? Optional.of(r.getMessage()) : Optional.empty();
   }
 

@@ -3,6 +3,7 @@ package dev.turboagents.actors.workflows;
 import dev.turboagents.actors.agents.AgentJobs;
 import dev.turboagents.actors.agents.JobRefusal;
 import dev.turboagents.config.WorkflowSettings;
+import dev.turboagents.persistence.AsyncFailure;
 import dev.turboagents.persistence.tracker.Tracker;
 import java.time.Duration;
 import java.util.HashMap;
@@ -137,7 +138,7 @@ public final class Workflows {
       Function<ActorRef<StatusReply<ImplementAndReview.Workflow>>, ImplementAndReview.Command> command) {
     return AskPattern.<Command, ImplementAndReview.Workflow>askWithStatus(registry, r -> new Deliver(id, command.apply(r)),
         askTimeout, system.scheduler()).exceptionallyCompose(e -> {
-          Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+          Throwable cause = AsyncFailure.cause(e);
           return CompletableFuture.failedFuture(cause instanceof StatusReply.ErrorMessage m && m.getMessage().startsWith("no workflow")
               ? new JobRefusal(JobRefusal.Kind.NOT_FOUND, "id", m.getMessage()) : cause);
         });

@@ -2,6 +2,7 @@ package dev.turboagents.runtime.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -24,33 +25,33 @@ public final class AutonomyCommand extends CommandGroup {
     });
   }
 
-  @Command(name = "pause", mixinStandardHelpOptions = true, description = "No schedule starts until resumed (kept across restarts).")
-  static final class Pause implements java.util.concurrent.Callable<Integer> {
+  /** One control: the verb posted ({@code pause}, {@code resume}) or none for the state. */
+  abstract static class Control implements Callable<Integer> {
     @Mixin ClientOptions options;
+    private final String verb;
+
+    Control(String verb) {
+      this.verb = verb;
+    }
 
     @Override
     public Integer call() {
-      return AutonomyCommand.call(options, "pause");
+      return AutonomyCommand.call(options, verb);
     }
+  }
+
+  @Command(name = "pause", mixinStandardHelpOptions = true, description = "No schedule starts until resumed (kept across restarts).")
+  static final class Pause extends Control {
+    Pause() { super("pause"); }
   }
 
   @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume; a slot missed while paused runs once.")
-  static final class Resume implements java.util.concurrent.Callable<Integer> {
-    @Mixin ClientOptions options;
-
-    @Override
-    public Integer call() {
-      return AutonomyCommand.call(options, "resume");
-    }
+  static final class Resume extends Control {
+    Resume() { super("resume"); }
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true, description = "Whether the autonomy is paused.")
-  static final class Status implements java.util.concurrent.Callable<Integer> {
-    @Mixin ClientOptions options;
-
-    @Override
-    public Integer call() {
-      return AutonomyCommand.call(options, "");
-    }
+  static final class Status extends Control {
+    Status() { super(""); }
   }
 }

@@ -1,5 +1,6 @@
 package dev.turboagents.actors.tools.workspace;
 
+import dev.turboagents.persistence.AsyncFailure;
 import dev.turboagents.persistence.graph.code.CodeIndex;
 import dev.turboagents.persistence.graph.code.CodeIndexReport;
 import dev.turboagents.persistence.graph.code.CodeIndexTotals;
@@ -144,11 +145,7 @@ public final class WorkspaceCodeIndex {
   }
 
   private static String rootMessage(Throwable failure) {
-    Throwable t = failure;
-    while (t.getCause() != null && (t instanceof java.util.concurrent.CompletionException
-        || t instanceof java.util.concurrent.ExecutionException)) {
-      t = t.getCause();
-    }
+    Throwable t = AsyncFailure.cause(failure);
     return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 }
