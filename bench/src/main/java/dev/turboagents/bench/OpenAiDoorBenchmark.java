@@ -2,6 +2,7 @@ package dev.turboagents.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.MemoryBudget;
 import dev.turboagents.actors.inference.ollama.OllamaBackend;
@@ -47,8 +48,20 @@ public final class OpenAiDoorBenchmark {
     String model = args.length > 2 ? args[2] : "smollm2:135m";
     int maxTokens = args.length > 3 ? Integer.parseInt(args[3]) : 64;
     Path dataDir = Files.createTempDirectory("openai-bench");
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    String body = JSON.createObjectNode().put("model", model).put("stream", true).put("max_tokens", maxTokens)
+        .put("temperature", 0).put("seed", 7)
+        .<ObjectNode>set("stream_options", JSON.createObjectNode().put("include_usage", true))
+        .set("messages", JSON.createArrayNode().add(JSON.createObjectNode().put("role", "user")
+            .put("content", "Write a short story about a lighthouse keeper.")))
+        .toString();
+    // Ollama's /v1 loads the model at its own default context; a door that chose another profile would
+    // make Ollama reload on every alternation and the benchmark would measure loads, not the token path.
+    run(client, ollama, body);
+    int context = loadedContext(client, ollama, model);
+    System.err.println("Ollama's /v1 runs " + model + " at context " + context + ": the door's only profile for this run");
     Settings settings = Settings.forTest(dataDir, Map.of("turbo-agents.inference.default-deadline", "120s",
-        "turbo-agents.inference.request-timeout", "120s"));
+        "turbo-agents.inference.request-timeout", "120s", "turbo-agents.inference.context-profiles", List.of(context)));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "openai-bench", settings.config());
     OllamaBackend backend = new OllamaBackend(ollama, settings.inference());
     try {
@@ -59,13 +72,6 @@ public final class OpenAiDoorBenchmark {
       ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(routes.route())
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
       String door = "http://127.0.0.1:" + binding.localAddress().getPort();
-      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      String body = JSON.createObjectNode().put("model", model).put("stream", true).put("max_tokens", maxTokens)
-          .put("temperature", 0).put("seed", 7)
-          .<com.fasterxml.jackson.databind.node.ObjectNode>set("stream_options", JSON.createObjectNode().put("include_usage", true))
-          .set("messages", JSON.createArrayNode().add(JSON.createObjectNode().put("role", "user")
-              .put("content", "Write a short story about a lighthouse keeper.")))
-          .toString();
       System.err.println("warming up (model load, both paths) ...");
       for (int i = 0; i < 2; i++) {
         run(client, ollama, body);
@@ -90,6 +96,18 @@ public final class OpenAiDoorBenchmark {
       system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
       backend.close();
     }
+  }
+
+  /** The context length Ollama holds {@code model} loaded at ({@code /api/ps}). */
+  static int loadedContext(HttpClient client, String base, String model) throws Exception {
+    HttpResponse<String> ps = client.send(HttpRequest.newBuilder(URI.create(base + "/api/ps")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    for (JsonNode m : JSON.readTree(ps.body()).path("models")) {
+      if (m.path("name").asText().equals(model) && m.path("context_length").asInt() > 0) {
+        return m.path("context_length").asInt();
+      }
+    }
+    throw new IllegalStateException(model + " is not loaded at a known context after a request: " + ps.body());
   }
 
   /** One streamed chat completion against {@code base}/v1. */
