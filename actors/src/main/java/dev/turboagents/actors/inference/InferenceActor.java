@@ -164,6 +164,11 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private int serverLoads = 0;
   private final ServerDisagreements disagreements = new ServerDisagreements();
 
+  /** A load beside other models, done on Ollama's side, waiting for its running set to say what it kept. */
+  private Optional<UnconfirmedLoad> unconfirmed = Optional.empty();
+
+  private record UnconfirmedLoad(String model, long nanos, Integer numCtx) {}
+
   /** What the watchdog caught last, and when. */
   private record Alarm(String reason, long atNanos) {}
 
@@ -505,15 +510,14 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     }
     Integer numCtx = loadingProfiles.remove(d.model());
     if (d.error().isEmpty()) {
-      loads++;
-      publish(new DoorEvent.Loaded(d.model(), d.nanos(), true));
-      if (numCtx != null) {
-        loadedProfiles.put(d.model(), numCtx);
-      }
-      times = times.withLoad(d.model(), d.nanos());
-      residency = residency.loaded(d.model(), System.nanoTime());
-      getContext().getLog().info("inference: loaded {} in {} ms", d.model(), d.nanos() / 1_000_000);
       server.reconcileNow(true);
+      if (server.health().isUp() && loadedBesideUnproven()) {
+        // Ollama may have evicted the others for it (a limit the door cannot read): the model stays
+        // "loading", so nothing starts on any model, until its running set says what it kept
+        unconfirmed = Optional.of(new UnconfirmedLoad(d.model(), d.nanos(), numCtx));
+        return this;
+      }
+      finishLoad(d.model(), d.nanos(), numCtx);
       return dispatch();
     }
     residency = residency.gone(d.model());
@@ -528,6 +532,33 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       default -> server.lost(e);
     }
     return dispatch();
+  }
+
+  /** More models in the door's picture, the one just loaded included, than Ollama was ever seen keeping. */
+  private boolean loadedBesideUnproven() {
+    return residency.resident().values().stream().filter(r -> r.phase() != ResidencyPlanner.Phase.UNLOADING).count()
+        > Math.max(1, residency.seenTogether());
+  }
+
+  private void finishLoad(String model, long nanos, Integer numCtx) {
+    loads++;
+    publish(new DoorEvent.Loaded(model, nanos, true));
+    if (numCtx != null) {
+      loadedProfiles.put(model, numCtx);
+    }
+    times = times.withLoad(model, nanos);
+    residency = residency.loaded(model, System.nanoTime());
+    getContext().getLog().info("inference: loaded {} in {} ms", model, nanos / 1_000_000);
+  }
+
+  /** A load that is done once Ollama's running set, read after it, has shown what else Ollama kept. */
+  private void confirmLoad() {
+    unconfirmed.ifPresent(u -> {
+      unconfirmed = Optional.empty();
+      if (residency.isLoading(u.model())) {
+        finishLoad(u.model(), u.nanos(), u.numCtx());
+      }
+    });
   }
 
   private Behavior<Command> onUnloadDone(UnloadDone d) {
@@ -558,6 +589,10 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private Behavior<Command> onReconciled(Reconciled r) {
     Optional<ServerLink.RunningSet> truth = server.reconciled(r);
     if (r.error().isPresent()) {
+      if (r.afterLoad() && unconfirmed.isPresent()) {
+        confirmLoad(); // Ollama could not say what it kept: the load itself succeeded
+        return dispatch();
+      }
       return this;
     }
     truth.ifPresent(t -> {
@@ -573,6 +608,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         noteDifferences(seen, t);
       }
     });
+    if (r.afterLoad()) {
+      confirmLoad();
+    }
     return dispatch();
   }
 

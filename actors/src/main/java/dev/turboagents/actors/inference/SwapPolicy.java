@@ -343,8 +343,17 @@ public final class SwapPolicy implements SchedulingPolicy {
       boolean unproven = loadingNow.isPresent()
           && residency.resident().values().stream().filter(r -> r.phase() != ResidencyPlanner.Phase.UNLOADING).count()
               > Math.max(1, residency.seenTogether());
+      // once Ollama's limit is known, calls already in flight on other models count against it (they
+      // were started before the door learnt it): a call on one more model would make Ollama swap
+      Set<String> inFlight = Set.copyOf(s.runningModels());
+      int limit = residency.learnedLimit().orElse(Integer.MAX_VALUE);
       for (var w : waiting) {
         if (unproven && !loadingNow.get().equals(w.model())) {
+          continue;
+        }
+        if (!inFlight.contains(w.model()) && inFlight.size() >= limit) {
+          reasons.putIfAbsent(w.model(), "Ollama keeps " + limit + " model(s) at once and calls on "
+              + String.join(", ", inFlight) + " are still running");
           continue;
         }
         if (!draining.contains(w.model()) && residency.isReady(w.model()) && runningOn(w.model()) < perModelConcurrency) {

@@ -154,6 +154,33 @@ class OllamaAuthorityTest {
   }
 
   @Test
+  void theLimitLearntWhileBothModelsHaveWorkStopsTheAlternationAtOnce() {
+    // as on the real tier: the door does not know the limit yet and work for both models keeps
+    // coming, so the first eviction happens while calls for both are queued or in flight
+    OllamaStandIn s = standIn(1, 0);
+    var door = door(s, 100 * GIB);
+    chat(door, "warm", "a");
+    TestProbe<Reply> probe = kit.createTestProbe();
+    int sent = 0;
+    for (int wave = 0; wave < 4; wave++) {
+      for (String m : List.of("a", "b", "a", "b", "a", "b")) {
+        ask(door, "w" + wave + "-" + sent++ + m, m, probe);
+      }
+      for (int i = 0; i < 6; i++) {
+        probe.expectMessageClass(Completed.class, Duration.ofSeconds(30));
+      }
+    }
+    InferenceStatus st = status(door);
+    assertEquals(Optional.of(1), st.learnedResidentLimit());
+    // learning costs at most one eviction and one reload behind the door's back; after that the door
+    // swaps itself: each wave then needs at most two loads (to the other model and maybe back)
+    assertTrue(s.evictions() <= 1, "Ollama evicted " + s.evictions() + " times on its own");
+    assertTrue(st.serverLoads() <= 1, "Ollama reloaded " + st.serverLoads() + " times behind the door's back: "
+        + st.recentDisagreements());
+    assertEquals(s.loads(), st.loads() + st.serverLoads(), "every load Ollama made is counted");
+  }
+
+  @Test
   void sizesComeFromOllamasRunningSetAndAreRememberedForTheNextPlan() {
     // each model is planned at 2 GiB (weights + KV), but Ollama holds it at 3 GiB: by the estimate two
     // fit a 4.5 GiB budget, by Ollama's figure only one
