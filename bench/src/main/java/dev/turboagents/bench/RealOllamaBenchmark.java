@@ -181,6 +181,9 @@ public final class RealOllamaBenchmark {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("turbo-agents.inference.memory-budget", "600MiB");
     overrides.put("turbo-agents.inference.request-timeout", "5m");
+    // -Dturbo-agents.inference.<key>=<value> on the benchmark's JVM tries the door with another setting
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("turbo-agents."))
+        .forEach(k -> overrides.put(k, System.getProperty(k)));
     Settings settings = Settings.forTest(dataDir, overrides);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "real-ollama-bench", settings.config());
     try (OllamaBackend backend = new OllamaBackend(ollama, settings.inference())) {
