@@ -3,10 +3,9 @@ package dev.turboagents.http;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractUnmatchedPath;
 
+import dev.turboagents.persistence.AsyncFailure;
 import dev.turboagents.persistence.entity.TrackerRejection;
 import java.util.Locale;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -88,11 +87,7 @@ public final class ApiError extends RuntimeException {
   }
 
   public static Throwable unwrap(Throwable t) {
-    Throwable current = t;
-    while ((current instanceof CompletionException || current instanceof ExecutionException) && current.getCause() != null) {
-      current = current.getCause();
-    }
-    return current;
+    return AsyncFailure.cause(t);
   }
 
   public static ExceptionHandler exceptionHandler() {

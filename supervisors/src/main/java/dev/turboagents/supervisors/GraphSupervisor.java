@@ -4,6 +4,7 @@ import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceEmbedder;
 import dev.turboagents.config.InvalidSettingException;
 import dev.turboagents.config.Settings;
+import dev.turboagents.persistence.AsyncFailure;
 import dev.turboagents.persistence.entity.TrackerJournal;
 import dev.turboagents.persistence.graph.Embedder;
 import dev.turboagents.persistence.graph.Graph;
@@ -99,8 +100,7 @@ public final class GraphSupervisor {
       return Behaviors.receive(Command.class)
           .onMessage(Opened.class, m -> new Serving(ctx, settings, m.connection(), m.embedder(), startup).behavior())
           .onMessage(OpenFailed.class, m -> {
-            Throwable cause = m.cause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                ? c.getCause() : m.cause();
+            Throwable cause = AsyncFailure.cause(m.cause());
             if (cause instanceof InvalidSettingException) {
               ctx.getLog().error("the knowledge graph cannot start: {}", cause.getMessage());
               startup.failed(cause);

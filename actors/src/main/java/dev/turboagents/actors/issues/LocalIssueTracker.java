@@ -1,5 +1,6 @@
 package dev.turboagents.actors.issues;
 
+import dev.turboagents.persistence.AsyncFailure;
 import dev.turboagents.persistence.entity.TrackerRejection;
 import dev.turboagents.persistence.issues.Comment;
 import dev.turboagents.persistence.issues.Issue;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /** The tracker inside this daemon, as the agents see it. */
@@ -106,6 +106,6 @@ public final class LocalIssueTracker implements IssueTracker {
   }
 
   private static Throwable unwrap(Throwable e) {
-    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return AsyncFailure.cause(e);
   }
 }

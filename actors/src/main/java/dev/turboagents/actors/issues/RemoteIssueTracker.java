@@ -3,6 +3,7 @@ package dev.turboagents.actors.issues;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.turboagents.persistence.AsyncFailure;
 import dev.turboagents.persistence.entity.TrackerRejection;
 import java.io.IOException;
 import java.net.URI;
@@ -171,6 +172,6 @@ public final class RemoteIssueTracker implements IssueTracker {
   }
 
   private static Throwable unwrap(Throwable e) {
-    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return AsyncFailure.cause(e);
   }
 }

@@ -9,6 +9,7 @@ import dev.turboagents.actors.inference.ToolSpec;
 import dev.turboagents.actors.issues.AllowedLabels;
 import dev.turboagents.actors.issues.IssueTracker;
 import dev.turboagents.actors.issues.SimilarIssues;
+import dev.turboagents.persistence.AsyncFailure;
 import dev.turboagents.persistence.entity.TrackerRejection;
 import dev.turboagents.persistence.graph.EntityRef;
 import dev.turboagents.persistence.graph.Graph;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -208,7 +208,7 @@ public final class IssueTools {
     try {
       return stage.toCompletableFuture().get(serviceTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
+      Throwable cause = AsyncFailure.cause(e);
       if (cause instanceof TrackerRejection r) {
         throw new TrackerAnswered(r);
       }

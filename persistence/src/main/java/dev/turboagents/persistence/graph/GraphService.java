@@ -1,9 +1,9 @@
 package dev.turboagents.persistence.graph;
 
+import dev.turboagents.persistence.AsyncFailure;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -67,7 +67,7 @@ public final class GraphService {
   }
 
   static Throwable translate(Throwable failure, String uri) {
-    Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable t = AsyncFailure.cause(failure);
     // TransientException covers "database unavailable" while a server starts or stops
     if (t instanceof ServiceUnavailableException || t instanceof SessionExpiredException || t instanceof TransientException) {
       return new GraphUnavailable("Neo4j at " + uri + " cannot be reached: " + t.getMessage(), t);

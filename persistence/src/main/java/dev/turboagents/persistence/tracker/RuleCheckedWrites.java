@@ -1,7 +1,7 @@
 package dev.turboagents.persistence.tracker;
 
+import dev.turboagents.persistence.AsyncFailure;
 import dev.turboagents.persistence.entity.TrackerRejection;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -117,6 +117,6 @@ public final class RuleCheckedWrites {
   }
 
   private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return AsyncFailure.cause(failure);
   }
 }

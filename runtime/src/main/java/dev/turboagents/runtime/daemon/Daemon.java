@@ -5,6 +5,7 @@ import dev.turboagents.config.Settings;
 import dev.turboagents.config.TelemetrySettings;
 import dev.turboagents.http.HttpServer;
 import dev.turboagents.http.health.HealthRoutes;
+import dev.turboagents.persistence.AsyncFailure;
 import dev.turboagents.runtime.subsystems.Composition;
 import dev.turboagents.supervisors.RootSupervisor;
 import java.net.InetSocketAddress;
@@ -126,11 +127,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   private static Throwable unwrap(Throwable t) {
-    Throwable current = t;
-    while (current instanceof java.util.concurrent.CompletionException && current.getCause() != null) {
-      current = current.getCause();
-    }
-    return current;
+    return AsyncFailure.cause(t);
   }
 
   public InetSocketAddress address() {
