@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param defaultOptions the pinned options for a model without its own entry
  * @param loadSeenThreshold a call reporting a longer load_duration was a load the server made on its own
  * @param stallTimeout a running chat or generate that receives no piece of its answer for this long has stalled
+ *     (before its first piece, plus the time its prompt may take to read)
+ * @param slowestPromptRate the prompt tokens per second the watchdog assumes before it has measured a model's rate
  * @param loadTimeout a load that has not finished after this long (or twice the model's measured load time, if longer) hangs
  * @param watchdogAlarmFor how long the health stays degraded after the watchdog caught a stall or a hung load
  * @param requestHistory how many answered requests the door remembers for GET /api/v1/inference/requests/{id}
@@ -59,6 +61,7 @@ public record InferenceSettings(
     Map<String, Map<String, Object>> pinnedOptions,
     Duration loadSeenThreshold,
     Duration stallTimeout,
+    int slowestPromptRate,
     Duration loadTimeout,
     Duration watchdogAlarmFor,
     int requestHistory,
@@ -127,6 +130,7 @@ public record InferenceSettings(
         Map.copyOf(perModel),
         r.positiveDuration(P + "load-seen-threshold"),
         r.positiveDuration(P + "stall-timeout"),
+        r.intIn(P + "slowest-prompt-rate", 1, 1_000_000),
         r.positiveDuration(P + "load-timeout"),
         r.positiveDuration(P + "watchdog-alarm-for"),
         r.intIn(P + "request-history", 1, 1_000_000),

@@ -132,6 +132,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private record UnloadDone(String model, Optional<Throwable> error) implements Command {}
   private record SinkGone(String requestId) implements Command {}
 
+  /** The watchdog allows a first token this many times the prompt's measured reading time (a CPU busy elsewhere too). */
+  private static final long PROMPT_ALLOWANCE_FACTOR = 4;
+
   private final InferenceSettings settings;
   private final InferenceBackend backend;
   private final MemoryBudget budget;
@@ -362,9 +365,11 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private void watch(long now) {
     long stall = settings.stallTimeout().toNanos();
     for (var r : held.running().all()) {
-      if (!(r.waiting.call() instanceof InferenceCall.Embed) && now - r.lastDeltaNanos.get() > stall) {
+      long reading = r.firstDeltaNanos.get() == 0 ? promptAllowance(r.waiting.call()) : 0;
+      if (!(r.waiting.call() instanceof InferenceCall.Embed) && now - r.lastDeltaNanos.get() > stall + reading) {
         String reason = r.model() + " produced no token for " + settings.stallTimeout().toSeconds() + " s"
-            + " (turbo-agents.inference.stall-timeout)";
+            + (reading > 0 ? String.format(java.util.Locale.ROOT, " plus %.1f s allowed for reading its prompt of about %d"
+            + " tokens", reading / 1e9, promptSizes.tokens(r.waiting.call())) : "") + " (turbo-agents.inference.stall-timeout)";
         held.running().remove(r.id());
         r.cancel();
         held.answer(r.waiting, HeldRequests.failure(r.id(), Failure.STALLED, reason + "; the model was unloaded"
@@ -383,6 +388,17 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         stalled(model, reason, now);
       }
     }
+  }
+
+  /**
+   * How long the watchdog lets a call's prompt be read before its first token: four times the
+   * prompt's tokens at the model's measured prompt rate (its generation rate, slower, until that is
+   * measured; slowest-prompt-rate before either), for a CPU that is also busy with other work.
+   */
+  private long promptAllowance(InferenceCall call) {
+    long perToken = times.perPromptToken(call.model()).or(() -> times.perToken(call.model()))
+        .orElse(1_000_000_000L / settings.slowestPromptRate());
+    return PROMPT_ALLOWANCE_FACTOR * promptSizes.tokens(call) * perToken;
   }
 
   private void stalled(String model, String reason, long now) {

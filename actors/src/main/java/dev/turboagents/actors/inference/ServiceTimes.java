@@ -7,35 +7,38 @@ import java.util.Optional;
 
 /**
  * What the door has measured: per model, how long a load takes, how long a request takes and how
- * long a token takes; over all calls, the time to the first token and the tokens per second the
+ * long a token takes, how long a prompt token takes to read; over all calls, the time to the first token and the tokens per second the
  * server reports. Every figure is smoothed the same way, an exponentially weighted moving average
  * in which a new sample weighs {@value #NEW_SAMPLE_WEIGHT} (the first sample is taken as it is), so
  * one slow call moves an estimate a quarter of the way. Immutable.
  */
 public record ServiceTimes(Map<String, Long> loadNanos, Map<String, Long> serviceNanos, Map<String, Long> nanosPerToken,
-    Optional<Double> timeToFirstTokenMillis, Optional<Double> tokensPerSecond) {
+    Map<String, Long> nanosPerPromptToken, Optional<Double> timeToFirstTokenMillis, Optional<Double> tokensPerSecond) {
 
   /** The weight of a new sample in every smoothed figure. */
   public static final double NEW_SAMPLE_WEIGHT = 0.25;
 
-  public static final ServiceTimes NONE = new ServiceTimes(Map.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty());
+  public static final ServiceTimes NONE = new ServiceTimes(Map.of(), Map.of(), Map.of(), Map.of(), Optional.empty(),
+      Optional.empty());
 
   public ServiceTimes {
     loadNanos = Collections.unmodifiableMap(new LinkedHashMap<>(loadNanos));
     serviceNanos = Collections.unmodifiableMap(new LinkedHashMap<>(serviceNanos));
     nanosPerToken = Collections.unmodifiableMap(new LinkedHashMap<>(nanosPerToken));
+    nanosPerPromptToken = Collections.unmodifiableMap(new LinkedHashMap<>(nanosPerPromptToken));
   }
 
   /** A load of {@code model} took {@code nanos}. */
   public ServiceTimes withLoad(String model, long nanos) {
-    return new ServiceTimes(smoothed(loadNanos, model, nanos), serviceNanos, nanosPerToken, timeToFirstTokenMillis,
-        tokensPerSecond);
+    return new ServiceTimes(smoothed(loadNanos, model, nanos), serviceNanos, nanosPerToken, nanosPerPromptToken,
+        timeToFirstTokenMillis, tokensPerSecond);
   }
 
   /** A request on {@code model} took {@code nanos} for {@code tokens} generated tokens (0: an embedding, say). */
   public ServiceTimes withService(String model, long nanos, int tokens) {
     return new ServiceTimes(loadNanos, smoothed(serviceNanos, model, nanos),
-        tokens > 0 ? smoothed(nanosPerToken, model, nanos / tokens) : nanosPerToken, timeToFirstTokenMillis, tokensPerSecond);
+        tokens > 0 ? smoothed(nanosPerToken, model, nanos / tokens) : nanosPerToken, nanosPerPromptToken,
+        timeToFirstTokenMillis, tokensPerSecond);
   }
 
   /**
@@ -50,18 +53,22 @@ public record ServiceTimes(Map<String, Long> loadNanos, Map<String, Long> servic
     if (timings.evalNanos() > 0 && timings.evalCount() > 0) {
       out = out.withRate(timings.evalCount() / (timings.evalNanos() / 1e9));
     }
+    if (timings.promptEvalNanos() > 0 && timings.promptEvalCount() > 0) {
+      out = new ServiceTimes(out.loadNanos, out.serviceNanos, out.nanosPerToken, smoothed(out.nanosPerPromptToken, model,
+          timings.promptEvalNanos() / timings.promptEvalCount()), out.timeToFirstTokenMillis, out.tokensPerSecond);
+    }
     return out;
   }
 
   /** The first piece of an answer came {@code millis} after its call started. */
   public ServiceTimes withFirstToken(double millis) {
-    return new ServiceTimes(loadNanos, serviceNanos, nanosPerToken, Optional.of(smoothed(timeToFirstTokenMillis, millis)),
-        tokensPerSecond);
+    return new ServiceTimes(loadNanos, serviceNanos, nanosPerToken, nanosPerPromptToken,
+        Optional.of(smoothed(timeToFirstTokenMillis, millis)), tokensPerSecond);
   }
 
   /** The server reported {@code rate} tokens per second of generation. */
   public ServiceTimes withRate(double rate) {
-    return new ServiceTimes(loadNanos, serviceNanos, nanosPerToken, timeToFirstTokenMillis,
+    return new ServiceTimes(loadNanos, serviceNanos, nanosPerToken, nanosPerPromptToken, timeToFirstTokenMillis,
         Optional.of(smoothed(tokensPerSecond, rate)));
   }
 
@@ -75,6 +82,11 @@ public record ServiceTimes(Map<String, Long> loadNanos, Map<String, Long> servic
 
   public Optional<Long> perToken(String model) {
     return Optional.ofNullable(nanosPerToken.get(model));
+  }
+
+  /** How long {@code model} takes to read a prompt token (Ollama's prompt_eval figures), once measured. */
+  public Optional<Long> perPromptToken(String model) {
+    return Optional.ofNullable(nanosPerPromptToken.get(model));
   }
 
   private static Map<String, Long> smoothed(Map<String, Long> figures, String model, long sample) {

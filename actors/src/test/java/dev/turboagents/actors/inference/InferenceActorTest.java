@@ -288,6 +288,28 @@ class InferenceActorTest {
   }
 
   @Test
+  void aLongPromptReadSlowlyIsNotTakenForAStallButASilentServerStillIs() {
+    OllamaStandIn s = standIn(List.of(model("m", GIB, 20)), 64 * GIB);
+    s.promptRate(10); // 500 prompt tokens a second at the test's time scale: 2 ms a token
+    var door = door(s, 32 * GIB, Map.of("turbo-agents.inference.stall-timeout", "1s"));
+    TestProbe<Reply> probe = kit.createTestProbe();
+    door.tell(submit("short", chat("m", 2), Priority.INTERACTIVE, probe.ref()));
+    probe.expectMessageClass(Completed.class, Duration.ofSeconds(10));
+    // about 1,000 prompt tokens: 2 s before the first token, twice the stall timeout
+    InferenceCall longPrompt = new InferenceCall.Chat("m", List.of(ChatMessage.of("user", "word ".repeat(800))),
+        List.of(), AnswerFormat.TEXT, ModelOptions.NONE.with(ModelOption.NUM_PREDICT, 2), Thinking.SERVER_DEFAULT);
+    door.tell(submit("long", longPrompt, Priority.INTERACTIVE, probe.ref()));
+    Reply reply = probe.expectMessageClass(Reply.class, Duration.ofSeconds(20));
+    assertTrue(reply instanceof Completed, "a prompt being read is no stall: " + reply);
+    assertTrue(status(door).watchdogAlarm().isEmpty(), status(door).toString());
+    s.hang(OllamaStandIn.Hang.SILENT);
+    door.tell(submit("silent", chat("m", 2), Priority.INTERACTIVE, probe.ref()));
+    Failed stalled = probe.expectMessageClass(Failed.class, Duration.ofSeconds(10));
+    assertEquals(Failure.STALLED, stalled.failure());
+    assertTrue(stalled.message().contains("allowed for reading its prompt"), stalled.message());
+  }
+
+  @Test
   void aLoadThatNeverEndsFailsItsRequestsAndIsTriedAgainOnTheNextOne() {
     OllamaStandIn s = standIn(List.of(model("m", GIB, 20)), 64 * GIB);
     var door = door(s, 32 * GIB, Map.of("turbo-agents.inference.load-timeout", "1s"));

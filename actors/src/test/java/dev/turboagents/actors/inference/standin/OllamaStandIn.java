@@ -51,6 +51,8 @@ public final class OllamaStandIn implements AutoCloseable {
   private final Duration defaultKeepAlive;
   private volatile Script script = Script.standard();
   private volatile Hang hang = Hang.NONE;
+  /** Simulated prompt tokens read per second (0: every prompt takes 20 ms, as a short one does). */
+  private volatile double promptRate = 0;
   /** Per model, how many times it was unloaded (keep_alive 0): a hung runner is killed by an unload. */
   private final Map<String, Integer> kills = new java.util.HashMap<>();
   private volatile Semaphore gpu = null;
@@ -177,6 +179,14 @@ public final class OllamaStandIn implements AutoCloseable {
     MID_STREAM,
     /** A load (a request without prompt) never finishes. */
     LOAD
+  }
+
+  /**
+   * Reads prompts at {@code tokensPerSecond} (simulated), as a real server does: a long prompt keeps
+   * the first token back in proportion to its length, and prompt_eval_duration reports it.
+   */
+  public void promptRate(double tokensPerSecond) {
+    this.promptRate = tokensPerSecond;
   }
 
   public void hang(Hang hang) {
@@ -485,7 +495,8 @@ public final class OllamaStandIn implements AutoCloseable {
     List<String> tokens = limit > 0 && answer.tokens().size() > limit ? answer.tokens().subList(0, limit) : answer.tokens();
     boolean stream = body.path("stream").asBoolean(true);
     long evalStart = System.nanoTime();
-    sleepSimulated(Duration.ofMillis(20)); // prompt evaluation
+    double rate = promptRate;
+    sleepSimulated(rate > 0 ? Duration.ofNanos((long) (promptTokens(kind, body) * 1e9 / rate)) : Duration.ofMillis(20));
     long promptNanos = System.nanoTime() - evalStart;
     OutputStream out = null;
     if (stream) {
