@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.head;
+import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
@@ -21,6 +22,7 @@ import dev.turboagents.actors.inference.ModelListings;
 import dev.turboagents.actors.inference.Priority;
 import dev.turboagents.http.ApiError;
 import dev.turboagents.http.OversizedBody;
+import dev.turboagents.http.inference.ChunkStream;
 import dev.turboagents.http.inference.RequestIds;
 import java.io.IOException;
 import java.time.Duration;
@@ -40,11 +42,7 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.OverflowStrategy;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -167,25 +165,17 @@ public final class OllamaRoutes {
    * Ollama answers; a stream that breaks later ends with an {@code {"error": ...}} line.
    */
   private Route streamed(String id, InferenceCall call, Priority priority) {
-    Source<InferenceActor.Chunk, ActorRef<InferenceActor.Chunk>> chunks = ActorSource.actorRef(
-        c -> false, c -> Optional.empty(), 1024, OverflowStrategy.fail());
-    Pair<ActorRef<InferenceActor.Chunk>, Source<InferenceActor.Chunk, NotUsed>> started = chunks
-        .takeWhile(c -> !(c instanceof InferenceActor.End), true)
-        .preMaterialize(system);
-    inference.tell(new InferenceActor.Submit(id, call, priority, Optional.empty(), Optional.of(started.first()),
-        system.ignoreRef(), true));
-    CompletionStage<Pair<List<InferenceActor.Chunk>, Source<InferenceActor.Chunk, NotUsed>>> head =
-        started.second().prefixAndTail(1).runWith(Sink.head(), system);
-    return onSuccess(head, pair -> {
-      if (pair.first().isEmpty()) {
+    ChunkStream stream = ChunkStream.start(system, sink -> new InferenceActor.Submit(id, call, priority,
+        Optional.empty(), Optional.of(sink), system.ignoreRef(), true), inference);
+    return onComplete(stream.first(), first -> {
+      if (first.isFailure()) {
         return complete(ApiError.response(StatusCodes.SERVICE_UNAVAILABLE, "no answer", "the inference actor ended the stream"));
       }
-      InferenceActor.Chunk first = pair.first().get(0);
-      if (first instanceof InferenceActor.End end && end.reply() instanceof InferenceActor.Failed f) {
+      if (first.get() instanceof InferenceActor.End end && end.reply() instanceof InferenceActor.Failed f) {
+        stream.discard(system);
         return complete(failure(f));
       }
-      Source<ByteString, NotUsed> lines = Source.single(first).concat(pair.second())
-          .map(c -> ByteString.fromString(line(call, c) + "\n"));
+      Source<ByteString, NotUsed> lines = stream.chunks().map(c -> ByteString.fromString(line(call, c) + "\n"));
       return complete(HttpResponse.create().withStatus(StatusCodes.OK)
           .withEntity(HttpEntities.create(NDJSON, lines)));
     });

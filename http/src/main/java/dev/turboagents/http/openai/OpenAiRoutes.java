@@ -6,6 +6,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
+import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
@@ -25,6 +26,7 @@ import dev.turboagents.actors.inference.ModelListings;
 import dev.turboagents.actors.inference.Priority;
 import dev.turboagents.http.ApiError;
 import dev.turboagents.http.OversizedBody;
+import dev.turboagents.http.inference.ChunkStream;
 import dev.turboagents.http.inference.RequestIds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,11 +57,7 @@ import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.OverflowStrategy;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -269,26 +267,19 @@ public final class OpenAiRoutes {
    */
   private Route streamed(String requestId, InferenceCall call, Priority priority,
       java.util.function.Supplier<Function<InferenceActor.Chunk, List<ObjectNode>>> events) {
-    Source<InferenceActor.Chunk, ActorRef<InferenceActor.Chunk>> chunks = ActorSource.actorRef(
-        c -> false, c -> Optional.empty(), 1024, OverflowStrategy.fail());
-    Pair<ActorRef<InferenceActor.Chunk>, Source<InferenceActor.Chunk, NotUsed>> started = chunks
-        .takeWhile(c -> !(c instanceof InferenceActor.End), true)
-        .preMaterialize(system);
-    inference.tell(new InferenceActor.Submit(requestId, call, priority, Optional.empty(), Optional.of(started.first()),
-        system.ignoreRef(), true));
-    CompletionStage<Pair<List<InferenceActor.Chunk>, Source<InferenceActor.Chunk, NotUsed>>> head =
-        started.second().prefixAndTail(1).runWith(Sink.head(), system);
-    return onSuccess(head, pair -> {
-      if (pair.first().isEmpty()) {
+    ChunkStream stream = ChunkStream.start(system, sink -> new InferenceActor.Submit(requestId, call, priority,
+        Optional.empty(), Optional.of(sink), system.ignoreRef(), true), inference);
+    return onComplete(stream.first(), first -> {
+      if (first.isFailure()) {
         return complete(error(StatusCodes.SERVICE_UNAVAILABLE, "the inference actor ended the stream", "server_error",
             Optional.empty(), Optional.of("no_answer")));
       }
-      InferenceActor.Chunk first = pair.first().get(0);
-      if (first instanceof InferenceActor.End end && end.reply() instanceof InferenceActor.Failed f) {
+      if (first.get() instanceof InferenceActor.End end && end.reply() instanceof InferenceActor.Failed f) {
+        stream.discard(system);
         return complete(failure(f));
       }
       Function<InferenceActor.Chunk, List<ObjectNode>> toEvents = events.get();
-      Source<ByteString, NotUsed> body = Source.single(first).concat(pair.second())
+      Source<ByteString, NotUsed> body = stream.chunks()
           .mapConcat(c -> toEvents.apply(c))
           .map(node -> ByteString.fromString("data: " + node + "\n\n"))
           .concat(Source.single(DONE));

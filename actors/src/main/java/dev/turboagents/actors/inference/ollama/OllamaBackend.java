@@ -39,7 +39,8 @@ import java.util.function.Consumer;
 
 /**
  * Ollama, over one JDK HttpClient (its threads are the backend's, whatever happens to the actor)
- * with the wire format in {@link OllamaWire}. Ollama4j 1.1.6 is not used: it opens a new HttpClient,
+ * with the wire format in {@link OllamaWire}; streamed chats and generates, the token path, are
+ * read by {@link StreamedPost} on a platform thread of their own. Ollama4j 1.1.6 is not used: it opens a new HttpClient,
  * with its own selector and worker threads, for every call (every probe, every unload and each of
  * its /api/ps polls); its chat runs tool calls itself and adds non-Ollama fields ({@code useTools});
  * it has no "load without a prompt" call; its model details drop {@code model_info} (the KV-cache
@@ -51,7 +52,11 @@ public final class OllamaBackend implements InferenceBackend {
   private final Duration requestTimeout;
   private final Duration unloadPollInterval;
   private final Duration unloadConfirmTimeout;
+  private final Duration connectTimeout;
   private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+  /** Platform threads that read streamed answers: a blocked read wakes this one thread per chunk. */
+  private final ExecutorService streamReaders = Executors.newCachedThreadPool(
+      Thread.ofPlatform().name("ollama-stream-", 0).daemon(true).factory());
 
   /** Ollama at {@code baseUrl}, with the timeouts of {@code settings}. */
   public OllamaBackend(String baseUrl, InferenceSettings settings) {
@@ -59,7 +64,10 @@ public final class OllamaBackend implements InferenceBackend {
     this.requestTimeout = settings.requestTimeout();
     this.unloadPollInterval = settings.unloadPollInterval();
     this.unloadConfirmTimeout = settings.unloadConfirmTimeout();
-    this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).executor(threads).build();
+    this.connectTimeout = settings.connectTimeout();
+    // HTTP/1.1 as Ollama speaks it: the default (HTTP/2) offers an h2c upgrade on every new connection
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
+        .executor(threads).build();
   }
 
   @Override
@@ -120,18 +128,14 @@ public final class OllamaBackend implements InferenceBackend {
     ObjectNode body = OllamaWire.requestBody(call, keepAlive, true);
     String path = call instanceof InferenceCall.Chat ? "/api/chat" : "/api/generate";
     AtomicBoolean cancelled = new AtomicBoolean();
-    AtomicReference<InputStream> open = new AtomicReference<>();
+    AtomicReference<StreamedPost> open = new AtomicReference<>();
     CompletableFuture<Completion> result = CompletableFuture.supplyAsync(
-        () -> stream(call, path, body, onDelta, open, cancelled), threads);
+        () -> stream(call, path, body, onDelta, open, cancelled), streamReaders);
     Runnable cancel = () -> {
       cancelled.set(true);
-      InputStream in = open.get();
-      if (in != null) {
-        try {
-          in.close();
-        } catch (IOException ignored) {
-          // closing is all we want; the reader thread ends on its own
-        }
+      StreamedPost post = open.get();
+      if (post != null) {
+        post.abort(); // the reader thread's blocked read ends with an exception
       }
       result.cancel(true);
     };
@@ -139,17 +143,29 @@ public final class OllamaBackend implements InferenceBackend {
   }
 
   private Completion stream(InferenceCall call, String path, ObjectNode body, Consumer<Delta> onDelta,
-      AtomicReference<InputStream> open, AtomicBoolean cancelled) {
-    HttpResponse<InputStream> response = send(path, Optional.of(body), open, cancelled);
+      AtomicReference<StreamedPost> open, AtomicBoolean cancelled) {
+    StreamedPost post = StreamedPost.open(URI.create(baseUrl + path), body.toString(), connectTimeout, requestTimeout,
+        describe());
+    open.set(post);
+    if (cancelled.get()) {
+      post.abort();
+      throw new BackendException(BackendException.Kind.REJECTED, 0, "cancelled");
+    }
+    long until = System.nanoTime() + requestTimeout.toNanos();
     StringBuilder content = new StringBuilder();
     StringBuilder thinking = new StringBuilder();
     List<ToolCall> toolCalls = new ArrayList<>();
     int delivered = 0;
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+    try (post; BufferedReader lines = new BufferedReader(new InputStreamReader(post.body(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
         if (line.isBlank()) {
           continue;
+        }
+        if (System.nanoTime() > until) {
+          post.abort();
+          throw new BackendException(BackendException.Kind.TIMEOUT, 0, describe() + " did not finish within "
+              + requestTimeout + " (turbo-agents.inference.request-timeout)");
         }
         JsonNode chunk = OllamaWire.MAPPER.readTree(line);
         if (chunk.hasNonNull("error")) {
@@ -170,6 +186,7 @@ public final class OllamaBackend implements InferenceBackend {
       }
       throw new IOException("Ollama closed the stream before its final chunk");
     } catch (IOException e) {
+      post.abort();
       if (cancelled.get()) {
         throw new BackendException(BackendException.Kind.REJECTED, 0, "cancelled");
       }
@@ -192,7 +209,7 @@ public final class OllamaBackend implements InferenceBackend {
   }
 
   private JsonNode fetch(String path, Optional<ObjectNode> body) {
-    HttpResponse<InputStream> response = send(path, body, new AtomicReference<>(), new AtomicBoolean());
+    HttpResponse<InputStream> response = send(path, body);
     try (InputStream in = response.body()) {
       return OllamaWire.MAPPER.readTree(in);
     } catch (IOException e) {
@@ -200,8 +217,7 @@ public final class OllamaBackend implements InferenceBackend {
     }
   }
 
-  private HttpResponse<InputStream> send(String path, Optional<ObjectNode> body, AtomicReference<InputStream> open,
-      AtomicBoolean cancelled) {
+  private HttpResponse<InputStream> send(String path, Optional<ObjectNode> body) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
         .timeout(requestTimeout)
         .header("Content-Type", "application/json")
@@ -219,10 +235,6 @@ public final class OllamaBackend implements InferenceBackend {
       throw new BackendException(BackendException.Kind.UNREACHABLE, 0, describe() + " failed: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new BackendException(BackendException.Kind.REJECTED, 0, "cancelled");
-    }
-    open.set(response.body());
-    if (cancelled.get()) {
       throw new BackendException(BackendException.Kind.REJECTED, 0, "cancelled");
     }
     if (response.statusCode() / 100 != 2) {
@@ -248,5 +260,6 @@ public final class OllamaBackend implements InferenceBackend {
     // executor here broke the JVM's CoordinatedShutdown hook, the daemon died without its last phases
     http.shutdownNow();
     threads.shutdown();
+    streamReaders.shutdown();
   }
 }
