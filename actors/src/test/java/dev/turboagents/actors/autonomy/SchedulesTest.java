@@ -71,7 +71,7 @@ class SchedulesTest {
   final Schedules.Work work = (schedule, since, slot, manual) -> {
     calls.add(new Call(schedule, slot, manual));
     sinces.add(since);
-    return CompletableFuture.completedFuture("commented on 2 issues");
+    return CompletableFuture.completedFuture(new Schedules.Outcome("commented on 2 issues", "# " + schedule + " " + slot + "\n"));
   };
 
   @AfterEach
@@ -182,13 +182,13 @@ class SchedulesTest {
   private ActorRef<Schedules.Command> start(List<Schedule> schedules, Clock clock, AutonomyControls controls) {
     Settings settings = Settings.forTest(dir.resolve("data"), Map.of());
     kit = ActorTestKit.create("schedules", settings.config());
-    return kit.spawn(Schedules.create(schedules, work, clock, Optional.empty(), controls));
+    return kit.spawn(Schedules.create(schedules, work, clock, Optional.empty(), controls, 30));
   }
 
   private ActorRef<Schedules.Command> start(List<Schedule> schedules, Clock clock) {
     Settings settings = Settings.forTest(dir.resolve("data"), Map.of());
     kit = ActorTestKit.create("schedules", settings.config());
-    return kit.spawn(Schedules.create(schedules, work, clock, Optional.empty()));
+    return kit.spawn(Schedules.create(schedules, work, clock, Optional.empty(), new AutonomyControls(), 30));
   }
 
   private Schedules.ScheduleView view(ActorRef<Schedules.Command> actor, String name) {

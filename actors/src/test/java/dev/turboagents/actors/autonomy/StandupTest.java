@@ -54,7 +54,7 @@ class StandupTest {
     Instant slot = Instant.now().plusNanos(1000);
     ZoneId zone = ZoneId.of("Europe/Berlin");
 
-    Standup.Outcome first = await(new Standup(tracker, zone).run(since, slot));
+    Standup.Outcome first = await(standup(tracker, zone).run(since, slot, slot));
     assertEquals(List.of(working.id()), first.commented());
     List<Comment> comments = standupComments(tracker, working.id());
     assertEquals(1, comments.size());
@@ -65,20 +65,20 @@ class StandupTest {
 
     // the same day again (a manual run, or the run resumed after a crash): nothing new is written
     await(tracker.comment(working.id(), "Raised the cap in staging", "bob"));
-    Standup.Outcome second = await(new Standup(tracker, zone).run(since, slot.plusSeconds(60)));
+    Standup.Outcome second = await(standup(tracker, zone).run(since, slot, slot.plusSeconds(60)));
     assertEquals(List.of(working.id()), second.alreadyCommented());
     assertEquals(1, standupComments(tracker, working.id()).size());
 
     // a restart on the same data dir: the key is in the journal, still one comment today
     kit.shutdownTestKit();
     tracker = start();
-    Standup.Outcome afterRestart = await(new Standup(tracker, zone).run(since, slot.plusSeconds(120)));
+    Standup.Outcome afterRestart = await(standup(tracker, zone).run(since, slot, slot.plusSeconds(120)));
     assertEquals(List.of(), afterRestart.commented());
     assertEquals(1, standupComments(tracker, working.id()).size());
 
     // the next day there is a new comment, saying only what happened since
     Instant tomorrow = slot.plus(Duration.ofDays(1));
-    Standup.Outcome next = await(new Standup(tracker, zone).run(slot, tomorrow));
+    Standup.Outcome next = await(standup(tracker, zone).run(slot, tomorrow, tomorrow));
     assertEquals(List.of(working.id()), next.commented());
     List<Comment> both = standupComments(tracker, working.id());
     assertEquals(2, both.size());
@@ -86,6 +86,10 @@ class StandupTest {
     assertTrue(!both.get(1).text().contains("open → in_progress"), both.get(1).text());
     assertEquals(Standup.key(LocalDate.ofInstant(tomorrow, zone), working.id()),
         "standup/" + LocalDate.ofInstant(tomorrow, zone) + "/" + working.id());
+  }
+
+  private static Standup standup(Tracker tracker, ZoneId zone) {
+    return new Standup(tracker, zone, java.time.Clock.systemUTC(), Standup.Sources.TRACKER_ONLY, Standup.Posting.COMMENTS_ONLY);
   }
 
   private Tracker start() {
