@@ -275,10 +275,10 @@ public final class Standup {
     return text.toString();
   }
 
-  /** The jobs accepted before {@code until} that changed since {@code since}, oldest first. */
+  /** The jobs accepted before {@code until} that changed since {@code since} or are still going, oldest first. */
   static List<String> jobLines(List<Job> jobs, Instant since, Instant until) {
     return jobs.stream()
-        .filter(j -> !j.updatedAt().isBefore(since) && j.acceptedAt().isBefore(until))
+        .filter(j -> j.acceptedAt().isBefore(until) && (!j.updatedAt().isBefore(since) || !j.status().finished()))
         .sorted(java.util.Comparator.comparing(Job::acceptedAt))
         .map(Standup::jobLine)
         .toList();

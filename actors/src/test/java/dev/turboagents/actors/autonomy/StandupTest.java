@@ -11,6 +11,10 @@ import dev.turboagents.persistence.issues.Issue;
 import dev.turboagents.persistence.issues.IssueEntity;
 import dev.turboagents.persistence.issues.IssueStatus;
 import dev.turboagents.persistence.issues.Priority;
+import dev.turboagents.persistence.jobs.Job;
+import dev.turboagents.persistence.jobs.JobBudget;
+import dev.turboagents.persistence.jobs.JobStatus;
+import dev.turboagents.persistence.jobs.JobUsage;
 import dev.turboagents.persistence.tracker.NewIssue;
 import dev.turboagents.persistence.tracker.Tracker;
 import java.nio.file.Path;
@@ -217,6 +221,31 @@ class StandupTest {
     assertTrue(!comment.contains("Groundwork") && !comment.contains("Tomorrow") && !comment.contains("Unrelated"),
         "only the commits of the window that mention the issue: " + comment);
     assertTrue(outcome.report().contains("\"Raise the upload cap\""), outcome.report());
+  }
+
+  @Test
+  void theJobsOfTheWindowAndThoseStillGoingAreListedWithTheirOutcome() {
+    Instant since = Instant.parse("2026-12-01T08:30:00Z");
+    Instant until = Instant.parse("2026-12-02T08:30:00Z");
+    List<String> lines = Standup.jobLines(List.of(
+        job("j-old", JobStatus.SUCCEEDED, since.minusSeconds(7200), since.minusSeconds(3600), Optional.of("Done long ago"), Optional.empty()),
+        job("j-fixed", JobStatus.SUCCEEDED, since.plusSeconds(60), since.plusSeconds(600), Optional.of("Raised the cap\nand more"),
+            Optional.empty()),
+        job("j-failed", JobStatus.FAILED, since.plusSeconds(30), since.plusSeconds(90), Optional.empty(), Optional.of("tests failed")),
+        job("j-waiting", JobStatus.WAITING, since.minusSeconds(60), since.minusSeconds(30), Optional.empty(), Optional.empty()),
+        job("j-later", JobStatus.RUNNING, until.plusSeconds(5), until.plusSeconds(5), Optional.empty(), Optional.empty())),
+        since, until);
+    assertEquals(List.of("job j-waiting (issue) waiting: the model is away", "job j-failed (issue) failed: tests failed",
+        "job j-fixed (issue) succeeded: Raised the cap and more (branch agents/j-fixed)"), lines);
+  }
+
+  private static Job job(String id, JobStatus status, Instant accepted, Instant updated, Optional<String> result,
+      Optional<String> error) {
+    return new Job(id, "issue", Optional.of("i-1"), Optional.empty(), Optional.empty(), "ana",
+        new JobBudget(10, Duration.ofMinutes(5), 10_000), status,
+        status == JobStatus.WAITING ? Optional.of("the model is away") : Optional.empty(), accepted, updated, List.of(),
+        JobUsage.NONE, result, Optional.empty(), error,
+        status == JobStatus.SUCCEEDED && id.equals("j-fixed") ? Optional.of("agents/" + id) : Optional.empty(), Optional.empty());
   }
 
   private static String commit(Git git, Path repo, String file, String message, Instant at) throws Exception {
