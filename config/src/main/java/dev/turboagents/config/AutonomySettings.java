@@ -15,9 +15,10 @@ import java.util.Optional;
  * @param standupIssue the issue the standup summary is posted on (empty: kept as a report only)
  * @param staleAfter an in_progress issue with no activity for this long is stale (nightly)
  * @param dryRun record what would be posted in the report, post nothing
+ * @param reportsKept how many reports of each schedule's runs are kept (the newest)
  */
 public record AutonomySettings(boolean enabled, Duration tick, List<ScheduleSetting> schedules,
-    Optional<String> standupIssue, Duration staleAfter, boolean dryRun) {
+    Optional<String> standupIssue, Duration staleAfter, boolean dryRun, int reportsKept) {
 
   /** One schedule's configuration. */
   public record ScheduleSetting(String name, boolean enabled, String cron, String zone) {}
@@ -33,7 +34,7 @@ public record AutonomySettings(boolean enabled, Duration tick, List<ScheduleSett
     String issue = r.string(A + "standup-summary-issue").strip();
     return new AutonomySettings(bool(r, A + "enabled"), r.positiveDuration(A + "tick"), schedules,
         issue.isEmpty() ? Optional.empty() : Optional.of(issue), r.positiveDuration(A + "stale-after"),
-        bool(r, A + "dry-run"));
+        bool(r, A + "dry-run"), r.intIn(A + "reports-kept", 1, 1000));
   }
 
   private static boolean bool(SettingsReader r, String key) {

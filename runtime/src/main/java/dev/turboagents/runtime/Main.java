@@ -8,6 +8,7 @@ import dev.turboagents.runtime.cli.GraphCommand;
 import dev.turboagents.runtime.cli.IssueCommand;
 import dev.turboagents.runtime.cli.JobCommand;
 import dev.turboagents.runtime.cli.ProjectCommand;
+import dev.turboagents.runtime.cli.ReportCommand;
 import dev.turboagents.runtime.cli.ScheduleCommand;
 import dev.turboagents.runtime.cli.WorkflowCommand;
 import picocli.CommandLine.Command;
@@ -17,7 +18,7 @@ import picocli.CommandLine;
 @Command(name = "turbo-agents", mixinStandardHelpOptions = true, version = "turbo-agents 0.1.0",
     description = "A local-first autonomous agent runtime: a daemon and its command-line client.",
     subcommands = {ServeCommand.class, IssueCommand.class, ProjectCommand.class, GraphCommand.class, AgentCommand.class,
-        JobCommand.class, ChatCommand.class, WorkflowCommand.class, ScheduleCommand.class, AutonomyCommand.class,
+        JobCommand.class, ChatCommand.class, WorkflowCommand.class, ScheduleCommand.class, ReportCommand.class, AutonomyCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
 

@@ -42,6 +42,11 @@ public final class Autonomy {
         .thenApply(StatusReply::getValue);
   }
 
+  /** The reports of {@code kind}'s runs (empty: every schedule's), newest first, at most {@code limit}. */
+  public CompletionStage<List<Schedules.Report>> reports(java.util.Optional<String> kind, int limit) {
+    return AskPattern.ask(schedules, reply -> new Schedules.GetReports(kind, limit, reply), askTimeout, system.scheduler());
+  }
+
   /** The controls other autonomous work consults ({@code controls().paused()}). */
   public AutonomyControls controls() {
     return controls;

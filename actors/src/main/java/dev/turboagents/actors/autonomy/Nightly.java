@@ -16,8 +16,18 @@ public final class Nightly {
   }
 
   public Schedules.Work asWork() {
-    return (schedule, since, slot, manual) -> stale.sweep(clock.instant(), dryRun).thenApply(o ->
-        "nightly: " + o.stale().size() + " stale in-progress issue(s)"
-            + (dryRun ? " (dry run: nothing posted)" : ", reminded " + o.commented().size()));
+    return (schedule, since, slot, manual) -> stale.sweep(clock.instant(), dryRun).thenApply(o -> {
+      String summary = "nightly: " + o.stale().size() + " stale in-progress issue(s)"
+          + (dryRun ? " (dry run: nothing posted)" : ", reminded " + o.commented().size());
+      StringBuilder body = new StringBuilder("# Nightly ").append(slot).append("\n\n## Stale in-progress issues\n\n");
+      if (o.stale().isEmpty()) {
+        body.append("none\n");
+      }
+      for (String id : o.stale()) {
+        body.append("- #").append(id).append(dryRun ? " (dry run: would be reminded)"
+            : o.commented().contains(id) ? ": reminded now" : ": already reminded in this quiet spell").append('\n');
+      }
+      return new Schedules.Outcome(summary, body.toString());
+    });
   }
 }

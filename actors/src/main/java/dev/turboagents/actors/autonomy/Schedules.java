@@ -36,16 +36,25 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
 
   /**
    * What a schedule runs, for {@code slot}, covering what happened since {@code since} (the slot of the
-   * schedule's previous run, or the cron slot before this one when it never ran): completes with the
-   * outcome's one-line summary, fails with why it failed.
+   * schedule's previous run, or the cron slot before this one when it never ran): completes with its
+   * outcome, fails with why it failed.
    */
   @FunctionalInterface
   public interface Work {
-    CompletionStage<String> run(String schedule, Instant since, Instant slot, boolean manual);
+    CompletionStage<Outcome> run(String schedule, Instant since, Instant slot, boolean manual);
+  }
+
+  /** How a run ended: the one-line {@code summary} the schedules show and the report's markdown {@code body}. */
+  public record Outcome(String summary, String body) {
+    /** An outcome whose report says no more than its summary. */
+    public static Outcome of(String summary) {
+      return new Outcome(summary, summary + "\n");
+    }
   }
 
   /** The schedules' protocol. */
-  public sealed interface Command extends CborSerializable permits Tick, RunNow, GetSchedules, Finished, Pause, Resume, GetControls {}
+  public sealed interface Command extends CborSerializable
+      permits Tick, RunNow, GetSchedules, Finished, Pause, Resume, GetControls, GetReports {}
 
   /** Look at the clock: start what is due. */
   public record Tick() implements Command {}
@@ -56,7 +65,17 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
   /** Every schedule with its next run, last run and outcome. */
   public record GetSchedules(ActorRef<List<ScheduleView>> replyTo) implements Command {}
 
-  record Finished(String name, Instant slot, boolean ok, String outcome) implements Command {}
+  record Finished(String name, Instant slot, boolean manual, boolean ok, String outcome, String body) implements Command {}
+
+  /** The reports of {@code kind}'s runs (empty: of every schedule), newest first, at most {@code limit}. */
+  public record GetReports(Optional<String> kind, int limit, ActorRef<List<Report>> replyTo) implements Command {}
+
+  /**
+   * What one run did: the schedule ({@code kind}), the slot it ran for, when it finished, whether it
+   * succeeded, its one-line outcome and the full text (markdown; why it failed when it did).
+   */
+  public record Report(String kind, Instant slot, Instant finishedAt, boolean ok, boolean manual, String outcome,
+      String body) implements CborSerializable {}
 
   /** Stops starting runs (by the clock or by hand) until {@link Resume}; kept across restarts. */
   public record Pause(String by, ActorRef<ControlsView> replyTo) implements Command {}
@@ -69,7 +88,8 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
   public record ControlsView(boolean paused, Optional<Instant> since, Optional<String> by) {}
 
   /** The schedules' events. */
-  public sealed interface Event extends CborSerializable permits ScheduleAdded, RunStarted, RunFinished, Paused, Resumed {}
+  public sealed interface Event extends CborSerializable
+      permits ScheduleAdded, RunStarted, RunFinished, ReportKept, Paused, Resumed {}
 
   /** The daemon first knew schedule {@code name} {@code at}: slots before it are not missed runs. */
   public record ScheduleAdded(String name, Instant at) implements Event {}
@@ -77,6 +97,12 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
   public record RunStarted(String name, Instant since, Instant slot, boolean manual, Instant at) implements Event {}
 
   public record RunFinished(String name, Instant slot, boolean ok, String outcome, Instant at) implements Event {}
+
+  /**
+   * The report of the run that just finished, persisted with its {@link RunFinished} (a journal from
+   * before reports has none: those runs have no report).
+   */
+  public record ReportKept(Report report) implements Event {}
 
   public record Paused(String by, Instant at) implements Event {}
 
@@ -93,11 +119,31 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
     }
   }
 
-  public record State(Map<String, Progress> schedules, ControlsView controls) implements CborSerializable {
+  /** @param reports each schedule's reports, newest first (a snapshot from before reports has none) */
+  public record State(Map<String, Progress> schedules, ControlsView controls, Map<String, List<Report>> reports)
+      implements CborSerializable {
+    public State {
+      reports = reports == null ? Map.of() : reports;
+    }
+
     State with(String name, Progress p) {
       Map<String, Progress> next = new HashMap<>(schedules);
       next.put(name, p);
-      return new State(Map.copyOf(next), controls);
+      return new State(Map.copyOf(next), controls, reports);
+    }
+
+    State with(ControlsView next) {
+      return new State(schedules, next, reports);
+    }
+
+    /** {@code report} kept as its schedule's newest, the oldest beyond {@code kept} dropped. */
+    State with(Report report, int kept) {
+      List<Report> list = new ArrayList<>();
+      list.add(report);
+      list.addAll(reports.getOrDefault(report.kind(), List.of()));
+      Map<String, List<Report>> next = new HashMap<>(reports);
+      next.put(report.kind(), List.copyOf(list.subList(0, Math.min(kept, list.size()))));
+      return new State(schedules, controls, Map.copyOf(next));
     }
   }
 
@@ -107,14 +153,14 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
 
   public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("autonomy-schedules");
 
-  public static Behavior<Command> create(List<Schedule> schedules, Work work, Clock clock, Optional<Duration> tick) {
-    return create(schedules, work, clock, tick, new AutonomyControls());
-  }
-
-  /** @param controls told whether the autonomy is paused, for other autonomous work to consult */
+  /**
+   * @param controls told whether the autonomy is paused, for other autonomous work to consult
+   * @param reportsKept how many reports of each schedule are kept, the newest
+   */
   public static Behavior<Command> create(List<Schedule> schedules, Work work, Clock clock, Optional<Duration> tick,
-      AutonomyControls controls) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Schedules(ctx, timers, schedules, work, clock, tick, controls)));
+      AutonomyControls controls, int reportsKept) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new Schedules(ctx, timers, schedules, work, clock, tick, controls, reportsKept)));
   }
 
   private final ActorContext<Command> ctx;
@@ -122,11 +168,13 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
   private final Work work;
   private final Clock clock;
   private final AutonomyControls controls;
+  private final int reportsKept;
 
   private Schedules(ActorContext<Command> ctx, TimerScheduler<Command> timers, List<Schedule> schedules, Work work,
-      Clock clock, Optional<Duration> tick, AutonomyControls controls) {
+      Clock clock, Optional<Duration> tick, AutonomyControls controls, int reportsKept) {
     super(PERSISTENCE_ID);
     this.ctx = ctx;
+    this.reportsKept = reportsKept;
     this.controls = controls;
     schedules.forEach(s -> byName.put(s.name(), s));
     this.work = work;
@@ -136,7 +184,7 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), new ControlsView(false, Optional.empty(), Optional.empty()));
+    return new State(Map.of(), new ControlsView(false, Optional.empty(), Optional.empty()), Map.of());
   }
 
   @Override
@@ -170,9 +218,13 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
         }))
         .onCommand(GetControls.class, (state, c) -> Effect().reply(c.replyTo(), state.controls()))
         .onCommand(GetSchedules.class, (state, c) -> Effect().none().thenRun(s -> c.replyTo().tell(views(s))))
-        .onCommand(Finished.class, (state, c) -> Effect()
-            .persist(new RunFinished(c.name(), c.slot(), c.ok(), c.outcome(), clock.instant()))
-            .thenRun(s -> running.remove(c.name())))
+        .onCommand(GetReports.class, (state, c) -> Effect().reply(c.replyTo(), reports(state, c)))
+        .onCommand(Finished.class, (state, c) -> {
+          Instant at = clock.instant();
+          return Effect().persist(List.of(new RunFinished(c.name(), c.slot(), c.ok(), c.outcome(), at),
+                  new ReportKept(new Report(c.name(), c.slot(), at, c.ok(), c.manual(), c.outcome(), c.body()))))
+              .thenRun(s -> running.remove(c.name()));
+        })
         .build();
   }
 
@@ -248,15 +300,18 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
 
   private void start(RunStarted run) {
     running.add(run.name());
-    CompletionStage<String> outcome;
+    CompletionStage<Outcome> outcome;
     try {
       outcome = work.run(run.name(), run.since(), run.slot(), run.manual());
     } catch (RuntimeException e) {
       outcome = java.util.concurrent.CompletableFuture.failedFuture(e);
     }
     ctx.pipeToSelf(outcome, (ok, failure) -> {
-      return failure == null ? new Finished(run.name(), run.slot(), true, ok)
-          : new Finished(run.name(), run.slot(), false, String.valueOf(failure.getMessage()));
+      if (failure == null) {
+        return new Finished(run.name(), run.slot(), run.manual(), true, ok.summary(), ok.body());
+      }
+      String why = String.valueOf(dev.turboagents.persistence.AsyncFailure.cause(failure).getMessage());
+      return new Finished(run.name(), run.slot(), run.manual(), false, why, run.name() + " failed: " + why + "\n");
     });
   }
 
@@ -270,14 +325,24 @@ public final class Schedules extends EventSourcedBehavior<Schedules.Command, Sch
           return s.with(e.name(), new Progress(p.firstSeen(), lastSlot, Optional.of(e.at()), p.lastFinished(), p.lastOutcome(),
               p.lastOk(), true, Optional.of(e.slot()), Optional.of(e.since())));
         })
-        .onEvent(Paused.class, (s, e) -> new State(s.schedules(), new ControlsView(true, Optional.of(e.at()), Optional.of(e.by()))))
-        .onEvent(Resumed.class, (s, e) -> new State(s.schedules(), new ControlsView(false, Optional.of(e.at()), Optional.of(e.by()))))
+        .onEvent(Paused.class, (s, e) -> s.with(new ControlsView(true, Optional.of(e.at()), Optional.of(e.by()))))
+        .onEvent(Resumed.class, (s, e) -> s.with(new ControlsView(false, Optional.of(e.at()), Optional.of(e.by()))))
+        .onEvent(ReportKept.class, (s, e) -> s.with(e.report(), reportsKept))
         .onEvent(RunFinished.class, (s, e) -> {
           Progress p = s.schedules().getOrDefault(e.name(), Progress.added(e.at()));
           return s.with(e.name(), new Progress(p.firstSeen(), p.lastSlot(), p.lastStarted(), Optional.of(e.at()),
               Optional.of(e.outcome()), Optional.of(e.ok()), false, Optional.empty(), Optional.empty()));
         })
         .build();
+  }
+
+  private static List<Report> reports(State state, GetReports c) {
+    return state.reports().entrySet().stream()
+        .filter(e -> c.kind().map(e.getKey()::equals).orElse(true))
+        .flatMap(e -> e.getValue().stream())
+        .sorted(java.util.Comparator.comparing(Report::finishedAt).reversed())
+        .limit(c.limit())
+        .toList();
   }
 
   private List<ScheduleView> views(State state) {

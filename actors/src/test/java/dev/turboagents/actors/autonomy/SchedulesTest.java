@@ -68,10 +68,16 @@ class SchedulesTest {
   final List<Instant> sinces = new CopyOnWriteArrayList<>();
 
   final List<Call> calls = new CopyOnWriteArrayList<>();
+  /** A schedule whose runs fail, with this message. */
+  volatile Optional<String> failing = Optional.empty();
+
   final Schedules.Work work = (schedule, since, slot, manual) -> {
     calls.add(new Call(schedule, slot, manual));
     sinces.add(since);
-    return CompletableFuture.completedFuture("commented on 2 issues");
+    if (failing.isPresent() && failing.get().equals(schedule)) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the tracker is away"));
+    }
+    return CompletableFuture.completedFuture(new Schedules.Outcome("commented on 2 issues", "# " + schedule + " " + slot + "\n"));
   };
 
   @AfterEach
@@ -174,21 +180,148 @@ class SchedulesTest {
     assertEquals(1, calls.size(), calls.toString());
   }
 
+  @Test
+  void everyRunKeepsAReportReadNewestFirstByKindAndOnlyTheNewestAreKeptAcrossARestart() throws Exception {
+    List<Schedule> schedules = List.of(Schedule.of("standup", "30 8 * * *", "UTC"), Schedule.of("nightly", "0 2 * * *", "UTC"));
+    MovableClock clock = new MovableClock(Instant.parse("2026-12-01T09:00:00Z"));
+    ActorRef<Schedules.Command> actor = start(schedules, clock, new AutonomyControls(), 2);
+    assertEquals(List.of(), reports(actor, Optional.empty(), 10), "no run, no report");
+    for (int i = 1; i <= 3; i++) {
+      clock.set(Instant.parse("2026-12-01T09:00:00Z").plusSeconds(60L * i));
+      runAndWait(actor, "standup");
+    }
+    failing = Optional.of("nightly");
+    clock.set(Instant.parse("2026-12-01T09:10:00Z"));
+    runAndWait(actor, "nightly");
+
+    List<Schedules.Report> all = reports(actor, Optional.empty(), 10);
+    assertEquals(List.of("nightly", "standup", "standup"), all.stream().map(Schedules.Report::kind).toList(),
+        "newest first, two standups kept of three: " + all);
+    Schedules.Report failed = all.get(0);
+    assertFalse(failed.ok());
+    assertTrue(failed.manual());
+    assertEquals("the tracker is away", failed.outcome());
+    assertTrue(failed.body().contains("nightly failed: the tracker is away"), failed.body());
+    assertEquals(Instant.parse("2026-12-01T09:10:00Z"), failed.finishedAt());
+    assertEquals(Instant.parse("2026-12-01T02:00:00Z"), failed.slot());
+    Schedules.Report newest = all.get(1);
+    assertTrue(newest.ok());
+    assertEquals("commented on 2 issues", newest.outcome());
+    assertEquals("# standup 2026-12-01T08:30:00Z\n", newest.body());
+    assertEquals(Instant.parse("2026-12-01T09:03:00Z"), newest.finishedAt());
+    assertEquals(Instant.parse("2026-12-01T09:02:00Z"), all.get(2).finishedAt(), "the first standup's report is gone");
+    assertEquals(List.of(newest), reports(actor, Optional.of("standup"), 1));
+
+    kit.shutdownTestKit();
+    ActorRef<Schedules.Command> again = start(schedules, clock, new AutonomyControls(), 2);
+    assertEquals(all, reports(again, Optional.empty(), 10), "the reports are on the journal");
+  }
+
+  /** Writes on the schedules' journal as a daemon from before the reports did: a RunFinished without a report. */
+  static final class JournalBeforeReports
+      extends org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior<JournalBeforeReports.Write, Schedules.Event, Integer> {
+    record Write(List<Schedules.Event> events, ActorRef<Boolean> replyTo) {}
+
+    JournalBeforeReports() {
+      super(Schedules.PERSISTENCE_ID);
+    }
+
+    @Override
+    public Integer emptyState() {
+      return 0;
+    }
+
+    @Override
+    public org.apache.pekko.persistence.typed.javadsl.CommandHandler<Write, Schedules.Event, Integer> commandHandler() {
+      return newCommandHandlerBuilder().forAnyState()
+          .onCommand(Write.class, (n, c) -> Effect().persist(c.events()).thenRun(s -> c.replyTo().tell(true))).build();
+    }
+
+    @Override
+    public org.apache.pekko.persistence.typed.javadsl.EventHandler<Integer, Schedules.Event> eventHandler() {
+      return newEventHandlerBuilder().forAnyState().onAnyEvent((n, e) -> n + 1);
+    }
+  }
+
+  /** A snapshot of the schedules' state as a daemon from before the reports took it. */
+  record StateBeforeReports(Map<String, Schedules.Progress> schedules, Schedules.ControlsView controls)
+      implements dev.turboagents.persistence.CborSerializable {}
+
+  @Test
+  void aJournalAndASnapshotFromBeforeTheReportsStillReplay() throws Exception {
+    List<Schedule> schedules = List.of(Schedule.of("standup", "30 8 * * *", "UTC"));
+    Settings settings = Settings.forTest(dir.resolve("data"), Map.of());
+    kit = ActorTestKit.create("schedules", settings.config());
+    Instant added = Instant.parse("2026-11-30T06:00:00Z");
+    Instant slot = Instant.parse("2026-12-01T08:30:00Z");
+    ActorRef<JournalBeforeReports.Write> old = kit.spawn(new JournalBeforeReports());
+    boolean written = AskPattern.<JournalBeforeReports.Write, Boolean>ask(old, r -> new JournalBeforeReports.Write(List.of(
+            new Schedules.ScheduleAdded("standup", added),
+            new Schedules.RunStarted("standup", slot.minus(Duration.ofDays(1)), slot, false, slot),
+            new Schedules.RunFinished("standup", slot, true, "standup 2026-12-01: commented on 4 in-progress issue(s)",
+                slot.plusSeconds(5))), r), Duration.ofSeconds(10), kit.scheduler())
+        .toCompletableFuture().get(15, TimeUnit.SECONDS);
+    assertTrue(written);
+
+    // the snapshot's bytes, as the serializer wrote them then, read as today's state
+    var serialization = org.apache.pekko.serialization.SerializationExtension.get(
+        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(kit.system()));
+    StateBeforeReports before = new StateBeforeReports(Map.of("standup", new Schedules.Progress(added, Optional.of(slot),
+        Optional.of(slot), Optional.of(slot.plusSeconds(5)), Optional.of("done"), Optional.of(true), false, Optional.empty(),
+        Optional.empty())), new Schedules.ControlsView(false, Optional.empty(), Optional.empty()));
+    var serializer = serialization.findSerializerFor(before);
+    Schedules.State read = (Schedules.State) serialization.deserialize(serializer.toBinary(before), serializer.identifier(),
+        Schedules.State.class.getName()).get();
+    assertEquals(Map.of(), read.reports());
+    assertEquals(before.schedules(), read.schedules());
+    kit.shutdownTestKit();
+
+    MovableClock clock = new MovableClock(Instant.parse("2026-12-01T10:00:00Z"));
+    ActorRef<Schedules.Command> actor = start(schedules, clock, new AutonomyControls(), 30);
+    Schedules.ScheduleView replayed = view(actor, "standup");
+    assertEquals(Optional.of("standup 2026-12-01: commented on 4 in-progress issue(s)"), replayed.lastOutcome());
+    assertEquals(Optional.of(slot), replayed.lastRun());
+    assertEquals(List.of(), reports(actor, Optional.empty(), 10), "the runs from before the reports have none");
+    actor.tell(new Schedules.Tick());
+    assertTrue(calls.isEmpty(), "the replayed run's slot does not run again: " + calls);
+    runAndWait(actor, "standup");
+    assertEquals(1, reports(actor, Optional.of("standup"), 10).size());
+  }
+
+  private void runAndWait(ActorRef<Schedules.Command> actor, String name) throws Exception {
+    int before = calls.size();
+    StatusReply<Schedules.ScheduleView> started = runNow(actor, name);
+    assertTrue(started.isSuccess(), started.toString());
+    Eventually.assertThat(Duration.ofSeconds(30), () -> {
+      assertEquals(before + 1, calls.size());
+      assertFalse(view(actor, name).running());
+    });
+  }
+
+  private List<Schedules.Report> reports(ActorRef<Schedules.Command> actor, Optional<String> kind, int limit) throws Exception {
+    return AskPattern.<Schedules.Command, List<Schedules.Report>>ask(actor, r -> new Schedules.GetReports(kind, limit, r),
+        Duration.ofSeconds(10), kit.scheduler()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+  }
+
   private Schedules.ControlsView control(ActorRef<Schedules.Command> actor,
       org.apache.pekko.japi.function.Function<ActorRef<Schedules.ControlsView>, Schedules.Command> message) throws Exception {
     return AskPattern.ask(actor, message, Duration.ofSeconds(10), kit.scheduler()).toCompletableFuture().get(15, TimeUnit.SECONDS);
   }
 
   private ActorRef<Schedules.Command> start(List<Schedule> schedules, Clock clock, AutonomyControls controls) {
+    return start(schedules, clock, controls, 30);
+  }
+
+  private ActorRef<Schedules.Command> start(List<Schedule> schedules, Clock clock, AutonomyControls controls, int reportsKept) {
     Settings settings = Settings.forTest(dir.resolve("data"), Map.of());
     kit = ActorTestKit.create("schedules", settings.config());
-    return kit.spawn(Schedules.create(schedules, work, clock, Optional.empty(), controls));
+    return kit.spawn(Schedules.create(schedules, work, clock, Optional.empty(), controls, reportsKept));
   }
 
   private ActorRef<Schedules.Command> start(List<Schedule> schedules, Clock clock) {
     Settings settings = Settings.forTest(dir.resolve("data"), Map.of());
     kit = ActorTestKit.create("schedules", settings.config());
-    return kit.spawn(Schedules.create(schedules, work, clock, Optional.empty()));
+    return kit.spawn(Schedules.create(schedules, work, clock, Optional.empty(), new AutonomyControls(), 30));
   }
 
   private Schedules.ScheduleView view(ActorRef<Schedules.Command> actor, String name) {

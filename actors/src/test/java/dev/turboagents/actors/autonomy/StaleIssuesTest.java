@@ -72,6 +72,28 @@ class StaleIssuesTest {
     assertEquals(2, reminders(tracker, quiet.id()));
   }
 
+  @Test
+  void theNightlysReportNamesEachStaleIssueAndWhatBecameOfIt() throws Exception {
+    Settings settings = Settings.forTest(dir.resolve("data"), Map.of());
+    kit = ActorTestKit.create("stale", settings.config());
+    Tracker tracker = Tracker.start(kit::spawn, kit.system(), settings.tracker(), Duration.ofSeconds(10));
+    Issue quiet = await(tracker.createIssue(issue("Uploads over 2 GB fail")));
+    await(tracker.updateIssue(quiet.id(), IssueEntity.Changes.status(IssueStatus.IN_PROGRESS), OptionalLong.empty()));
+    StaleIssues sweep = new StaleIssues(tracker, Duration.ofDays(7));
+    java.time.Clock later = java.time.Clock.fixed(Instant.now().plus(Duration.ofDays(8)), java.time.ZoneOffset.UTC);
+    Instant slot = later.instant();
+
+    Schedules.Outcome dry = await(new Nightly(sweep, later, true).asWork().run("nightly", slot, slot, true));
+    assertEquals("nightly: 1 stale in-progress issue(s) (dry run: nothing posted)", dry.summary());
+    assertTrue(dry.body().contains("- #" + quiet.id() + " (dry run: would be reminded)"), dry.body());
+    assertEquals(0, reminders(tracker, quiet.id()));
+    Schedules.Outcome real = await(new Nightly(sweep, later, false).asWork().run("nightly", slot, slot, true));
+    assertTrue(real.body().contains("- #" + quiet.id() + ": reminded now"), real.body());
+    Schedules.Outcome again = await(new Nightly(sweep, later, false).asWork().run("nightly", slot, slot, true));
+    assertTrue(again.body().contains("- #" + quiet.id() + ": already reminded in this quiet spell"), again.body());
+    assertEquals(1, reminders(tracker, quiet.id()));
+  }
+
   private static long reminders(Tracker tracker, String id) throws Exception {
     return await(tracker.comments(id)).stream().filter(c -> c.author().equals(StaleIssues.AUTHOR)).count();
   }

@@ -1,5 +1,6 @@
 package dev.turboagents.runtime.subsystems;
 
+import dev.turboagents.actors.agents.AgentJobs;
 import dev.turboagents.actors.autonomy.Autonomy;
 import dev.turboagents.actors.autonomy.AutonomyControls;
 import dev.turboagents.actors.autonomy.Nightly;
@@ -7,10 +8,12 @@ import dev.turboagents.actors.autonomy.Schedule;
 import dev.turboagents.actors.autonomy.Schedules;
 import dev.turboagents.actors.autonomy.StaleIssues;
 import dev.turboagents.actors.autonomy.Standup;
+import dev.turboagents.actors.tools.workspace.Workspace;
 import dev.turboagents.config.AutonomySettings;
 import dev.turboagents.config.Settings;
 import dev.turboagents.health.HealthCheck;
 import dev.turboagents.http.autonomy.AutonomyRoutes;
+import dev.turboagents.persistence.jobs.Job;
 import dev.turboagents.persistence.tracker.Tracker;
 import java.time.Clock;
 import java.util.List;
@@ -21,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -28,23 +32,30 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * The autonomy (docs/autonomy.md): the schedules (standup, nightly) of {@code turbo-agents.autonomy}
  * on the journal, a timer that looks at the clock every {@code tick}, and their API under
- * /agents/schedules. It serves once the tracker does.
+ * /agents/schedules and /agents/reports. It serves once the tracker does; the standup reads the
+ * agents' jobs once they serve, and the workspace's commits when one is configured.
  */
 public final class AutonomySubsystem extends Subsystem<Autonomy> {
   private final Settings settings;
   private final CompletionStage<Tracker> tracker;
+  private final CompletionStage<AgentJobs> agents;
   private final Clock clock;
   private final AutonomyControls controls = new AutonomyControls();
 
-  public AutonomySubsystem(Settings settings, CompletionStage<Tracker> tracker) {
-    this(settings, tracker, Clock.systemUTC());
+  public AutonomySubsystem(Settings settings, CompletionStage<Tracker> tracker, CompletionStage<AgentJobs> agents) {
+    this(settings, tracker, agents, Clock.systemUTC());
   }
 
-  /** @param clock what the schedules read the time from (a test moves it) */
-  public AutonomySubsystem(Settings settings, CompletionStage<Tracker> tracker, Clock clock) {
+  /**
+   * @param agents the jobs the standup reports on each issue (it says so in its report until they serve)
+   * @param clock what the schedules read the time from (a test moves it)
+   */
+  public AutonomySubsystem(Settings settings, CompletionStage<Tracker> tracker, CompletionStage<AgentJobs> agents,
+      Clock clock) {
     super("autonomy", "autonomy", "waiting for the tracker");
     this.settings = settings;
     this.tracker = tracker;
+    this.agents = agents;
     this.clock = clock;
   }
 
@@ -66,12 +77,13 @@ public final class AutonomySubsystem extends Subsystem<Autonomy> {
       ctx.pipeToSelf(tracker, (t, failure) -> failure == null ? new Ready(t) : new Failed(failure));
       return Behaviors.receiveMessage(message -> {
         if (message instanceof Ready ready) {
-          Map<String, Schedules.Work> works = works(autonomy, ready.tracker());
+          Map<String, Schedules.Work> works = works(autonomy, ready.tracker(), ctx.getSystem());
           Schedules.Work work = (name, since, slot, manual) -> works.get(name).run(name, since, slot, manual);
           // a disabled autonomy or schedule keeps its entry (and a manual run) but its timer does not start it
           Optional<java.time.Duration> tick = autonomy.enabled() ? Optional.of(autonomy.tick()) : Optional.empty();
           ActorRef<Schedules.Command> ref = ctx.spawn(Behaviors.supervise(
-              Schedules.create(schedules, gated(work, autonomy), clock, tick, controls)).onFailure(SupervisorStrategy.restart()),
+              Schedules.create(schedules, gated(work, autonomy), clock, tick, controls, autonomy.reportsKept()))
+              .onFailure(SupervisorStrategy.restart()),
               "schedules");
           startup.ready(new Autonomy(ref, schedules.stream().map(Schedule::name).toList(), controls, ctx.getSystem(),
               settings.http().askTimeout()));
@@ -83,10 +95,37 @@ public final class AutonomySubsystem extends Subsystem<Autonomy> {
     });
   }
 
-  private Map<String, Schedules.Work> works(AutonomySettings autonomy, Tracker tracker) {
+  private Map<String, Schedules.Work> works(AutonomySettings autonomy, Tracker tracker, ActorSystem<?> system) {
+    Standup.Sources sources = new Standup.Sources(this::jobsOn, commits(system));
     return Map.of(
-        "standup", new Standup(tracker, zone(autonomy, "standup")).asWork(),
+        "standup", new Standup(tracker, zone(autonomy, "standup"), clock, sources,
+            new Standup.Posting(autonomy.standupIssue(), autonomy.dryRun())).asWork(),
         "nightly", new Nightly(new StaleIssues(tracker, autonomy.staleAfter()), clock, autonomy.dryRun()).asWork());
+  }
+
+  /** The jobs on {@code issueId}; while the agents are still starting, a failure saying so (the report shows it). */
+  private CompletionStage<List<Job>> jobsOn(String issueId) {
+    if (!agents.toCompletableFuture().isDone()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the agents are still starting"));
+    }
+    return agents.thenCompose(a -> a.jobs(new AgentJobs.JobFilter(Optional.empty(), Optional.empty(), Optional.of(issueId))));
+  }
+
+  /** The workspace's commits that mention an issue, read off the actors' threads; none without a workspace. */
+  private Standup.CommitsOnIssue commits(ActorSystem<?> system) {
+    Optional<Workspace> workspace;
+    try {
+      workspace = Workspace.open(settings.tools().workspace(), settings.dataDir());
+    } catch (RuntimeException e) {
+      // a workspace that cannot be read is the agents' subsystem's error to report; the standup goes without commits
+      workspace = Optional.empty();
+    }
+    if (workspace.isEmpty()) {
+      return Standup.Sources.TRACKER_ONLY.commits();
+    }
+    Workspace repository = workspace.get();
+    java.util.concurrent.Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    return (issue, since, until) -> CompletableFuture.supplyAsync(() -> repository.commitsMentioning(issue, since, until), blocking);
   }
 
   private static java.time.ZoneId zone(AutonomySettings autonomy, String schedule) {
@@ -99,7 +138,7 @@ public final class AutonomySubsystem extends Subsystem<Autonomy> {
     return (name, since, slot, manual) -> {
       boolean enabled = autonomy.schedules().stream().anyMatch(s -> s.name().equals(name) && s.enabled());
       if (!enabled && !manual) {
-        return CompletableFuture.completedFuture(name + ": disabled in turbo-agents.autonomy." + name + ".enabled, skipped");
+        return CompletableFuture.completedFuture(Schedules.Outcome.of(name + ": disabled in turbo-agents.autonomy." + name + ".enabled, skipped"));
       }
       return work.run(name, since, slot, manual);
     };

@@ -256,6 +256,30 @@ public final class Workspace {
     }
   }
 
+  /**
+   * The commits on any local branch whose message contains {@code text} (an issue's id), committed
+   * from {@code since} (inclusive) to {@code until} (exclusive), newest first, each once.
+   */
+  public List<CommitSummary> commitsMentioning(String text, java.time.Instant since, java.time.Instant until) {
+    try (Repository repository = openWorkspace(); RevWalk walk = new RevWalk(repository)) {
+      for (Ref ref : repository.getRefDatabase().getRefsByPrefix(Constants.R_HEADS)) {
+        walk.markStart(walk.parseCommit(ref.getObjectId()));
+      }
+      // the walk goes newest first and stops at the first commit older than since
+      walk.setRevFilter(org.eclipse.jgit.revwalk.filter.CommitTimeRevFilter.after(since));
+      List<CommitSummary> found = new ArrayList<>();
+      for (RevCommit commit : walk) {
+        java.time.Instant at = commit.getCommitterIdent().getWhenAsInstant();
+        if (at.isBefore(until) && commit.getFullMessage().contains(text)) {
+          found.add(summary(commit));
+        }
+      }
+      return found;
+    } catch (IOException e) {
+      throw new WorkspaceException("could not read the branches of " + gitDir + ": " + e.getMessage(), e);
+    }
+  }
+
   /** What {@code target} is now, as commits; empty when its branch or a revision of its range does not exist. */
   public Optional<ReviewRange> resolve(ReviewTarget target) {
     return ReviewClone.resolve(this, target);
