@@ -40,6 +40,14 @@ public interface Agent {
   /** What the final answer comes to: the quality gate of the code agent. {@code step} keys its side effects. */
   Finish finish(Job job, String answer, int step) throws Exception;
 
+  /**
+   * What the job comes to when a budget is spent before the model gave its final answer ({@code
+   * reason} says which): empty, the default, and the job fails with that reason.
+   */
+  default Optional<Finish> whenSpent(Job job, String reason) throws Exception {
+    return Optional.empty();
+  }
+
   record Task(String text, List<String> sources) {}
 
   sealed interface Finish {

@@ -115,7 +115,7 @@ public final class AgentLoop {
       }
       Optional<String> spent = spent(job);
       if (spent.isPresent()) {
-        ports.log().fail(spent.get());
+        stop(job, spent.get());
         return;
       }
       Conversation conversation = Conversation.of(system, task, job, mode, prompts);
@@ -140,12 +140,12 @@ public final class AgentLoop {
   }
 
   /** Asks the model; empty when the job has ended (it failed and was recorded so, or was cancelled). */
-  private Optional<Completion> ask(List<ChatMessage> messages, Job job) throws InterruptedException {
+  private Optional<Completion> ask(List<ChatMessage> messages, Job job) throws Exception {
     while (true) {
       Duration left = Duration.between(clock.instant(), job.acceptedAt().plus(job.budget().maxWallTime()));
       Duration timeout = left.compareTo(settings.modelCallTimeout()) < 0 ? left : settings.modelCallTimeout();
       if (timeout.isNegative() || timeout.isZero()) {
-        ports.log().fail(spent(job).orElse("the wall time budget is spent"));
+        stop(job, spent(job).orElse("the wall time budget is spent"));
         return Optional.empty();
       }
       ports.turnStarts().run();
@@ -238,6 +238,14 @@ public final class AgentLoop {
     }
     return ports.log().record(new JobEntity.ToolCalled(step, call.name(), call.arguments().json(), result.outcome(),
         result.text(), Duration.between(started, clock.instant()).toMillis(), clock.instant()));
+  }
+
+  /** A budget is spent before the model answered: the agent's own way out, or the job fails with {@code reason}. */
+  private void stop(Job job, String reason) throws Exception {
+    switch (agent.whenSpent(job, reason).orElse(new Agent.Finish.Failed(reason))) {
+      case Agent.Finish.Succeeded s -> ports.log().succeed(s);
+      case Agent.Finish.Failed f -> ports.log().fail(f.reason());
+    }
   }
 
   private void finish(Job job, String answer, int step) throws Exception {

@@ -33,6 +33,8 @@ public final class ChatAgent implements Agent {
   private final List<ToolSpec> tools;
   private final ChatTools lookups;
   private final PromptTemplates prompts;
+  /** At most this much of the facts makes the answer when the model gave none. */
+  private static final int FALLBACK_CHARS = 3000;
 
   public ChatAgent(String model, List<ToolSpec> tools, ChatTools lookups, PromptTemplates prompts) {
     this.model = model;
@@ -61,6 +63,20 @@ public final class ChatAgent implements Agent {
     JsonNode input = new JsonObject(job.input().orElse("{}")).tree();
     String message = input.path("message").asText("");
     String history = input.path("history").asText("");
+    Facts facts = lookUp(input);
+    String text = prompts.render("chat", Map.of(
+        "history", history.isBlank() ? "" : "The conversation so far:\n<<<data\n" + PromptTemplates.data(history)
+            + "\ndata>>>\n\n",
+        "message", PromptTemplates.data(message),
+        "facts", PromptTemplates.data(facts.text().isEmpty() ? "(none)" : String.join("\n\n", facts.text()))));
+    return new Task(text, facts.sources());
+  }
+
+  /** The facts a question plainly asks for, and where each came from. */
+  private record Facts(List<String> text, List<String> sources) {}
+
+  private Facts lookUp(JsonNode input) throws Exception {
+    String message = input.path("message").asText("");
     List<String> sources = new ArrayList<>();
     List<String> facts = new ArrayList<>();
     Optional<String> release = ReleaseBlockers.named(message);
@@ -80,12 +96,29 @@ public final class ChatAgent implements Agent {
       facts.add("search_graph:\n" + found.text());
       sources.add("graph search (" + found.outcome() + ")");
     }
-    String text = prompts.render("chat", Map.of(
-        "history", history.isBlank() ? "" : "The conversation so far:\n<<<data\n" + PromptTemplates.data(history)
-            + "\ndata>>>\n\n",
-        "message", PromptTemplates.data(message),
-        "facts", PromptTemplates.data(facts.isEmpty() ? "(none)" : String.join("\n\n", facts))));
-    return new Task(text, sources);
+    return new Facts(facts, sources);
+  }
+
+  /**
+   * A small model that spends its turns on tools without answering still leaves the person with
+   * the facts the question asked for: they are the answer, said to be such, with their ids (checked
+   * as citations like any answer's). A question no fact was found for fails as before.
+   */
+  @Override
+  public Optional<Finish> whenSpent(Job job, String reason) throws Exception {
+    List<String> facts = lookUp(new JsonObject(job.input().orElse("{}")).tree()).text();
+    if (facts.isEmpty()) {
+      return Optional.empty();
+    }
+    String found = String.join("\n\n", facts);
+    String answer = "The model gave no answer within its budget (" + reason + "). What the tracker and the"
+        + " knowledge graph say:\n\n" + (found.length() > FALLBACK_CHARS ? found.substring(0, FALLBACK_CHARS) + " ..." : found);
+    Finish finish = finish(job, answer, job.usage().turns());
+    if (finish instanceof Finish.Succeeded s && s.output().isPresent()) {
+      ObjectNode output = new JsonObject(s.output().get()).tree().put("answered_from", "facts").put("stopped", reason);
+      return Optional.of(new Finish.Succeeded(s.result(), Optional.of(output.toString()), s.branch(), s.commit()));
+    }
+    return Optional.of(finish);
   }
 
   public Optional<JobCheckout> checkout(Job job) {

@@ -54,6 +54,8 @@ class ChatApiTest {
   private OllamaStandIn ollama;
   private RunningApi api;
   private volatile String route = "question";
+  /** true: the model only ever calls a tool, as small models do, and never gives its answer. */
+  private volatile boolean neverAnswers;
   private final List<String> chatPrompts = new CopyOnWriteArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -71,6 +73,9 @@ class ChatApiTest {
     }
     String prompt = body.path("messages").toString().replace("\\n", "\n");
     chatPrompts.add(prompt);
+    if (neverAnswers) {
+      return Script.Answer.text("{\"name\":\"list_issues\",\"arguments\":{}}");
+    }
     List<String> ids = new ArrayList<>();
     Matcher m = BLOCKER_LINE.matcher(prompt);
     while (m.find()) {
@@ -175,6 +180,26 @@ class ChatApiTest {
         + seeded.finishedBlocker() + ", not " + seeded.unrelated() + " that blocks an issue outside the release");
     var job = api.get("/api/v1/agents/jobs/" + reply.get("job_id").asText());
     assertEquals("chat", job.json().get("agent").asText(), job.body());
+  }
+
+  @Test
+  void aModelThatSpendsItsTurnsOnToolsStillLeavesTheFactsAsTheAnswer() throws Exception {
+    startDaemon(Map.of("turbo-agents.chat.max-steps", 2));
+    Seeded seeded = seed();
+    neverAnswers = true;
+    var r = chat("{\"message\": \"What issues are blocking the v1.0 release?\", \"use_knowledge_graph\": true}");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode reply = json(r);
+    assertEquals("succeeded", reply.get("status").asText(), r.body());
+    String answer = reply.get("answer").asText();
+    assertTrue(answer.startsWith("The model gave no answer within its budget (stopped: the budget of 2 model turns"),
+        answer);
+    assertTrue(texts(reply.get("citations")).containsAll(seeded.blockers()),
+        "the release's unfinished blockers, from the facts: " + r.body());
+    assertFalse(texts(reply.get("citations")).contains(seeded.finishedBlocker()), r.body());
+    assertEquals(0, reply.get("invented_citations").asInt(), r.body());
+    var job = api.get("/api/v1/agents/jobs/" + reply.get("job_id").asText());
+    assertTrue(job.body().contains("answered_from"), job.body());
   }
 
   @Test
