@@ -3,6 +3,7 @@ package dev.turboagents.bench;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.MemoryBudget;
 import dev.turboagents.actors.inference.Priority;
+import dev.turboagents.actors.inference.RequestState;
 import dev.turboagents.actors.inference.SchedulingSimulation;
 import dev.turboagents.actors.inference.SimplePolicy;
 import dev.turboagents.actors.inference.ollama.OllamaBackend;
@@ -10,6 +11,7 @@ import dev.turboagents.actors.inference.standin.OllamaStandIn;
 import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.config.Settings;
 import dev.turboagents.http.HttpServer;
+import dev.turboagents.http.inference.RequestIds;
 import dev.turboagents.http.ollama.OllamaRoutes;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,11 +26,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -54,7 +58,51 @@ public final class InferenceBenchmark {
 
   private record Outcome(Request request, double latencySeconds, boolean ok, String error) {}
 
-  private record Run(String name, int loads, double makespanSeconds, List<Outcome> outcomes, long peakBytes) {}
+  /** @param etaErrorsSeconds per request seen waiting: the door's estimated start minus when it really started */
+  private record Run(String name, int loads, double makespanSeconds, List<Outcome> outcomes, long peakBytes,
+      List<Double> etaErrorsSeconds) {}
+
+  /**
+   * The door's estimated start of each request (GET /api/v1/inference/requests/{id} asks the same),
+   * read while it waits, shortly after it arrived, against how much longer it really waited.
+   */
+  private static final class EtaProbe {
+    private final ActorSystem<?> system;
+    private final ActorRef<InferenceActor.Command> door;
+    private final Map<String, RequestState.Waiting> seen = new java.util.concurrent.ConcurrentHashMap<>();
+
+    EtaProbe(ActorSystem<?> system, ActorRef<InferenceActor.Command> door) {
+      this.system = system;
+      this.door = door;
+    }
+
+    private RequestState state(String id) throws Exception {
+      return AskPattern.<InferenceActor.Command, RequestState>ask(door, to -> new InferenceActor.GetRequest(id, to),
+          Duration.ofSeconds(5), system.scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    void look(String id) {
+      try {
+        if (state(id) instanceof RequestState.Waiting w) {
+          seen.put(id, w);
+        }
+      } catch (Exception e) {
+        System.out.println("  eta probe of " + id + " failed: " + e);
+      }
+    }
+
+    /** Signed errors in simulated seconds (positive: estimated later than it started). */
+    List<Double> errors(double scale) throws Exception {
+      List<Double> out = new ArrayList<>();
+      for (var e : seen.entrySet()) {
+        if (state(e.getKey()) instanceof RequestState.Done d) {
+          long actual = d.waitedMillis() - e.getValue().waitedMillis();
+          out.add((e.getValue().estimatedStartMillis() - actual) / 1000.0 / scale);
+        }
+      }
+      return out;
+    }
+  }
 
   private static final long GIB = StandInModel.GIB;
 
@@ -70,6 +118,7 @@ public final class InferenceBenchmark {
     long budget = 48 * GIB;
     List<String> rows = new ArrayList<>();
     List<String> simRows = new ArrayList<>();
+    List<String> etaRows = new ArrayList<>();
     for (long seed : seeds) {
       List<Request> workload = workload(count, seed, models);
       System.out.printf(Locale.ROOT, "InferenceBenchmark: %d requests over %.0f s (seed %d), models %s, memory %s, time scale %.3f%n",
@@ -102,6 +151,9 @@ public final class InferenceBenchmark {
       row("peak resident (GiB)", direct.peakBytes() / (double) GIB, simple.peakBytes() / (double) GIB,
           door.peakBytes() / (double) GIB, "%.1f");
       System.out.println();
+      System.out.println(etaLine(door, workload.size()));
+      etaRows.add(String.format(Locale.ROOT, "| %d | %s |", seed, etaLine(door, workload.size())));
+      System.out.println();
       rows.add(String.format(Locale.ROOT, "| %d | %d / %d / %d | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f | %s |", seed,
           direct.loads(), simple.loads(), door.loads(),
           percentile(direct, Cls.INTERACTIVE, 95), percentile(simple, Cls.INTERACTIVE, 95), percentile(door, Cls.INTERACTIVE, 95),
@@ -113,12 +165,31 @@ public final class InferenceBenchmark {
       System.out.println("|---|---|---|---|---|");
       rows.forEach(System.out::println);
       System.out.println();
+      System.out.println("The door's estimated start while a request waits, against when it started (simulated seconds)");
+      System.out.println("| seed | estimate error |");
+      System.out.println("|---|---|");
+      etaRows.forEach(System.out::println);
+      System.out.println();
     }
     System.out.println("The door's scheduling on a simulated clock (SchedulingSimulation, exact times, no noise): simple policy / front door");
     System.out.println("| seed | loads | interactive p95 (s) | makespan (s) |");
     System.out.println("|---|---|---|---|");
     simRows.forEach(System.out::println);
     System.exit(0);
+  }
+
+  private static String etaLine(Run door, int requests) {
+    double[] abs = door.etaErrorsSeconds().stream().mapToDouble(Math::abs).sorted().toArray();
+    double[] signed = door.etaErrorsSeconds().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    if (abs.length == 0) {
+      return "no request was seen waiting";
+    }
+    return String.format(Locale.ROOT, "%d of %d requests seen waiting: |error| p50 %.1f s, p90 %.1f s; median error %+.1f s"
+        + " (+ = estimated later than it started)", abs.length, requests, at(abs, 0.5), at(abs, 0.9), at(signed, 0.5));
+  }
+
+  private static double at(double[] sorted, double q) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
   }
 
   /** Whether the door is at least as good as the simple policy on loads and interactive p95, better on one, makespan no worse. */
@@ -170,7 +241,7 @@ public final class InferenceBenchmark {
       }
     }
     return new Run(simplePolicy ? "simple (simulated)" : "door (simulated)", sim.loads(), makespan(outcomes), outcomes,
-        sim.peakBytes());
+        sim.peakBytes(), List.of());
   }
 
   /** Settings to try: every system property bench.inference.KEY=VALUE becomes turbo-agents.inference.KEY (simulated time). */
@@ -238,8 +309,8 @@ public final class InferenceBenchmark {
       throws Exception {
     try (OllamaStandIn ollama = standIn(models, memory, scale)) {
       System.out.println("replaying against Ollama alone ...");
-      List<Outcome> outcomes = replay(ollama.url(), workload, scale, false);
-      return new Run("ollama", ollama.loads(), makespan(outcomes), outcomes, ollama.peakResidentBytes());
+      List<Outcome> outcomes = replay(ollama.url(), workload, scale, false, Optional.empty());
+      return new Run("ollama", ollama.loads(), makespan(outcomes), outcomes, ollama.peakResidentBytes(), List.of());
     }
   }
 
@@ -277,10 +348,11 @@ public final class InferenceBenchmark {
         awaitUp(url);
         System.out.println(simplePolicy ? "replaying through the door with the simple policy ..."
             : "replaying through the front door ...");
-        List<Outcome> outcomes = replay(url, workload, scale, true);
+        EtaProbe eta = new EtaProbe(system, inference);
+        List<Outcome> outcomes = replay(url, workload, scale, true, Optional.of(eta));
         binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS);
         return new Run(simplePolicy ? "simple" : "door", ollama.loads(), makespan(outcomes), outcomes,
-            ollama.peakResidentBytes());
+            ollama.peakResidentBytes(), eta.errors(scale));
       } finally {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
@@ -288,8 +360,8 @@ public final class InferenceBenchmark {
     }
   }
 
-  private static List<Outcome> replay(String url, List<Request> workload, double scale, boolean withPriority)
-      throws Exception {
+  private static List<Outcome> replay(String url, List<Request> workload, double scale, boolean withPriority,
+      Optional<EtaProbe> eta) throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     long start = System.nanoTime();
     List<CompletableFuture<Outcome>> futures = new ArrayList<>();
@@ -307,6 +379,12 @@ public final class InferenceBenchmark {
           .POST(HttpRequest.BodyPublishers.ofString(body));
       if (withPriority) {
         request.header(OllamaRoutes.PRIORITY_HEADER, r.cls().name().toLowerCase(Locale.ROOT));
+      }
+      String id = "bench-" + r.index();
+      if (eta.isPresent()) {
+        request.header(RequestIds.HEADER, id);
+        CompletableFuture.runAsync(() -> eta.get().look(id),
+            CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS));
       }
       futures.add(client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
         double latency = (System.nanoTime() - start) / 1e9 / scale - r.arrivalSeconds();
