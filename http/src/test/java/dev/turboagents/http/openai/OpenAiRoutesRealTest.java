@@ -73,7 +73,7 @@ class OpenAiRoutesRealTest {
   @Test
   void aToolCallComesBackFromASmallModelThroughTheConstrainedPath() throws Exception {
     HttpResponse<String> r = door.post("/v1/chat/completions", """
-        {"model": "smollm2:135m", "max_tokens": 48, "tool_choice": "required",
+        {"model": "smollm2:135m", "max_tokens": 48, "tool_choice": "required", "temperature": 0, "seed": 7,
          "messages": [{"role": "user", "content": "What is the weather in Paris?"}],
          "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather in a city",
            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]}""");

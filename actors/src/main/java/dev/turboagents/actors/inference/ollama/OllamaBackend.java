@@ -57,6 +57,8 @@ public final class OllamaBackend implements InferenceBackend {
   /** Platform threads that read streamed answers: a blocked read wakes this one thread per chunk. */
   private final ExecutorService streamReaders = Executors.newCachedThreadPool(
       Thread.ofPlatform().name("ollama-stream-", 0).daemon(true).factory());
+  /** The streams being read now: closing the backend drops them, so Ollama stops generating for them. */
+  private final java.util.Set<StreamedPost> streaming = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Ollama at {@code baseUrl}, with the timeouts of {@code settings}. */
   public OllamaBackend(String baseUrl, InferenceSettings settings) {
@@ -144,13 +146,29 @@ public final class OllamaBackend implements InferenceBackend {
 
   private Completion stream(InferenceCall call, String path, ObjectNode body, Consumer<Delta> onDelta,
       AtomicReference<StreamedPost> open, AtomicBoolean cancelled) {
-    StreamedPost post = StreamedPost.open(URI.create(baseUrl + path), body.toString(), connectTimeout, requestTimeout,
-        describe());
+    StreamedPost post = new StreamedPost(describe());
     open.set(post);
-    if (cancelled.get()) {
+    streaming.add(post);
+    try {
+      if (cancelled.get() || threads.isShutdown()) {
+        throw new BackendException(BackendException.Kind.REJECTED, 0, "cancelled");
+      }
+      try {
+        post.send(URI.create(baseUrl + path), body.toString(), connectTimeout, requestTimeout);
+      } catch (BackendException e) {
+        if (cancelled.get() || threads.isShutdown()) {
+          throw new BackendException(BackendException.Kind.REJECTED, 0, "cancelled");
+        }
+        throw e;
+      }
+      return read(call, post, onDelta, cancelled);
+    } finally {
       post.abort();
-      throw new BackendException(BackendException.Kind.REJECTED, 0, "cancelled");
+      streaming.remove(post);
     }
+  }
+
+  private Completion read(InferenceCall call, StreamedPost post, Consumer<Delta> onDelta, AtomicBoolean cancelled) {
     long until = System.nanoTime() + requestTimeout.toNanos();
     StringBuilder content = new StringBuilder();
     StringBuilder thinking = new StringBuilder();
@@ -261,5 +279,6 @@ public final class OllamaBackend implements InferenceBackend {
     http.shutdownNow();
     threads.shutdown();
     streamReaders.shutdown();
+    streaming.forEach(StreamedPost::abort); // the JDK client's shutdownNow did this for its streams
   }
 }

@@ -32,12 +32,13 @@ import javax.net.ssl.SSLSocketFactory;
 final class StreamedPost implements AutoCloseable {
   private static final int MAX_HEADER_LINE = 16 * 1024;
 
-  private final Socket socket;
-  private final InputStream body;
+  private final String describe;
+  private volatile Socket socket = new Socket();
+  private volatile InputStream body;
 
-  private StreamedPost(Socket socket, InputStream body) {
-    this.socket = socket;
-    this.body = body;
+  /** A post not sent yet: {@link #abort} works from now on, also while {@link #send} waits. */
+  StreamedPost(String describe) {
+    this.describe = describe;
   }
 
   /**
@@ -45,10 +46,9 @@ final class StreamedPost implements AutoCloseable {
    * {@code connectTimeout} is "unreachable", an answer not begun within {@code readTimeout} (nor
    * any later silence that long) is a timeout, an answer other than 2xx is Ollama's error.
    */
-  static StreamedPost open(URI uri, String json, Duration connectTimeout, Duration readTimeout, String describe) {
+  void send(URI uri, String json, Duration connectTimeout, Duration readTimeout) {
     boolean tls = "https".equalsIgnoreCase(uri.getScheme());
     int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-    Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress(uri.getHost(), port), millis(connectTimeout));
@@ -57,7 +57,7 @@ final class StreamedPost implements AutoCloseable {
         socket = ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(socket, uri.getHost(), port, true);
       }
     } catch (IOException e) {
-      closeQuietly(socket);
+      abort();
       throw new BackendException(BackendException.Kind.UNREACHABLE, 0, describe + " is not reachable: " + e);
     }
     try {
@@ -79,24 +79,22 @@ final class StreamedPost implements AutoCloseable {
           headers.put(line.substring(0, colon).strip().toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
         }
       }
-      InputStream body = "chunked".equalsIgnoreCase(headers.getOrDefault("transfer-encoding", ""))
+      body = "chunked".equalsIgnoreCase(headers.getOrDefault("transfer-encoding", ""))
           ? new ChunkedBody(in)
           : headers.containsKey("content-length") ? new BoundedBody(in, Long.parseLong(headers.get("content-length")))
           : in;
-      StreamedPost post = new StreamedPost(socket, body);
       if (status / 100 != 2) {
-        String error = post.errorText(status);
-        post.abort();
+        String error = errorText(status);
+        abort();
         BackendException.Kind kind = status == 404 && error.contains("not found")
             ? BackendException.Kind.UNKNOWN_MODEL : BackendException.Kind.REJECTED;
         throw new BackendException(kind, status, error);
       }
-      return post;
     } catch (SocketTimeoutException e) {
-      closeQuietly(socket);
+      abort();
       throw new BackendException(BackendException.Kind.TIMEOUT, 0, describe + " did not answer within " + readTimeout);
     } catch (IOException | NumberFormatException e) {
-      closeQuietly(socket);
+      abort();
       throw new BackendException(BackendException.Kind.UNREACHABLE, 0, describe + " failed: " + e);
     }
   }
