@@ -100,32 +100,69 @@ public final class ChatAgent implements Agent {
   }
 
   /**
+   * The lines that answer what the question plainly asks, ids first: a release's unfinished
+   * blockers, a named issue and the unfinished issues that block it. Not the graph search: its hits
+   * are context, not an answer.
+   */
+  private List<String> directAnswer(JsonNode input) throws Exception {
+    String message = input.path("message").asText("");
+    List<String> lines = new ArrayList<>();
+    Optional<String> release = ReleaseBlockers.named(message);
+    if (release.isPresent()) {
+      ReleaseBlockers blockers = lookups.blockersOf(release.get());
+      blockers.blockers().keySet().forEach(b -> lines.add("blocks " + release.get() + ": " + b.id() + " ["
+          + b.status().wire() + ", " + b.priority().wire() + "] " + b.title()));
+      if (blockers.blockers().isEmpty()) {
+        lines.add(blockers.text());
+      }
+    }
+    Matcher ids = ISSUE_ID.matcher(message);
+    while (ids.find()) {
+      lines.addAll(lookups.issueLines(ids.group()));
+    }
+    return lines;
+  }
+
+  /**
    * A small model that spends its turns on tools without answering still leaves the person with
    * the facts the question asked for: they are the answer, said to be such, with their ids (checked
    * as citations like any answer's). A question no fact was found for fails as before.
    */
   @Override
   public Optional<Finish> whenSpent(Job job, String reason) throws Exception {
-    List<String> facts = lookUp(new JsonObject(job.input().orElse("{}")).tree()).text();
+    JsonNode input = new JsonObject(job.input().orElse("{}")).tree();
+    List<String> direct = directAnswer(input);
+    List<String> facts = direct.isEmpty() ? lookUp(input).text() : direct;
     if (facts.isEmpty()) {
       return Optional.empty();
     }
-    String found = String.join("\n\n", facts);
+    String found = String.join(direct.isEmpty() ? "\n\n" : "\n", facts);
     String answer = "The model gave no answer within its budget (" + reason + "). What the tracker and the"
         + " knowledge graph say:\n\n" + (found.length() > FALLBACK_CHARS ? found.substring(0, FALLBACK_CHARS) + " ..." : found);
-    Finish finish = finish(job, answer, job.usage().turns());
-    if (finish instanceof Finish.Succeeded s && s.output().isPresent()) {
-      ObjectNode output = new JsonObject(s.output().get()).tree().put("answered_from", "facts").put("stopped", reason);
-      return Optional.of(new Finish.Succeeded(s.result(), Optional.of(output.toString()), s.branch(), s.commit()));
-    }
-    return Optional.of(finish);
+    return Optional.of(finished(job, answer, Map.of("answered_from", "facts", "stopped", reason)));
   }
 
   public Optional<JobCheckout> checkout(Job job) {
     return Optional.empty();
   }
 
-  public Finish finish(Job job, String answer, int step) {
+  /**
+   * The answer with its citations checked. A small model's answer that names no id the facts hold
+   * (a vague sentence, the prompt's own words echoed) gets the lines that answer the question
+   * plainly appended, marked as the tracker's, so the person still gets the ids.
+   */
+  public Finish finish(Job job, String answer, int step) throws Exception {
+    if (Citations.check(answer, seen(job)).cited().isEmpty()) {
+      List<String> direct = directAnswer(new JsonObject(job.input().orElse("{}")).tree());
+      if (!direct.isEmpty()) {
+        return finished(job, answer.strip() + "\n\nFrom the tracker:\n" + String.join("\n", direct),
+            Map.of("grounded_by", "tracker"));
+      }
+    }
+    return finished(job, answer, Map.of());
+  }
+
+  private static Finish finished(Job job, String answer, Map<String, String> marks) {
     Citations citations = Citations.check(answer, seen(job));
     ObjectNode output = new JsonObject("{}").tree().put("answer", answer);
     citations.cited().forEach(output.putArray("citations")::add);
@@ -134,6 +171,7 @@ public final class ChatAgent implements Agent {
     }
     var invented = output.putArray("invented_citations");
     citations.invented().forEach(invented::add);
+    marks.forEach(output::put);
     return new Finish.Succeeded(answer, Optional.of(output.toString()), Optional.empty(), Optional.empty());
   }
 

@@ -56,7 +56,12 @@ public final class ChatRouting {
     return JsonSchema.of(node);
   }
 
-  /** The model's route, when its answer is one; then checked for the target the route needs. */
+  /**
+   * The model's route, when its answer is one; then checked for the target the route needs. An
+   * action for a message that asks a question (it ends with "?") without naming any action the
+   * rules know is taken as a question: small models route "Is anything blocking release 3.0?" to
+   * triage.
+   */
   public static Optional<Routing> fromModel(String message, String answer) {
     Optional<Route> route;
     try {
@@ -64,6 +69,12 @@ public final class ChatRouting {
       route = Route.fromWire(tree.path("route").asText(""));
     } catch (RuntimeException e) {
       route = Optional.empty();
+    }
+    if (route.isPresent() && route.get() != Route.QUESTION && message.strip().endsWith("?")
+        && byRules(message, "").route() == Route.QUESTION) {
+      // acting on a misread question starts work nobody asked for; answering it costs nothing
+      return Optional.of(new Routing(Route.QUESTION, "model", ids(message), Optional.empty(), Optional.of("the model chose "
+          + route.get().wire() + ", but the message asks a question and names no action: answered as a question")));
     }
     return route.map(r -> targeted(r, "model", message, Optional.empty()));
   }

@@ -97,6 +97,23 @@ public final class ChatTools {
         + "\ndescription: " + clip(i.description(), 1200));
   }
 
+  /**
+   * An issue in one line (id, status, priority, title) and, when it has any, the unfinished issues
+   * that block it, one line each; empty for an unknown id.
+   */
+  public List<String> issueLines(String id) throws Exception {
+    Optional<IndexedIssue> found = issue(id);
+    if (found.isEmpty()) {
+      return List.of();
+    }
+    List<String> lines = new java.util.ArrayList<>(List.of(line(found.get().issue())));
+    for (String blocker : found.get().issue().blockedBy()) {
+      issue(blocker).map(IndexedIssue::issue).filter(b -> !b.status().isFinished())
+          .ifPresent(b -> lines.add("blocked by " + line(b)));
+    }
+    return lines;
+  }
+
   private ToolResult dependencies(String id) throws Exception {
     Optional<IndexedIssue> found = issue(id);
     if (found.isEmpty()) {

@@ -30,6 +30,13 @@ class ChatRoutingTest {
     var noTarget = ChatRouting.fromModel("implement the thing", "{\"route\": \"implement\"}").orElseThrow();
     assertEquals(Route.QUESTION, noTarget.route());
     assertTrue(noTarget.why().orElseThrow().contains("needs an issue id"), noTarget.toString());
+    var asked = ChatRouting.fromModel("Is anything blocking release 3.0?", "{\"route\": \"triage\"}").orElseThrow();
+    assertEquals(Route.QUESTION, asked.route(), "a question the model read as an action");
+    assertTrue(asked.why().orElseThrow().contains("the model chose triage"), asked.toString());
+    assertEquals(Route.TRIAGE, ChatRouting.fromModel("Can you triage the new issues?", "{\"route\": \"triage\"}")
+        .orElseThrow().route(), "a question that names the action is that action");
+    assertEquals(Route.IMPLEMENT, ChatRouting.fromModel("Could you implement " + A + "?", "{\"route\": \"implement\"}")
+        .orElseThrow().route());
     assertTrue(ChatRouting.fromModel("x", "sure, a question").isEmpty());
     assertTrue(ChatRouting.fromModel("x", "{\"route\": \"deploy\"}").isEmpty());
   }

@@ -56,6 +56,8 @@ class ChatApiTest {
   private volatile String route = "question";
   /** true: the model only ever calls a tool, as small models do, and never gives its answer. */
   private volatile boolean neverAnswers;
+  /** true: the model answers without naming any id, as small models often do. */
+  private volatile boolean vague;
   private final List<String> chatPrompts = new CopyOnWriteArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -73,6 +75,9 @@ class ChatApiTest {
     }
     String prompt = body.path("messages").toString().replace("\\n", "\n");
     chatPrompts.add(prompt);
+    if (vague) {
+      return Script.Answer.text("{\"name\":\"final_answer\",\"arguments\":{\"answer\":\"Some issues block it.\"}}");
+    }
     if (neverAnswers) {
       return Script.Answer.text("{\"name\":\"list_issues\",\"arguments\":{}}");
     }
@@ -180,6 +185,21 @@ class ChatApiTest {
         + seeded.finishedBlocker() + ", not " + seeded.unrelated() + " that blocks an issue outside the release");
     var job = api.get("/api/v1/agents/jobs/" + reply.get("job_id").asText());
     assertEquals("chat", job.json().get("agent").asText(), job.body());
+  }
+
+  @Test
+  void anAnswerThatNamesNoIdGetsTheTrackersLinesThatAnswerTheQuestion() throws Exception {
+    startDaemon(Map.of());
+    Seeded seeded = seed();
+    vague = true;
+    var r = chat("{\"message\": \"What issues are blocking the v1.0 release?\", \"use_knowledge_graph\": true}");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode reply = json(r);
+    String answer = reply.get("answer").asText();
+    assertTrue(answer.startsWith("Some issues block it.\n\nFrom the tracker:\n"), answer);
+    assertEquals(new TreeSet<>(seeded.blockers()), texts(reply.get("citations")),
+        "the unfinished blockers only, not what they block: " + r.body());
+    assertEquals(0, reply.get("invented_citations").asInt(), r.body());
   }
 
   @Test
