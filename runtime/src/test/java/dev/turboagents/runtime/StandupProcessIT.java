@@ -91,12 +91,12 @@ class StandupProcessIT {
       assertTrue(recovered.get("last_ok").asBoolean(), recovered.toString());
       Matcher m = outcome(recovered);
       String date = m.group(1);
+      assertExactlyOneStandupCommentEach(api, issues, date);
       int commented = Integer.parseInt(m.group(2));
       int already = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
       assertTrue(already >= 1 && commented >= 1,
           "the kill fell in the middle of the run (some issues had their comment, some not): " + recovered);
       assertEquals(ISSUES, commented + already, recovered.toString());
-      assertExactlyOneStandupCommentEach(api, issues, date);
 
       runNow(api);
       JsonNode third = awaitFinished(api, 2);
