@@ -29,10 +29,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -54,11 +59,15 @@ public final class OllamaBackend implements InferenceBackend {
   private final Duration unloadConfirmTimeout;
   private final Duration connectTimeout;
   private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-  /** Platform threads that read streamed answers: a blocked read wakes this one thread per chunk. */
-  private final ExecutorService streamReaders = Executors.newCachedThreadPool(
+  /**
+   * Platform threads that read streamed answers: a blocked read wakes this one thread per chunk.
+   * As many as there are streams; one idle for a second ends (a cached pool keeps them a minute).
+   */
+  private final ExecutorService streamReaders = new ThreadPoolExecutor(0, Integer.MAX_VALUE,
+      1, TimeUnit.SECONDS, new SynchronousQueue<>(),
       Thread.ofPlatform().name("ollama-stream-", 0).daemon(true).factory());
   /** The streams being read now: closing the backend drops them, so Ollama stops generating for them. */
-  private final java.util.Set<StreamedPost> streaming = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<StreamedPost> streaming = ConcurrentHashMap.newKeySet();
 
   /** Ollama at {@code baseUrl}, with the timeouts of {@code settings}. */
   public OllamaBackend(String baseUrl, InferenceSettings settings) {
