@@ -60,6 +60,13 @@ class ChatRoutingTest {
     assertEquals(List.of(A, "abc1234f"), c.cited());
     assertEquals(List.of(B), c.invented());
     assertEquals(List.of(), Citations.check("no ids at all, deadbeef is a word", "").cited());
+    // smollm2 on the real tier glued two ids into one: neither half is a citation, the whole is invented
+    String glued = A.substring(0, 24) + B.substring(24) + "de";
+    Citations g = Citations.check("blocked " + glued + " [open, critical] Crash on start", "- " + A + " [open] x\n- " + B);
+    assertEquals(List.of(), g.cited(), g.toString());
+    assertEquals(List.of(glued), g.invented());
+    assertEquals(List.of(), Citations.check("see 1a2b3c4d", "- 1a2b3c4d-1111-4111-8111-111111111111 [open] x").cited(),
+        "a UUID's first part is no commit id");
   }
 
   @Test
