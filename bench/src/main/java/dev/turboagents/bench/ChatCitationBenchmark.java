@@ -113,7 +113,7 @@ public final class ChatCitationBenchmark {
     }
   }
 
-  /** Two releases with blockers (one behind another, one finished), and the questions with their answers. */
+  /** Two releases with blockers (one behind another, one finished), and 12 questions with their answers. */
   private static List<Question> seed(Tracker tracker) throws Exception {
     String v1 = await(tracker.createProject("v1.0", "the first release", "bench")).id();
     String installer = issue(tracker, "Ship the installer", Optional.of(v1), List.of());
@@ -137,6 +137,13 @@ public final class ChatCitationBenchmark {
     questions.add(new Question("Is anything blocking release 3.0?", Set.of()));
     questions.add(new Question("What is issue " + crash + " about?", Set.of(crash)));
     questions.add(new Question("What is blocking issue " + installer + "?", new HashSet<>(Set.of(installer, crash))));
+    questions.add(new Question("What is issue " + signing + " about?", Set.of(signing)));
+    questions.add(new Question("What blocks issue " + notes + "?", Set.of(notes, signing)));
+    questions.add(new Question("What is blocking issue " + themes + "?", Set.of(themes, palette)));
+    questions.add(new Question("Is issue " + old + " finished?", Set.of(old)));
+    questions.add(new Question("Which issues block the v1.0 release?", Set.of(crash, signing, keys)));
+    questions.add(new Question("Does anything block issue " + keys + "?", Set.of(keys)));
+    questions.add(new Question("What is issue " + palette + " about?", Set.of(palette)));
     return questions;
   }
 

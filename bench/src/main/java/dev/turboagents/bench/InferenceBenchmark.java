@@ -60,7 +60,14 @@ public final class InferenceBenchmark {
 
   /** @param etaErrorsSeconds per request seen waiting: the door's estimated start minus when it really started */
   private record Run(String name, int loads, double makespanSeconds, List<Outcome> outcomes, long peakBytes,
-      List<Double> etaErrorsSeconds) {}
+      List<EtaError> etaErrors) {
+    List<Double> etaErrorsSeconds() {
+      return etaErrors.stream().map(EtaError::seconds).toList();
+    }
+  }
+
+  /** One request's estimated start minus when it really started, in simulated seconds, and its class. */
+  private record EtaError(dev.turboagents.actors.inference.Priority priority, double seconds) {}
 
   /**
    * The door's estimated start of each request (GET /api/v1/inference/requests/{id} asks the same),
@@ -92,12 +99,12 @@ public final class InferenceBenchmark {
     }
 
     /** Signed errors in simulated seconds (positive: estimated later than it started). */
-    List<Double> errors(double scale) throws Exception {
-      List<Double> out = new ArrayList<>();
+    List<EtaError> errors(double scale) throws Exception {
+      List<EtaError> out = new ArrayList<>();
       for (var e : seen.entrySet()) {
         if (state(e.getKey()) instanceof RequestState.Done d) {
           long actual = d.waitedMillis() - e.getValue().waitedMillis();
-          out.add((e.getValue().estimatedStartMillis() - actual) / 1000.0 / scale);
+          out.add(new EtaError(e.getValue().priority(), (e.getValue().estimatedStartMillis() - actual) / 1000.0 / scale));
         }
       }
       return out;
@@ -184,8 +191,17 @@ public final class InferenceBenchmark {
     if (abs.length == 0) {
       return "no request was seen waiting";
     }
+    StringBuilder perClass = new StringBuilder();
+    for (var p : dev.turboagents.actors.inference.Priority.values()) {
+      double[] cls = door.etaErrors().stream().filter(e -> e.priority() == p).mapToDouble(e -> Math.abs(e.seconds()))
+          .sorted().toArray();
+      if (cls.length > 0) {
+        perClass.append(String.format(Locale.ROOT, "; %s (%d) p50 %.1f s", p.label(), cls.length, at(cls, 0.5)));
+      }
+    }
     return String.format(Locale.ROOT, "%d of %d requests seen waiting: |error| p50 %.1f s, p90 %.1f s; median error %+.1f s"
-        + " (+ = estimated later than it started)", abs.length, requests, at(abs, 0.5), at(abs, 0.9), at(signed, 0.5));
+        + " (+ = estimated later than it started)%s", abs.length, requests, at(abs, 0.5), at(abs, 0.9), at(signed, 0.5),
+        perClass);
   }
 
   private static double at(double[] sorted, double q) {
@@ -321,6 +337,7 @@ public final class InferenceBenchmark {
       Map<String, Object> overrides = new HashMap<>();
       // the daemon's defaults, in simulated time
       overrides.put("turbo-agents.inference.aging-step", millis(300_000 * scale));
+      overrides.put("turbo-agents.inference.demand-window", millis(600_000 * scale));
       overrides.put("turbo-agents.inference.max-swap-wait", millis(120_000 * scale));
       overrides.put("turbo-agents.inference.default-deadline", millis(3_600_000 * scale));
       overrides.put("turbo-agents.inference.min-backoff", millis(200 * scale));

@@ -18,6 +18,8 @@ import java.util.Optional;
  *
  * @param memoryBudget bytes all resident models may use together; empty = derive it from physical
  *     memory times {@code usableMemoryFraction}
+ * @param demandWindow how far back the door counts each class's arrivals to forecast the work that will overtake a
+ *     waiting request (its estimated start)
  * @param tickInterval how often the door looks at its queue when nothing else happens
  * @param replyMargin how much longer than a request's deadline its caller waits for the door's answer
  * @param pinnedOptions per model name, the options that replace the client's reload options
@@ -41,6 +43,7 @@ public record InferenceSettings(
     int totalConcurrency,
     Duration defaultDeadline,
     Duration agingStep,
+    Duration demandWindow,
     Duration maxSwapWait,
     double minResidencyLoads,
     Duration keepAlive,
@@ -110,6 +113,7 @@ public record InferenceSettings(
         r.intIn(P + "total-concurrency", 1, 1024),
         r.positiveDuration(P + "default-deadline"),
         r.positiveDuration(P + "aging-step"),
+        r.positiveDuration(P + "demand-window"),
         r.positiveDuration(P + "max-swap-wait"),
         nonNegative(r.config(), P + "min-residency-loads"),
         r.positiveDuration(P + "keep-alive"),

@@ -157,6 +157,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final ActorRef<ModelListings.Command> listings;
   private ResidencyPlanner residency;
   private ServiceTimes times = ServiceTimes.NONE;
+  private final ClassDemand demand;
   private SwapPolicy.Commitment commitment = SwapPolicy.Commitment.NONE;
   private Map<String, String> waitReasons = Map.of();
   private Optional<RuntimeException> crash = Optional.empty();
@@ -199,6 +200,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       MemoryBudget budget, TimerScheduler<Command> timers, SchedulingPolicy policy) {
     super(context);
     this.settings = settings;
+    this.demand = new ClassDemand(settings.demandWindow().toNanos());
     this.backend = backend;
     this.budget = budget;
     this.pinned = PinnedOptions.from(settings);
@@ -308,7 +310,11 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       }
       case ContextProfiles.Profile p -> call = call.withOptions(call.options().with(ModelOption.NUM_CTX, p.numCtx()));
     }
-    return held.enqueue(s, call, receivedNanos, deadline, SinkGone::new) ? dispatch() : this;
+    if (!held.enqueue(s, call, receivedNanos, deadline, SinkGone::new)) {
+      return this;
+    }
+    demand.arrived(s.priority(), receivedNanos);
+    return dispatch();
   }
 
   private static int numCtx(InferenceCall call) {
@@ -498,6 +504,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       }
       long first = r.firstDeltaNanos.get();
       times = times.afterCall(r.model(), now - r.startNanos, first > 0 ? first - r.startNanos : 0, c.timings());
+      demand.served(r.waiting.priority(), now - r.startNanos);
       held.answer(r.waiting, new Completed(d.requestId(), c));
       return dispatch();
     }
@@ -683,10 +690,13 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
 
   private Behavior<Command> onStatus(GetStatus g) {
     long now = System.nanoTime();
-    g.replyTo().tell(new StatusReport(snapshot(now), server.health(), settings).at(now, budget, new StatusReport.Counts(
-        held.running().all(), loads, unloads, held.completed(), held.failed(), serverLoads, disagreements.count(),
+    g.replyTo().tell(statusReport(now).at(now, budget, new StatusReport.Counts(loads, unloads, held.completed(), held.failed(), serverLoads, disagreements.count(),
         disagreements.recent(), recentAlarm(now), Map.copyOf(loadedProfiles))));
     return this;
+  }
+
+  private StatusReport statusReport(long now) {
+    return new StatusReport(snapshot(now), held.running().all(), demand, server.health(), settings);
   }
 
   private RequestState requestState(String id, long now) {
@@ -697,7 +707,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       return new RequestState.Running(id, r.model(), r.waiting.priority(), (r.startNanos - r.waiting.enqueuedNanos())
           / 1_000_000, (now - r.startNanos) / 1_000_000);
     }
-    Optional<InferenceStatus.QueuedRequest> queued = new StatusReport(snapshot(now), server.health(), settings)
+    Optional<InferenceStatus.QueuedRequest> queued = statusReport(now)
         .queued(now).stream().filter(q -> q.requestId().equals(id)).findFirst();
     if (queued.isPresent()) {
       var q = queued.get();

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The door's status, and above all where every waiting request stands and why it waits: position,
@@ -18,7 +19,7 @@ import java.util.Optional;
 final class StatusReport {
 
   /** What the door counted and what runs, besides the snapshot. */
-  record Counts(List<RunningCalls.RunningCall<HeldRequests.Asker>> running, int loads, int unloads, long completed,
+  record Counts(int loads, int unloads, long completed,
       long failed, int serverLoads, long disagreements, List<String> recentDisagreements, Optional<String> watchdogAlarm,
       Map<String, Integer> loadedProfiles) {}
 
@@ -26,9 +27,14 @@ final class StatusReport {
   private final BackendHealth health;
   private final int totalConcurrency;
   private final long agingNanos;
+  private final List<RunningCalls.RunningCall<HeldRequests.Asker>> running;
+  private final ClassDemand demand;
 
-  StatusReport(SwapPolicy.Snapshot snapshot, BackendHealth health, InferenceSettings settings) {
+  StatusReport(SwapPolicy.Snapshot snapshot, List<RunningCalls.RunningCall<HeldRequests.Asker>> running,
+      ClassDemand demand, BackendHealth health, InferenceSettings settings) {
     this.snapshot = snapshot;
+    this.running = running;
+    this.demand = demand;
     this.health = health;
     this.totalConcurrency = settings.totalConcurrency();
     this.agingNanos = settings.agingStep().toNanos();
@@ -36,7 +42,7 @@ final class StatusReport {
 
   InferenceStatus at(long now, MemoryBudget budget, Counts counts) {
     ResidencyPlanner residency = snapshot.residency();
-    List<InferenceStatus.RunningRequest> runs = counts.running().stream().map(r -> new InferenceStatus.RunningRequest(
+    List<InferenceStatus.RunningRequest> runs = running.stream().map(r -> new InferenceStatus.RunningRequest(
         r.id(), r.model(), r.waiting.priority(), millis(now - r.startNanos))).toList();
     List<InferenceStatus.ResidentModel> resident = residency.resident().values().stream()
         .sorted(Comparator.comparing(ResidencyPlanner.Resident::model))
@@ -62,9 +68,10 @@ final class StatusReport {
   }
 
   /**
-   * Every waiting request in serving order with its estimated start: the measured service times of
-   * the requests before it (spread over the concurrency), plus its model's measured load time when
-   * that model is not in memory yet.
+   * Every waiting request in serving order with its estimated start, a forecast from what the door
+   * measured: the time left on the running calls and the service times of the requests before it,
+   * spread over the concurrency, plus its model's load time when that model is not in memory, plus
+   * the work expected to overtake it ({@link #withOvertaking}).
    */
   List<InferenceStatus.QueuedRequest> queued(long now) {
     ServiceTimes times = snapshot.times();
@@ -72,11 +79,13 @@ final class StatusReport {
         / Math.max(1, times.serviceNanos().size());
     List<InferenceStatus.QueuedRequest> out = new ArrayList<>();
     Map<Priority, Integer> ahead = new java.util.EnumMap<>(Priority.class);
-    long servicesAhead = 0;
+    long servicesAhead = running.stream()
+        .mapToLong(r -> Math.max(0, times.service(r.model()).orElse(avgService) - (now - r.startNanos))).sum();
     int position = 0;
     for (var w : snapshot.queued()) {
       long load = snapshot.residency().isReady(w.model()) ? 0 : times.load(w.model()).orElse(0L);
-      long estimate = servicesAhead / Math.max(1, totalConcurrency) + load;
+      long estimate = withOvertaking(servicesAhead / Math.max(1, totalConcurrency) + load, w, now,
+          times.serviceNanos().isEmpty() ? OptionalLong.empty() : OptionalLong.of(avgService));
       out.add(new InferenceStatus.QueuedRequest(w.id(), w.model(), w.priority(),
           InferenceQueue.effectiveClass(w, now, agingNanos), position + 1, millis(now - w.enqueuedNanos()), millis(estimate),
           reason(w, ahead)));
@@ -85,6 +94,25 @@ final class StatusReport {
       position++;
     }
     return out;
+  }
+
+  /**
+   * {@code base} plus the work of higher classes expected to arrive while {@code w} waits and go
+   * before it: until aging ranks it with them, but no longer than the traffic has been going on.
+   */
+  private long withOvertaking(long base, InferenceQueue.Waiting<?> w, long now, OptionalLong fallbackService) {
+    int k = w.priority().ordinal();
+    long waited = now - w.enqueuedNanos();
+    long horizon = demand.observedNanos(now);
+    List<StartForecast.Overtaker> above = new ArrayList<>();
+    for (Priority c : Priority.values()) {
+      long until = Math.min((k - c.ordinal()) * agingNanos - waited, horizon);
+      double rho = demand.load(c, now, fallbackService) / Math.max(1, totalConcurrency);
+      if (c.ordinal() < k && until > 0 && rho > 0) {
+        above.add(new StartForecast.Overtaker(rho, until));
+      }
+    }
+    return StartForecast.start(base, above);
   }
 
   /** Why {@code w} waits, {@code ahead} the requests before it per class. */
