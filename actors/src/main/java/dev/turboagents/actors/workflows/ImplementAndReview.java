@@ -56,7 +56,7 @@ public final class ImplementAndReview
     java.util.concurrent.CompletionStage<Job> cancel(String jobId, String reason);
 
     /** The gate: the outcome and a line saying why. */
-    StepOutcome gate(Workflow workflow);
+    java.util.concurrent.CompletionStage<StepOutcome> gate(Workflow workflow);
 
     /** Posts the result comment once (under {@code key}); completes with its text. */
     java.util.concurrent.CompletionStage<String> comment(Workflow workflow, String key);
@@ -153,6 +153,8 @@ public final class ImplementAndReview
   record Found(Kind kind, int round, Optional<Job> job) implements Command {}
 
   record Seen(Job job) implements Command {}
+
+  record Gated(int round, StepOutcome outcome) implements Command {}
 
   record Commented(String text) implements Command {}
 
@@ -254,6 +256,7 @@ public final class ImplementAndReview
         .onCommand(Started.class, this::started)
         .onCommand(Seen.class, this::seen)
         .onCommand(Refused.class, this::refused)
+        .onCommand(Gated.class, this::gated)
         .onCommand(Commented.class, (s, c) -> {
           asking = false;
           return running(s) ? endStep(new StepOutcome(true, "commented on issue " + s.workflow().issueId(), 0,
@@ -310,7 +313,10 @@ public final class ImplementAndReview
         return Effect().none();
       }
       case GATE -> {
-        return endStep(steps.gate(w));
+        asking = true;
+        context.pipeToSelf(steps.gate(w), (outcome, e) -> e == null ? new Gated(step.round(), outcome)
+            : new Trouble("the quality gate", e));
+        return Effect().none();
       }
       case COMMENT -> {
         asking = true;
@@ -344,6 +350,15 @@ public final class ImplementAndReview
 
   private Effect<Event, State> endStep(StepOutcome outcome) {
     return Effect().persist(new StepEnded(outcome, clock.instant())).thenRun(st -> context.getSelf().tell(new Advance()));
+  }
+
+  private Effect<Event, State> gated(Active s, Gated g) {
+    asking = false;
+    Step step = s.workflow().current().orElseThrow();
+    if (!running(s) || step.kind() != Kind.GATE || step.round() != g.round() || step.outcome().isPresent()) {
+      return Effect().none();
+    }
+    return endStep(g.outcome());
   }
 
   /** The started step's job, if the journal has one from before a crash; else it is started now. */
