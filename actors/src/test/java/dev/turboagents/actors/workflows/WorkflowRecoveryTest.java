@@ -28,8 +28,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The implement → review workflow stopped (its whole actor system, as a crash) exactly between two
  * of its events and started again on the same journal: it resumes at the step it had reached, runs
  * that step once to its end, posts one result comment (its key) and ends succeeded, with one job
- * per step. The stops: the gate reached but not run; the comment step before its post, and
- * after it.
+ * per step. The stops: a step's job accepted by the coordinator but not yet recorded by the
+ * workflow (it must be found and re-attached, not started twice); the gate reached but not run;
+ * the comment step before its post, and after it.
  */
 class WorkflowRecoveryTest {
   @TempDir
@@ -44,6 +45,8 @@ class WorkflowRecoveryTest {
 
   /** Where the first incarnation is stopped. */
   enum Crash {
+    IMPLEMENT_JOB_SUBMITTED(Point.JOB_SUBMITTED, Kind.IMPLEMENT),
+    REVIEW_JOB_SUBMITTED(Point.JOB_SUBMITTED, Kind.REVIEW),
     GATE_REACHED(Point.GATE, Kind.GATE),
     COMMENT_BEFORE_POST(Point.COMMENT_BEFORE_POST, Kind.COMMENT),
     COMMENT_AFTER_POST(Point.COMMENT_AFTER_POST, Kind.COMMENT);
