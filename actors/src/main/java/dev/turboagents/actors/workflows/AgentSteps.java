@@ -110,8 +110,16 @@ final class AgentSteps implements ImplementAndReview.Steps {
         + summary(review), blockingFindings, Optional.empty());
   }
 
+  public CompletionStage<StepOutcome> gate(Workflow w) {
+    try {
+      return java.util.concurrent.CompletableFuture.completedFuture(check(w));
+    } catch (RuntimeException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+  }
+
   /** Passes when the newest code job committed, its branch is in the workspace and the newest review blocks nothing. */
-  public StepOutcome gate(Workflow w) {
+  private StepOutcome check(Workflow w) {
     Optional<Step> code = w.steps().stream().filter(s -> s.kind() == Kind.IMPLEMENT || s.kind() == Kind.REVISE)
         .reduce((a, b) -> b);
     if (code.isEmpty() || !code.get().outcome().map(StepOutcome::ok).orElse(false)) {

@@ -34,7 +34,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * ({@link JobAttached}) and when it ends ({@link StepEnded}). After a crash the entity resumes at
  * its last step: a started step whose job already exists (found by the key in its
  * {@code requested_by}) re-attaches to it instead of starting another; the comment is keyed, so it
- * is posted once. Cancel works at every step and cancels the running job.
+ * is posted once. Cancel works at every step and cancels the running job; a late answer (a job
+ * started, a gate's outcome) is dropped. Only a result comment being posted is waited for, since a
+ * post cannot be taken back: posted, the workflow ends as its comment says; failed, it is cancelled.
  */
 public final class ImplementAndReview
     extends EventSourcedBehavior<ImplementAndReview.Command, ImplementAndReview.Event, ImplementAndReview.State> {
@@ -56,7 +58,7 @@ public final class ImplementAndReview
     java.util.concurrent.CompletionStage<Job> cancel(String jobId, String reason);
 
     /** The gate: the outcome and a line saying why. */
-    StepOutcome gate(Workflow workflow);
+    java.util.concurrent.CompletionStage<StepOutcome> gate(Workflow workflow);
 
     /** Posts the result comment once (under {@code key}); completes with its text. */
     java.util.concurrent.CompletionStage<String> comment(Workflow workflow, String key);
@@ -153,6 +155,8 @@ public final class ImplementAndReview
   record Found(Kind kind, int round, Optional<Job> job) implements Command {}
 
   record Seen(Job job) implements Command {}
+
+  record Gated(int round, StepOutcome outcome) implements Command {}
 
   record Commented(String text) implements Command {}
 
@@ -254,11 +258,8 @@ public final class ImplementAndReview
         .onCommand(Started.class, this::started)
         .onCommand(Seen.class, this::seen)
         .onCommand(Refused.class, this::refused)
-        .onCommand(Commented.class, (s, c) -> {
-          asking = false;
-          return running(s) ? endStep(new StepOutcome(true, "commented on issue " + s.workflow().issueId(), 0,
-              Optional.empty())) : Effect().none();
-        })
+        .onCommand(Gated.class, this::gated)
+        .onCommand(Commented.class, this::commented)
         .onCommand(Trouble.class, (s, c) -> {
           asking = false;
           // the outside world did not answer (a timeout, a job that vanished): look again later
@@ -266,7 +267,8 @@ public final class ImplementAndReview
           if (running(s)) {
             timers.startSingleTimer(new Advance(), poll.multipliedBy(4));
           }
-          return Effect().none();
+          // a cancel that waited for the comment's post goes on now: nothing was posted
+          return Effect().none().thenUnstashAll();
         });
     return builder.build();
   }
@@ -279,6 +281,10 @@ public final class ImplementAndReview
     Workflow w = s.workflow();
     if (w.status() != Status.RUNNING) {
       return Effect().reply(c.replyTo(), StatusReply.success(w));
+    }
+    if (asking && w.current().map(st -> st.kind() == Kind.COMMENT).orElse(false)) {
+      // the result comment is being posted: a post cannot be taken back, so the cancel waits for its outcome
+      return Effect().stash();
     }
     w.current().flatMap(Step::jobId).filter(j -> w.current().get().outcome().isEmpty())
         .ifPresent(job -> steps.cancel(job, c.reason() + " (workflow " + id + ")"));
@@ -310,7 +316,10 @@ public final class ImplementAndReview
         return Effect().none();
       }
       case GATE -> {
-        return endStep(steps.gate(w));
+        asking = true;
+        context.pipeToSelf(steps.gate(w), (outcome, e) -> e == null ? new Gated(step.round(), outcome)
+            : new Trouble("the quality gate", e));
+        return Effect().none();
       }
       case COMMENT -> {
         asking = true;
@@ -344,6 +353,33 @@ public final class ImplementAndReview
 
   private Effect<Event, State> endStep(StepOutcome outcome) {
     return Effect().persist(new StepEnded(outcome, clock.instant())).thenRun(st -> context.getSelf().tell(new Advance()));
+  }
+
+  private Effect<Event, State> gated(Active s, Gated g) {
+    asking = false;
+    Step step = s.workflow().current().orElseThrow();
+    if (!running(s) || step.kind() != Kind.GATE || step.round() != g.round() || step.outcome().isPresent()) {
+      return Effect().none();
+    }
+    return endStep(g.outcome());
+  }
+
+  /**
+   * The result comment is posted: the step and the workflow end together, so a cancel that waited
+   * for the post finds the workflow finished, as the comment says it is.
+   */
+  private Effect<Event, State> commented(Active s, Commented c) {
+    asking = false;
+    Workflow w = s.workflow();
+    Step step = w.current().orElseThrow();
+    if (!running(s) || step.kind() != Kind.COMMENT || step.outcome().isPresent()) {
+      return Effect().none().thenUnstashAll();
+    }
+    StepOutcome gate = w.last(Kind.GATE).flatMap(Step::outcome).orElseThrow();
+    Instant at = clock.instant();
+    return Effect().persist(List.of(new StepEnded(new StepOutcome(true, "commented on issue " + w.issueId(), 0,
+            Optional.empty()), at), new WorkflowEnded(gate.ok() ? Status.SUCCEEDED : Status.FAILED, gate.detail(), at)))
+        .thenUnstashAll();
   }
 
   /** The started step's job, if the journal has one from before a crash; else it is started now. */

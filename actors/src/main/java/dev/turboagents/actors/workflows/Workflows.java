@@ -58,7 +58,13 @@ public final class Workflows {
 
   public static Workflows start(Tracker.Spawner spawner, ActorSystem<?> system, AgentJobs agents, Tracker tracker,
       WorkflowSettings settings, Duration askTimeout) {
-    ImplementAndReview.Steps steps = new AgentSteps(agents, tracker, agents.workspace(), settings.blockingSeverities());
+    return start(spawner, system, agents, new AgentSteps(agents, tracker, agents.workspace(), settings.blockingSeverities()),
+        settings, askTimeout);
+  }
+
+  /** The workflows with their steps done by {@code steps} (the agents' steps, or tests' probes around them). */
+  static Workflows start(Tracker.Spawner spawner, ActorSystem<?> system, AgentJobs agents, ImplementAndReview.Steps steps,
+      WorkflowSettings settings, Duration askTimeout) {
     ActorRef<Command> registry = spawner.spawn(registry(id -> ImplementAndReview.create(id, steps, settings.pollInterval())),
         "workflows");
     return new Workflows(system, registry, agents, settings, askTimeout);

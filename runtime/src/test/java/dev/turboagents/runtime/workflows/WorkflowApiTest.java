@@ -4,24 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.turboagents.actors.inference.standin.OllamaStandIn;
-import dev.turboagents.actors.inference.standin.Script;
-import dev.turboagents.actors.inference.standin.StandInModel;
-import dev.turboagents.actors.tools.workspace.IsolatedGitConfig;
+import dev.turboagents.actors.workflows.WorkflowScript;
 import dev.turboagents.runtime.api.RunningApi;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -44,84 +35,31 @@ class WorkflowApiTest {
   @TempDir
   Path repo;
 
-  private OllamaStandIn ollama;
+  private WorkflowScript script;
   private RunningApi api;
-  /** The step whose model calls wait (implement, review, revise), and the latch they count down on arrival. */
-  private final AtomicReference<String> hold = new AtomicReference<>("");
-  private volatile CountDownLatch arrived = new CountDownLatch(1);
-  /** What the first implementation writes: with the "!" the review has nothing blocking. */
-  private volatile String firstFix = "hello world\nbye\n";
 
   @BeforeEach
   void workspace() throws Exception {
-    IsolatedGitConfig.install(dataDir.resolve("git"));
-    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-      Files.writeString(repo.resolve("App.txt"), "hello wrld\nbye\n");
-      git.add().addFilepattern(".").call();
-      PersonIdent who = new PersonIdent("Ada", "ada@example.org");
-      git.commit().setMessage("first").setAuthor(who).setCommitter(who).setSign(false).call();
-    }
-    ollama = new OllamaStandIn(List.of(new StandInModel("coder:1b", StandInModel.GIB, 16, 4, 64, Duration.ofMillis(20),
-        500, 0, List.of("completion"))), 8 * StandInModel.GIB, 2, 0.01).start();
-    ollama.script(this::answer);
+    script = new WorkflowScript(dataDir, repo);
   }
 
   @AfterEach
   void stop() {
-    hold.set("");
     if (api != null) {
       api.close();
     }
-    if (ollama != null) {
-      ollama.close();
+    if (script != null) {
+      script.close();
     }
-  }
-
-  /** The stand-in model: a code turn writes the file then answers; a review blocks until the greeting has its "!". */
-  private Script.Answer answer(Script.Request r) {
-    String messages = r.body().path("messages").toString();
-    String kind = messages.contains("the review agent") ? "review"
-        : messages.contains("Revise your earlier change") ? "revise" : "implement";
-    if (hold.get().equals(kind)) {
-      arrived.countDown();
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (hold.get().equals(kind) && System.nanoTime() < until) {
-        sleep(50);
-      }
-    }
-    if (kind.equals("review")) {
-      boolean fixed = messages.contains("+hello world!");
-      return Script.Answer.text("{\"name\":\"final_answer\",\"arguments\":{\"summary\":\"" + (fixed ? "Looks right"
-          : "The greeting still lacks its exclamation mark") + "\",\"findings\":[{\"file\":\"App.txt\",\"line\":1,\"severity\":\""
-          + (fixed ? "minor" : "major") + "\",\"focus\":\"correctness\",\"message\":\"" + (fixed ? "a test would keep it so"
-          : "say hello world! as the issue asks") + "\"}]}}");
-    }
-    boolean wrote = false;
-    for (JsonNode m : r.body().path("messages")) {
-      wrote |= m.path("role").asText().equals("assistant");
-    }
-    if (wrote) {
-      return Script.Answer.text("{\"name\":\"final_answer\",\"arguments\":{\"answer\":\"" + (kind.equals("revise")
-          ? "Added the exclamation mark" : "Fixed the greeting typo") + "\"}}");
-    }
-    String content = kind.equals("revise") ? "hello world!\\nbye\\n" : firstFix.replace("\n", "\\n");
-    return Script.Answer.text("{\"name\":\"write_file\",\"arguments\":{\"path\":\"App.txt\",\"content\":\"" + content + "\"}}");
   }
 
   private RunningApi daemon() throws Exception {
-    return new RunningApi(dataDir, Map.of("turbo-agents.ollama.host", ollama.url(),
-        "turbo-agents.workspace.path", repo.toString(),
-        "turbo-agents.tools.test-command", "grep -q world App.txt",
-        "turbo-agents.agents.code-model", "coder:1b",
-        "turbo-agents.agents.review-model", "coder:1b",
-        "turbo-agents.workflows.poll-interval", "100ms",
-        "turbo-agents.workflows.triggers.triage-new-issues", "false",
-        "turbo-agents.workflows.triggers.reply-to-comments", "false"));
+    return new RunningApi(dataDir, script.settings());
   }
 
   @Test
   void aChangeThatPassesReviewAtOnceIsGatedAndCommentedOnce() throws Exception {
-    firstFix = "hello world!\nbye\n";
+    script.passReviewAtOnce();
     api = daemon();
     String issue = issue();
     RunningApi.Reply accepted = api.post("/api/v1/agents/workflows/implement-and-review", "{\"issue_id\": \"" + issue + "\"}");
@@ -155,17 +93,16 @@ class WorkflowApiTest {
   void blockingFindingsMakeARevisionOnTheSameBranchAndACrashAtEachStepResumesThere() throws Exception {
     api = daemon();
     String issue = issue();
-    hold.set("implement");
+    script.hold("implement");
     String id = api.post("/api/v1/agents/workflows/implement-and-review", "{\"issue_id\": \"" + issue + "\"}").json()
         .path("workflow_id").asText();
     for (String step : List.of("implement", "review", "revise")) {
-      assertTrue(arrived.await(120, TimeUnit.SECONDS), "the " + step + " job asked its model");
+      assertTrue(script.awaitHeld(120), "the " + step + " job asked its model");
       JsonNode at = api.get("/api/v1/agents/workflows/" + id).json();
       assertEquals(step, at.path("step").asText(), at.toString());
       api.close();
       api = null;
-      arrived = new CountDownLatch(1);
-      hold.set(step.equals("implement") ? "review" : step.equals("review") ? "revise" : "");
+      script.hold(step.equals("implement") ? "review" : step.equals("review") ? "revise" : "");
       api = daemon();
     }
     JsonNode done = until(id, w -> !w.path("status").asText().equals("running"));
@@ -206,10 +143,10 @@ class WorkflowApiTest {
   void aCancelWhileTheCodeJobRunsCancelsTheJobAndTheWorkflow() throws Exception {
     api = daemon();
     String issue = issue();
-    hold.set("implement");
+    script.hold("implement");
     String id = api.post("/api/v1/agents/workflows/implement-and-review", "{\"issue_id\": \"" + issue + "\"}").json()
         .path("workflow_id").asText();
-    assertTrue(arrived.await(120, TimeUnit.SECONDS), "the code job asked its model");
+    assertTrue(script.awaitHeld(120), "the code job asked its model");
     JsonNode cancelled = api.post("/api/v1/agents/workflows/" + id + "/cancel", "").json();
     assertEquals("cancelled", cancelled.path("status").asText(), cancelled.toString());
     assertTrue(cancelled.path("result").asText().contains("at implement round 1"), cancelled.toString());
@@ -221,7 +158,7 @@ class WorkflowApiTest {
       Thread.sleep(100);
     }
     assertEquals("cancelled", status);
-    hold.set("");
+    script.release();
     Thread.sleep(1000);
     JsonNode after = api.get("/api/v1/agents/workflows/" + id).json();
     assertEquals(List.of("implement"), steps(after), "nothing runs after the cancel: " + after);
@@ -266,13 +203,5 @@ class WorkflowApiTest {
     }
     assertTrue(done.test(now), now.toString());
     return now;
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
