@@ -5,20 +5,24 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * The nightly housekeeping as a schedule's work: the stale sweep, then the graph check against the
- * journal. Each part is a section of the report and a count in its one-line summary.
+ * The nightly housekeeping as a schedule's work: the stale sweep, the graph check against the journal
+ * (first, so the search the duplicates come from reads a whole graph), then the duplicate sweep.
+ * Each part is a section of the report and a count in its one-line summary.
  */
 public final class Nightly {
   private final StaleIssues stale;
   private final GraphCheck graph;
+  private final DuplicateSweep duplicates;
   private final Clock clock;
   private final boolean dryRun;
   private final BooleanSupplier paused;
 
   /** @param paused consulted before each write: a pause in the middle of a run stops its writes */
-  public Nightly(StaleIssues stale, GraphCheck graph, Clock clock, boolean dryRun, BooleanSupplier paused) {
+  public Nightly(StaleIssues stale, GraphCheck graph, DuplicateSweep duplicates, Clock clock, boolean dryRun,
+      BooleanSupplier paused) {
     this.stale = stale;
     this.graph = graph;
+    this.duplicates = duplicates;
     this.clock = clock;
     this.dryRun = dryRun;
     this.paused = paused;
@@ -26,12 +30,37 @@ public final class Nightly {
 
   public Schedules.Work asWork() {
     return (schedule, since, slot, manual) -> stale.sweep(clock.instant(), dryRun).thenCompose(s ->
-        graph.run(dryRun, paused).thenApply(g -> {
+        graph.run(dryRun, paused).thenCompose(g -> duplicates.sweep(dryRun, paused).thenApply(d -> {
           StringBuilder body = new StringBuilder("# Nightly ").append(slot).append('\n');
           String summary = "nightly" + (dryRun ? " (dry run: nothing written)" : "") + ": " + staleSection(s, body)
-              + "; " + graphSection(g, body);
+              + "; " + graphSection(g, body) + "; " + duplicateSection(d, body);
           return new Schedules.Outcome(summary, body.toString());
-        }));
+        })));
+  }
+
+  private String duplicateSection(DuplicateSweep.Outcome o, StringBuilder body) {
+    body.append("\n## Likely duplicates\n\n");
+    if (o.skipped().isPresent()) {
+      body.append("not searched: ").append(o.skipped().get()).append('\n');
+      return "duplicates not searched";
+    }
+    body.append(o.searched()).append(" open issue(s) searched\n");
+    for (DuplicateSweep.Pair p : o.pairs()) {
+      body.append("- #").append(p.issue()).append(" of #").append(p.original()).append(" (similarity ")
+          .append(String.format("%.2f", p.confidence())).append("): ").append(switch (p.fate()) {
+            case LINKED -> "linked as duplicate_of";
+            case WOULD_LINK -> "dry run: would be linked as duplicate_of";
+            case SUGGESTED -> "suggested in a comment";
+            case WOULD_SUGGEST -> "dry run: would be suggested in a comment";
+            case ALREADY_NAMED -> "already named in a comment, not suggested again";
+            case PAUSED -> "not written: the autonomy was paused";
+            case FAILED -> "failed: " + p.note();
+          }).append('\n');
+    }
+    DuplicateSweep.Fate link = dryRun ? DuplicateSweep.Fate.WOULD_LINK : DuplicateSweep.Fate.LINKED;
+    DuplicateSweep.Fate suggest = dryRun ? DuplicateSweep.Fate.WOULD_SUGGEST : DuplicateSweep.Fate.SUGGESTED;
+    return "duplicates: " + o.count(link) + (dryRun ? " would be" : "") + " linked, " + o.count(suggest)
+        + (dryRun ? " would be" : "") + " suggested";
   }
 
   private String staleSection(StaleIssues.Outcome o, StringBuilder body) {

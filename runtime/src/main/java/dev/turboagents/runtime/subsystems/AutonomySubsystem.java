@@ -3,6 +3,7 @@ package dev.turboagents.runtime.subsystems;
 import dev.turboagents.actors.agents.AgentJobs;
 import dev.turboagents.actors.autonomy.Autonomy;
 import dev.turboagents.actors.autonomy.AutonomyControls;
+import dev.turboagents.actors.autonomy.DuplicateSweep;
 import dev.turboagents.actors.autonomy.GraphCheck;
 import dev.turboagents.actors.autonomy.Nightly;
 import dev.turboagents.actors.autonomy.Schedule;
@@ -12,6 +13,7 @@ import dev.turboagents.actors.autonomy.Standup;
 import dev.turboagents.actors.tools.workspace.Workspace;
 import dev.turboagents.config.AutonomySettings;
 import dev.turboagents.config.Settings;
+import dev.turboagents.config.TriageSettings;
 import dev.turboagents.health.HealthCheck;
 import dev.turboagents.http.autonomy.AutonomyRoutes;
 import dev.turboagents.persistence.graph.Graph;
@@ -111,8 +113,11 @@ public final class AutonomySubsystem extends Subsystem<Autonomy> {
 
   private Nightly nightly(AutonomySettings autonomy, Tracker tracker, ActorSystem<?> system) {
     java.util.concurrent.Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    return new Nightly(new StaleIssues(tracker, autonomy.staleAfter()), new GraphCheck(tracker, graph, blocking), clock,
-        autonomy.dryRun(), controls.paused());
+    TriageSettings triage = TriageSettings.of(settings);
+    DuplicateSweep duplicates = new DuplicateSweep(tracker, graph, triage.linkConfidence(), triage.suggestConfidence(),
+        triage.similarIssues());
+    return new Nightly(new StaleIssues(tracker, autonomy.staleAfter()), new GraphCheck(tracker, graph, blocking), duplicates,
+        clock, autonomy.dryRun(), controls.paused());
   }
 
   /** The jobs on {@code issueId}; while the agents are still starting, a failure saying so (the report shows it). */

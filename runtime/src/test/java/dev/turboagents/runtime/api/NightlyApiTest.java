@@ -112,6 +112,59 @@ class NightlyApiTest {
     assertTrue(after.get("outcome").asText().contains("graph matches the journal"), after.toString());
   }
 
+  @Test
+  void theDuplicateSweepLinksAboveTriagesLinkConfidenceAndSuggestsOnceBelowIt() throws Exception {
+    // triage's thresholds, set here apart enough for all-MiniLM's similarities of these texts
+    Map<String, Object> thresholds = Map.of("turbo-agents.triage.link-confidence", "0.95",
+        "turbo-agents.triage.suggest-confidence", "0.55");
+    Map<String, Object> dry = new HashMap<>(thresholds);
+    dry.put("turbo-agents.autonomy.dry-run", "true");
+    api = daemon(dry);
+    String original = created("Uploads over 2 GB fail with 413", "The multipart parser has a hard-coded 2 GiB limit");
+    String copy = created("Uploads over 2 GB fail with 413", "The multipart parser has a hard-coded 2 GiB limit");
+    String alike = created("Large file uploads are rejected as payload too large", "Uploading a 3 GB video returns HTTP 413");
+    String dark = created("Dark mode for the settings page", "The settings page is too bright at night");
+    String theme = created("The settings page needs a dark theme", "Too bright in the evening");
+    assertEquals(201, api.post("/api/v1/issues/" + theme + "/comments",
+        "{\"text\": \"Possibly a duplicate of: " + dark + "\", \"author\": \"agent:issue\"}").status());
+    created("Calendar invites are off by one hour after DST", "Seen in Berlin and Lisbon");
+    awaitGraphCaughtUp();
+
+    JsonNode wouldBe = runNightly();
+    String body = wouldBe.get("body").asText();
+    assertTrue(body.contains("- #" + copy + " of #" + original), body);
+    assertTrue(body.contains("dry run: would be linked as duplicate_of"), body);
+    assertTrue(body.contains("- #" + alike + " of #" + original) && body.contains("dry run: would be suggested in a comment"), body);
+    assertTrue(body.contains("- #" + theme + " of #" + dark) && body.contains("already named in a comment"), body);
+    assertTrue(wouldBe.get("outcome").asText().contains("duplicates: 1 would be linked, 1 would be suggested"), wouldBe.toString());
+    assertTrue(api.get("/api/v1/issues/" + copy).json().get("duplicate_of").isNull(), "a dry run links nothing");
+    assertEquals(0, nightlyComments(alike), "a dry run comments nothing");
+
+    api.close();
+    api = daemon(thresholds);
+    JsonNode real = runNightly();
+    assertTrue(real.get("outcome").asText().contains("duplicates: 1 linked, 1 suggested"), real.toString());
+    assertEquals(original, api.get("/api/v1/issues/" + copy).json().get("duplicate_of").asText());
+    assertEquals(1, nightlyComments(alike));
+    assertEquals(0, nightlyComments(theme), "triage named that pair already");
+
+    JsonNode again = runNightly();
+    assertTrue(again.get("outcome").asText().contains("duplicates: 0 linked, 0 suggested"), again.toString());
+    assertTrue(again.get("body").asText().contains("- #" + alike + " of #" + original), again.toString());
+    assertEquals(1, nightlyComments(alike), "one suggestion per pair, across runs and restarts");
+  }
+
+  private long nightlyComments(String issue) {
+    return StreamSupport.stream(api.get("/api/v1/issues/" + issue + "/comments").json().spliterator(), false)
+        .filter(c -> c.get("author").asText().equals("nightly")).count();
+  }
+
+  private String created(String title, String description) {
+    Reply r = api.post("/api/v1/issues", "{\"title\": \"" + title + "\", \"description\": \"" + description + "\"}");
+    assertEquals(201, r.status(), r.body());
+    return r.json().get("id").asText();
+  }
+
   private String created(String title) {
     Reply r = api.post("/api/v1/issues", "{\"title\": \"" + title + "\"}");
     assertEquals(201, r.status(), r.body());
