@@ -169,8 +169,7 @@ public final class GraphSupervisor {
       var code = new GraphCodeIndex(connection.driver(), embedder, settings.graph().code(), settings.graph().embeddingBatchSize(),
           settings.graph().queryTimeout(), ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()),
           connection.uri().toString());
-      startup.ready(new Graph(ctx.getSystem(), service, projection, settings.http().askTimeout(), connection,
-          embedder.modelName(), code));
+      startup.ready(new Graph(ctx.getSystem(), service, projection, settings.http().askTimeout(), connection, code, store));
       ctx.getLog().info("knowledge graph ready: Neo4j at {}, embeddings by {}", connection.uri(), embedder.modelName());
       return Behaviors.receive(Command.class)
           .onSignal(PostStop.class, s -> {

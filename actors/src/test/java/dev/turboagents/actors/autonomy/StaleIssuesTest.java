@@ -83,13 +83,20 @@ class StaleIssuesTest {
     java.time.Clock later = java.time.Clock.fixed(Instant.now().plus(Duration.ofDays(8)), java.time.ZoneOffset.UTC);
     Instant slot = later.instant();
 
-    Schedules.Outcome dry = await(new Nightly(sweep, later, true).asWork().run("nightly", slot, slot, true));
-    assertEquals("nightly: 1 stale in-progress issue(s) (dry run: nothing posted)", dry.summary());
+    // no graph here: the graph check says so (NightlyApiTest checks it on the daemon's graph)
+    GraphCheck noGraph = new GraphCheck(tracker, java.util.concurrent.CompletableFuture.failedFuture(
+        new IllegalStateException("no graph in this test")), Runnable::run);
+    DuplicateSweep noSearch = new DuplicateSweep(tracker, java.util.concurrent.CompletableFuture.failedFuture(
+        new IllegalStateException("no graph in this test")), 0.9, 0.6, 5);
+    Schedules.Outcome dry = await(new Nightly(sweep, noGraph, noSearch, later, true, () -> false).asWork()
+        .run("nightly", slot, slot, true));
+    assertEquals("nightly (dry run: nothing written): 1 stale in-progress issue(s); graph not checked; duplicates not searched",
+        dry.summary());
     assertTrue(dry.body().contains("- #" + quiet.id() + " (dry run: would be reminded)"), dry.body());
     assertEquals(0, reminders(tracker, quiet.id()));
-    Schedules.Outcome real = await(new Nightly(sweep, later, false).asWork().run("nightly", slot, slot, true));
+    Schedules.Outcome real = await(new Nightly(sweep, noGraph, noSearch, later, false, () -> false).asWork().run("nightly", slot, slot, true));
     assertTrue(real.body().contains("- #" + quiet.id() + ": reminded now"), real.body());
-    Schedules.Outcome again = await(new Nightly(sweep, later, false).asWork().run("nightly", slot, slot, true));
+    Schedules.Outcome again = await(new Nightly(sweep, noGraph, noSearch, later, false, () -> false).asWork().run("nightly", slot, slot, true));
     assertTrue(again.body().contains("- #" + quiet.id() + ": already reminded in this quiet spell"), again.body());
     assertEquals(1, reminders(tracker, quiet.id()));
   }

@@ -24,17 +24,25 @@ public final class Graph {
   private final String embeddingModel;
   private final org.neo4j.driver.Driver driver;
   private final CodeIndex code;
+  private final GraphStore store;
 
+  /** @param store the projection's store: the nightly's graph check and re-embedding write through it */
   public Graph(ActorSystem<?> system, ActorRef<GraphService.Command> service, ActorRef<GraphProjection.Command> projection,
-      Duration timeout, GraphConnection connection, String embeddingModel, CodeIndex code) {
+      Duration timeout, GraphConnection connection, CodeIndex code, GraphStore store) {
     this.system = system;
     this.service = service;
     this.projection = projection;
     this.timeout = timeout;
     this.neo4jUri = connection.uri().toString();
-    this.embeddingModel = embeddingModel;
+    this.embeddingModel = store.embedder().modelName();
     this.driver = connection.driver();
     this.code = code;
+    this.store = store;
+  }
+
+  /** The issue nodes, to compare with the journal and project one again (blocking: call it off the actors' threads). */
+  public GraphIssues issues() {
+    return new GraphIssues(store);
   }
 
   /** The workspace's code in the graph, for {@code search_codebase}: kept apart from the tracker's nodes and search. */

@@ -3,6 +3,8 @@ package dev.turboagents.runtime.subsystems;
 import dev.turboagents.actors.agents.AgentJobs;
 import dev.turboagents.actors.autonomy.Autonomy;
 import dev.turboagents.actors.autonomy.AutonomyControls;
+import dev.turboagents.actors.autonomy.DuplicateSweep;
+import dev.turboagents.actors.autonomy.GraphCheck;
 import dev.turboagents.actors.autonomy.Nightly;
 import dev.turboagents.actors.autonomy.Schedule;
 import dev.turboagents.actors.autonomy.Schedules;
@@ -11,8 +13,10 @@ import dev.turboagents.actors.autonomy.Standup;
 import dev.turboagents.actors.tools.workspace.Workspace;
 import dev.turboagents.config.AutonomySettings;
 import dev.turboagents.config.Settings;
+import dev.turboagents.config.TriageSettings;
 import dev.turboagents.health.HealthCheck;
 import dev.turboagents.http.autonomy.AutonomyRoutes;
+import dev.turboagents.persistence.graph.Graph;
 import dev.turboagents.persistence.jobs.Job;
 import dev.turboagents.persistence.tracker.Tracker;
 import java.time.Clock;
@@ -39,23 +43,27 @@ public final class AutonomySubsystem extends Subsystem<Autonomy> {
   private final Settings settings;
   private final CompletionStage<Tracker> tracker;
   private final CompletionStage<AgentJobs> agents;
+  private final CompletionStage<Graph> graph;
   private final Clock clock;
   private final AutonomyControls controls = new AutonomyControls();
 
-  public AutonomySubsystem(Settings settings, CompletionStage<Tracker> tracker, CompletionStage<AgentJobs> agents) {
-    this(settings, tracker, agents, Clock.systemUTC());
+  public AutonomySubsystem(Settings settings, CompletionStage<Tracker> tracker, CompletionStage<AgentJobs> agents,
+      CompletionStage<Graph> graph) {
+    this(settings, tracker, agents, graph, Clock.systemUTC());
   }
 
   /**
    * @param agents the jobs the standup reports on each issue (it says so in its report until they serve)
+   * @param graph the knowledge graph the nightly checks against the journal (its report says so until it serves)
    * @param clock what the schedules read the time from (a test moves it)
    */
   public AutonomySubsystem(Settings settings, CompletionStage<Tracker> tracker, CompletionStage<AgentJobs> agents,
-      Clock clock) {
+      CompletionStage<Graph> graph, Clock clock) {
     super("autonomy", "autonomy", "waiting for the tracker");
     this.settings = settings;
     this.tracker = tracker;
     this.agents = agents;
+    this.graph = graph;
     this.clock = clock;
   }
 
@@ -100,7 +108,16 @@ public final class AutonomySubsystem extends Subsystem<Autonomy> {
     return Map.of(
         "standup", new Standup(tracker, zone(autonomy, "standup"), clock, sources,
             new Standup.Posting(autonomy.standupIssue(), autonomy.dryRun())).asWork(),
-        "nightly", new Nightly(new StaleIssues(tracker, autonomy.staleAfter()), clock, autonomy.dryRun()).asWork());
+        "nightly", nightly(autonomy, tracker, system).asWork());
+  }
+
+  private Nightly nightly(AutonomySettings autonomy, Tracker tracker, ActorSystem<?> system) {
+    java.util.concurrent.Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    TriageSettings triage = TriageSettings.of(settings);
+    DuplicateSweep duplicates = new DuplicateSweep(tracker, graph, triage.linkConfidence(), triage.suggestConfidence(),
+        triage.similarIssues());
+    return new Nightly(new StaleIssues(tracker, autonomy.staleAfter()), new GraphCheck(tracker, graph, blocking), duplicates,
+        clock, autonomy.dryRun(), controls.paused());
   }
 
   /** The jobs on {@code issueId}; while the agents are still starting, a failure saying so (the report shows it). */

@@ -24,7 +24,7 @@ public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference
     AgentsSubsystem agents = new AgentsSubsystem(settings, tracker.api(), inference.api(), graph.api(),
         graph.api().thenApply(dev.turboagents.persistence.graph.Graph::code));
     MetricsSubsystem metrics = new MetricsSubsystem(settings, inference.api(), agents.api(), graph.api());
-    AutonomySubsystem autonomy = new AutonomySubsystem(settings, tracker.api(), agents.api());
+    AutonomySubsystem autonomy = new AutonomySubsystem(settings, tracker.api(), agents.api(), graph.api());
     // the tracker's triggers start nothing while the autonomy is paused
     WorkflowsSubsystem workflows = new WorkflowsSubsystem(settings, agents.api(), tracker.api(),
         autonomy.controls().knownPaused());
