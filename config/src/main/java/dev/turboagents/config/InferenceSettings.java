@@ -33,6 +33,7 @@ import java.util.Optional;
  * @param requestHistory how many answered requests the door remembers for GET /api/v1/inference/requests/{id}
  * @param requestHistoryFor how long it remembers each of them
  * @param contextProfiles the few context sizes a model is loaded with, and how a prompt is sized
+ * @param modelTime the daily budget of model time per priority class
  */
 public record InferenceSettings(
     Optional<Long> memoryBudget,
@@ -69,7 +70,8 @@ public record InferenceSettings(
     Duration watchdogAlarmFor,
     int requestHistory,
     Duration requestHistoryFor,
-    ContextProfileSettings contextProfiles) {
+    ContextProfileSettings contextProfiles,
+    ModelTimeSettings modelTime) {
 
   private static final String P = "turbo-agents.inference.";
 
@@ -139,7 +141,8 @@ public record InferenceSettings(
         r.positiveDuration(P + "watchdog-alarm-for"),
         r.intIn(P + "request-history", 1, 1_000_000),
         r.positiveDuration(P + "request-history-for"),
-        ContextProfileSettings.read(r.config(), P));
+        ContextProfileSettings.read(r.config(), P),
+        ModelTimeSettings.read(r, P));
   }
 
   /** The options pinned for {@code model}: its own entry, else the defaults. */

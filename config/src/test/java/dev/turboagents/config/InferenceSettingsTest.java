@@ -51,6 +51,28 @@ class InferenceSettingsTest {
   }
 
   @Test
+  void theDailyModelTimeIsOffForPeopleAndAgentsAndTwoHoursForBackgroundWorkUnlessSet() {
+    ModelTimeSettings defaults = with(Map.of()).modelTime();
+    assertEquals(java.util.Optional.empty(), defaults.budget("interactive"));
+    assertEquals(java.util.Optional.empty(), defaults.budget("agent"));
+    assertEquals(java.util.Optional.of(Duration.ofHours(2)), defaults.budget("background"));
+    assertEquals(java.time.ZoneId.of("UTC"), defaults.zone());
+    ModelTimeSettings set = with(Map.of("turbo-agents.inference.daily-model-time.agent", "90m",
+        "turbo-agents.inference.daily-model-time.background", "off",
+        "turbo-agents.inference.daily-model-time-zone", "Europe/Berlin")).modelTime();
+    assertEquals(java.util.Optional.of(Duration.ofMinutes(90)), set.budget("agent"));
+    assertEquals(java.util.Optional.empty(), set.budget("background"), "off as a string, as an override gives it");
+    assertEquals(java.time.ZoneId.of("Europe/Berlin"), set.zone());
+    for (var wrong : java.util.List.of(Map.<String, Object>of("turbo-agents.inference.daily-model-time.agent", "lots"),
+        Map.<String, Object>of("turbo-agents.inference.daily-model-time.agent", "0s"),
+        Map.<String, Object>of("turbo-agents.inference.daily-model-time.nightly", "1h"),
+        Map.<String, Object>of("turbo-agents.inference.daily-model-time-zone", "Mars/Olympus"))) {
+      InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> with(wrong));
+      assertEquals(wrong.keySet().iterator().next(), e.key(), e.getMessage());
+    }
+  }
+
+  @Test
   void theRemovedReloadOptionsKeySaysWhatReplacedIt() {
     InvalidSettingException e = assertThrows(InvalidSettingException.class,
         () -> with(Map.of("turbo-agents.inference.reload-options", java.util.List.of("num_ctx"))));

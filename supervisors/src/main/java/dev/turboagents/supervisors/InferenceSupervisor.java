@@ -2,6 +2,8 @@ package dev.turboagents.supervisors;
 
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceBackend;
+import dev.turboagents.actors.inference.MemoryBudget;
+import dev.turboagents.actors.inference.ModelTimeLedger;
 import dev.turboagents.actors.inference.ollama.OllamaBackend;
 import dev.turboagents.config.InferenceSettings;
 import dev.turboagents.config.Settings;
@@ -16,7 +18,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * with backoff ({@code restart-min-backoff}..{@code restart-max-backoff}); on the way down it
  * abandons its backend calls and answers every request it held at once (INTERRUPTED), and the
  * restarted actor reconciles with Ollama's /api/ps, so the resident set is not lost. The backend
- * (its HTTP client and threads) lives as long as this supervisor, across restarts.
+ * (its HTTP client and threads) and the {@link ModelTimeLedger} (the day's model time per class, on
+ * the journal) live as long as this supervisor, across restarts.
  */
 public final class InferenceSupervisor {
 
@@ -26,8 +29,11 @@ public final class InferenceSupervisor {
     return Behaviors.setup(ctx -> {
       InferenceSettings inference = settings.inference();
       InferenceBackend backend = new OllamaBackend(settings.services().ollamaHost(), inference);
+      // the day's model time per class, on the journal: it outlives the door's restarts
+      ActorRef<ModelTimeLedger.Command> ledger = ctx.spawn(ModelTimeLedger.create(), "model-time");
       ActorRef<InferenceActor.Command> door = ctx.spawn(
-          Behaviors.supervise(InferenceActor.create(inference, backend))
+          Behaviors.supervise(InferenceActor.create(inference, backend, MemoryBudget.resolve(inference),
+              java.time.Clock.systemUTC(), ledger))
               .onFailure(SupervisorStrategy.restartWithBackoff(inference.restartMinBackoff(), inference.restartMaxBackoff(),
                   inference.restartRandomFactor())),
           "inference");

@@ -1,6 +1,8 @@
 package dev.turboagents.supervisors;
 
 import dev.turboagents.actors.agents.AgentJobs;
+import dev.turboagents.actors.inference.InferenceActor;
+import dev.turboagents.actors.inference.ModelTimeGate;
 import dev.turboagents.actors.workflows.Workflows;
 import dev.turboagents.config.AgentSettings;
 import dev.turboagents.config.Settings;
@@ -34,6 +36,17 @@ public final class WorkflowsSupervisor {
    */
   public static Behavior<?> create(Settings settings, CompletionStage<AgentJobs> agents, CompletionStage<Tracker> tracker,
       java.util.function.BooleanSupplier paused, Startup<Workflows> startup) {
+    return create(settings, agents, tracker, paused, java.util.Optional.empty(), startup);
+  }
+
+  /**
+   * @param inference the door the tracker's triggers ask whether the background class spent its daily
+   *     model time (then they skip their work, saying so); empty = never spent
+   */
+  public static Behavior<?> create(Settings settings, CompletionStage<AgentJobs> agents, CompletionStage<Tracker> tracker,
+      java.util.function.BooleanSupplier paused,
+      java.util.Optional<CompletionStage<org.apache.pekko.actor.typed.ActorRef<InferenceActor.Command>>> inference,
+      Startup<Workflows> startup) {
     return Behaviors.<Command>setup(ctx -> {
       startup.progress("waiting for the agents and the tracker");
       ctx.pipeToSelf(agents.thenCombine(tracker, Ready::new), (ready, e) -> e == null ? ready : new NotReady(e));
@@ -48,8 +61,10 @@ public final class WorkflowsSupervisor {
               }
             };
             if (workflows.triageNewIssues() || workflows.replyToComments()) {
+              ModelTimeGate modelTime = inference.map(door -> ModelTimeGate.asking(door, ctx.getSystem(),
+                  agentSettings.askTimeout())).orElse(ModelTimeGate.OPEN);
               restarting.spawn(dev.turboagents.actors.workflows.TrackerTriggers.create(r.agents(), r.tracker(), workflows,
-                  paused, agentSettings.maxWallTime()), "tracker-triggers");
+                  paused, modelTime, agentSettings.maxWallTime()), "tracker-triggers");
             }
             startup.ready(Workflows.start(restarting, ctx.getSystem(), r.agents(), r.tracker(), workflows,
                 agentSettings.askTimeout()));

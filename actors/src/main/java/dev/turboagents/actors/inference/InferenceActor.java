@@ -2,6 +2,7 @@ package dev.turboagents.actors.inference;
 
 import dev.turboagents.actors.telemetry.Telemetry;
 import dev.turboagents.config.InferenceSettings;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -80,8 +81,17 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   /** The call finished. */
   public record Completed(String requestId, Completion completion) implements Reply {}
 
-  /** The call did not finish; {@code message} says why in words a user can act on. */
-  public record Failed(String requestId, Failure failure, String message, List<String> availableModels) implements Reply {}
+  /**
+   * The call did not finish; {@code message} says why in words a user can act on; {@code retryAfter}:
+   * when asking again can succeed, if the door knows (a spent daily budget: when the day ends).
+   */
+  public record Failed(String requestId, Failure failure, String message, List<String> availableModels,
+      Optional<Duration> retryAfter) implements Reply {
+
+    public Failed(String requestId, Failure failure, String message, List<String> availableModels) {
+      this(requestId, failure, message, availableModels, Optional.empty());
+    }
+  }
 
   /** Why a request failed. */
   public enum Failure {
@@ -104,7 +114,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     /** The watchdog caught the server stalled: no token for stall-timeout, or a load that did not end; the model was unloaded. */
     STALLED,
     /** The prompt and the requested output need more tokens than the model's largest context profile; nothing was cut. */
-    CONTEXT_EXCEEDED
+    CONTEXT_EXCEEDED,
+    /** The request's priority class spent its daily model time (daily-model-time); retryAfter says when it resets. */
+    BUDGET_SPENT
   }
 
   /** A streamed piece of an answer. */
@@ -131,6 +143,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private record LoadDone(String model, long nanos, Optional<Throwable> error) implements Command {}
   private record UnloadDone(String model, Optional<Throwable> error) implements Command {}
   private record SinkGone(String requestId) implements Command {}
+  private record ModelTimeRecovered(Optional<ModelTimeLedger.Day> day, Optional<Throwable> error) implements Command {}
 
   /** The watchdog allows a first token this many times the prompt's measured reading time (a CPU busy elsewhere too). */
   private static final long PROMPT_ALLOWANCE_FACTOR = 4;
@@ -167,6 +180,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private int unloads = 0;
   private int serverLoads = 0;
   private final ServerDisagreements disagreements = new ServerDisagreements();
+  private final DailyModelTime modelTime;
 
   /** A load beside other models, done on Ollama's side, waiting for its running set to say what it kept. */
   private Optional<UnconfirmedLoad> unconfirmed = Optional.empty();
@@ -190,15 +204,31 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
    */
   public static Behavior<Command> create(InferenceSettings settings, InferenceBackend backend, MemoryBudget budget,
       Function<InferenceSettings, SchedulingPolicy> policy) {
+    return create(settings, backend, budget, policy, Clock.systemUTC(), Optional.empty());
+  }
+
+  /**
+   * The door whose daily model time per class ({@code daily-model-time}) is kept on {@code ledger}, so
+   * a restart within the day goes on from the day's totals; {@code clock} says which day it is.
+   */
+  public static Behavior<Command> create(InferenceSettings settings, InferenceBackend backend, MemoryBudget budget,
+      Clock clock, ActorRef<ModelTimeLedger.Command> ledger) {
+    return create(settings, backend, budget, SwapPolicy::new, clock, Optional.of(ledger));
+  }
+
+  private static Behavior<Command> create(InferenceSettings settings, InferenceBackend backend, MemoryBudget budget,
+      Function<InferenceSettings, SchedulingPolicy> policy, Clock clock, Optional<ActorRef<ModelTimeLedger.Command>> ledger) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      InferenceActor actor = new InferenceActor(context, settings, backend, budget, timers, policy.apply(settings));
+      InferenceActor actor = new InferenceActor(context, settings, backend, budget, timers, policy.apply(settings),
+          new DailyModelTime(settings.modelTime(), clock, ledger));
       return Behaviors.intercept(() -> new CrashRecorder<>(Command.class, e -> actor.crash = Optional.of(e)), actor);
     }));
   }
 
   private InferenceActor(ActorContext<Command> context, InferenceSettings settings, InferenceBackend backend,
-      MemoryBudget budget, TimerScheduler<Command> timers, SchedulingPolicy policy) {
+      MemoryBudget budget, TimerScheduler<Command> timers, SchedulingPolicy policy, DailyModelTime modelTime) {
     super(context);
+    this.modelTime = modelTime;
     this.settings = settings;
     this.demand = new ClassDemand(settings.demandWindow().toNanos());
     this.backend = backend;
@@ -210,6 +240,11 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     this.history = new RequestHistory(settings.requestHistory(), settings.requestHistoryFor());
     this.spans = new RequestSpans(Telemetry.get(context.getSystem()).spans());
     this.held = new HeldRequests(context, settings.maxQueued(), settings.agingStep(), history, spans);
+    // every call that ends, however it ends, held the model from its start until now
+    held.running().onEnd(r -> modelTime.spend(r.waiting.priority(), System.nanoTime() - r.startNanos));
+    modelTime.ledger().ifPresent(ledger -> context.ask(ModelTimeLedger.Day.class, ledger, settings.connectTimeout(),
+        replyTo -> new ModelTimeLedger.GetDay(modelTime.day(), replyTo),
+        (day, error) -> new ModelTimeRecovered(Optional.ofNullable(day), Optional.ofNullable(error))));
     this.server = new ServerLink(context, timers, backend, settings);
     this.listings = context.spawn(ModelListings.create(backend), "listings");
     this.residency = new ResidencyPlanner(budget.bytes(), settings.maxResidentModels());
@@ -242,6 +277,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         .onMessage(Reconcile.class, r -> then(server::tick))
         .onMessage(Reconciled.class, this::onReconciled)
         .onMessage(CatalogLoaded.class, this::onCatalog)
+        .onMessage(ModelTimeRecovered.class, this::onModelTimeRecovered)
         .onMessage(FactsLoaded.class, f -> then(() -> {
           f.description().kvBytesPerToken().ifPresent(kv -> residency = residency.kvBytesPerToken(f.model(), kv));
           f.description().contextLength().ifPresent(n -> contextLengths.put(f.model(), n));
@@ -263,6 +299,11 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     }
     if (s.failFast() && server.health().state() == BackendHealth.State.DOWN) {
       held.refuse(s, breakerOpen(s.requestId()));
+      return this;
+    }
+    Optional<DailyModelTime.Spent> spent = modelTime.spentFor(s.priority());
+    if (spent.isPresent()) {
+      held.refuse(s, budgetSpent(s.requestId(), spent.get()));
       return this;
     }
     spans.arrived(s);
@@ -327,6 +368,14 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     long now = System.nanoTime();
     held.expire(now, waitReasons);
     watch(now);
+    java.util.Set<Priority> spent = modelTime.spentClasses();
+    if (!spent.isEmpty()) {
+      held.failQueued(w -> spent.contains(w.priority()), w -> budgetSpent(w.id(),
+          modelTime.spentFor(w.priority()).orElseThrow()));
+    }
+    if (!modelTime.known()) {
+      return this; // the day's totals are still being read from the ledger: nothing starts before them
+    }
     if (!server.health().isUp()) {
       waitReasons = StatusReport.unreachable(waitReasons.keySet(), server.health());
       if (server.health().state() == BackendHealth.State.DOWN) {
@@ -352,6 +401,23 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       }
     }
     return this;
+  }
+
+  private Failed budgetSpent(String requestId, DailyModelTime.Spent spent) {
+    java.time.Instant now = modelTime.now();
+    return new Failed(requestId, Failure.BUDGET_SPENT, spent.message(now), List.of(),
+        Optional.of(spent.retryAfter(now)));
+  }
+
+  private Behavior<Command> onModelTimeRecovered(ModelTimeRecovered r) {
+    if (r.day().isPresent()) {
+      modelTime.recovered(r.day().get());
+    } else {
+      modelTime.unknownSoFar();
+      getContext().getLog().warn("inference: the day's model time could not be read from its ledger ({}): today is"
+          + " counted from now", r.error().map(Throwable::toString).orElse("no answer"));
+    }
+    return dispatch();
   }
 
   private Failed breakerOpen(String requestId) {
@@ -690,8 +756,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
 
   private Behavior<Command> onStatus(GetStatus g) {
     long now = System.nanoTime();
-    g.replyTo().tell(statusReport(now).at(now, budget, new StatusReport.Counts(loads, unloads, held.completed(), held.failed(), serverLoads, disagreements.count(),
-        disagreements.recent(), recentAlarm(now), Map.copyOf(loadedProfiles))));
+    g.replyTo().tell(statusReport(now).at(now, budget, new StatusReport.Counts(loads, unloads, held.completed(),
+        held.failed(), serverLoads, disagreements.count(), disagreements.recent(), recentAlarm(now),
+        Map.copyOf(loadedProfiles), modelTime.today())));
     return this;
   }
 

@@ -21,13 +21,14 @@ import java.util.Optional;
  *     or reloaded behind the door's back, a size other than planned)
  * @param recentDisagreements the latest of them, oldest first, each with its time
  * @param watchdogAlarm what the watchdog caught last (a stalled answer, a hung load), while recent
+ * @param modelTime per priority class, its daily budget of model time, what it spent today and when that resets
  */
 public record InferenceStatus(BackendHealth.State backend, String backendDetail, long budgetBytes, String budgetSource,
     long usedBytes, int maxResident, List<ResidentModel> resident, Map<String, Integer> queuedPerClass,
     List<QueuedRequest> queue, List<RunningRequest> running, int loads, int unloads, long completed, long failed,
     Optional<Double> avgTimeToFirstTokenMillis, Optional<Double> tokensPerSecond, List<String> warnings,
     int serverLoads, Optional<Integer> learnedResidentLimit, long disagreements, List<String> recentDisagreements,
-    Optional<String> watchdogAlarm) {
+    Optional<String> watchdogAlarm, List<ModelTime> modelTime) {
 
   /** A request in the queue, with where it stands and why it waits. */
   public record QueuedRequest(String requestId, String model, Priority priority, int effectiveClass, int position,
@@ -43,4 +44,12 @@ public record InferenceStatus(BackendHealth.State backend, String backendDetail,
    */
   public record ResidentModel(String model, long bytes, String phase, boolean loadedByAnotherTool,
       Optional<Long> measuredLoadMillis, boolean sizeFromServer, Optional<Integer> contextProfile) {}
+
+  /**
+   * A priority class's daily model time: {@code budgetMillis} empty = unlimited; {@code spentMillis}
+   * what its calls held the model today; {@code resetsAt} the end of today (the configured zone);
+   * {@code spent}: the budget is used up, new requests of the class are refused until then.
+   */
+  public record ModelTime(Priority priority, Optional<Long> budgetMillis, long spentMillis, java.time.Instant resetsAt,
+      boolean spent) {}
 }

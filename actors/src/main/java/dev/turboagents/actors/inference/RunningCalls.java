@@ -64,13 +64,21 @@ final class RunningCalls<A> {
   }
 
   private final Map<String, RunningCall<A>> byId = new LinkedHashMap<>();
+  private java.util.function.Consumer<RunningCall<A>> ended = r -> {};
+
+  /** {@code ended} is told of every call that leaves (answered, failed, cancelled, expired, abandoned). */
+  void onEnd(java.util.function.Consumer<RunningCall<A>> ended) {
+    this.ended = ended;
+  }
 
   void add(RunningCall<A> call) {
     byId.put(call.id(), call);
   }
 
   Optional<RunningCall<A>> remove(String requestId) {
-    return Optional.ofNullable(byId.remove(requestId));
+    Optional<RunningCall<A>> gone = Optional.ofNullable(byId.remove(requestId));
+    gone.ifPresent(ended);
+    return gone;
   }
 
   int size() {
@@ -92,6 +100,7 @@ final class RunningCalls<A> {
     for (RunningCall<A> r : List.copyOf(byId.values())) {
       if (r.waiting.deadlineNanos() <= nowNanos) {
         byId.remove(r.id());
+        ended.accept(r);
         expired.add(r);
       }
     }
@@ -102,6 +111,7 @@ final class RunningCalls<A> {
   List<RunningCall<A>> removeAll() {
     List<RunningCall<A>> all = List.copyOf(byId.values());
     byId.clear();
+    all.forEach(ended);
     return all;
   }
 }

@@ -21,7 +21,7 @@ final class StatusReport {
   /** What the door counted and what runs, besides the snapshot. */
   record Counts(int loads, int unloads, long completed,
       long failed, int serverLoads, long disagreements, List<String> recentDisagreements, Optional<String> watchdogAlarm,
-      Map<String, Integer> loadedProfiles) {}
+      Map<String, Integer> loadedProfiles, List<InferenceStatus.ModelTime> modelTime) {}
 
   private final SwapPolicy.Snapshot snapshot;
   private final BackendHealth health;
@@ -54,7 +54,7 @@ final class StatusReport {
         counts.completed(), counts.failed(), snapshot.times().timeToFirstTokenMillis(), snapshot.times().tokensPerSecond(),
         List.copyOf(residency.warnings().values()), counts.serverLoads(),
         residency.learnedLimit().isPresent() ? Optional.of(residency.learnedLimit().getAsInt()) : Optional.empty(),
-        counts.disagreements(), counts.recentDisagreements(), counts.watchdogAlarm());
+        counts.disagreements(), counts.recentDisagreements(), counts.watchdogAlarm(), counts.modelTime());
   }
 
   /** Waiting requests per priority class (their own class, not the aged one). */

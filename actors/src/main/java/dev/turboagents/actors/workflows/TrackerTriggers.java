@@ -3,6 +3,7 @@ package dev.turboagents.actors.workflows;
 import dev.turboagents.actors.agents.AgentJobs;
 import dev.turboagents.actors.agents.ChatAgent;
 import dev.turboagents.actors.agents.JobPriority;
+import dev.turboagents.actors.inference.ModelTimeGate;
 import dev.turboagents.actors.tools.CodeTools;
 import dev.turboagents.config.WorkflowSettings;
 import dev.turboagents.persistence.CborSerializable;
@@ -82,6 +83,7 @@ public final class TrackerTriggers
   public record State(long offset, Set<String> started, Set<String> done) implements CborSerializable {}
 
   private static final int PASSED_EVERY = 100;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrackerTriggers.class);
   private static final String PERSISTENCE_ID = "tracker-triggers";
 
   private final ActorContext<Command> context;
@@ -89,6 +91,7 @@ public final class TrackerTriggers
   private final Tracker tracker;
   private final WorkflowSettings settings;
   private final BooleanSupplier paused;
+  private final ModelTimeGate modelTime;
   private final Duration waitForJobs;
   private volatile long resumeFrom;
   private long passedSince;
@@ -96,17 +99,27 @@ public final class TrackerTriggers
   /** @param waitForJobs longest a reply waits for its chat job (the stream waits with it) */
   public static Behavior<Command> create(AgentJobs agents, Tracker tracker, WorkflowSettings settings, BooleanSupplier paused,
       Duration waitForJobs) {
-    return Behaviors.setup(context -> new TrackerTriggers(context, agents, tracker, settings, paused, waitForJobs));
+    return create(agents, tracker, settings, paused, ModelTimeGate.OPEN, waitForJobs);
+  }
+
+  /**
+   * @param modelTime whether the background class has spent its daily model time: a triage or a reply
+   *     not yet started is then skipped, its outcome saying why
+   */
+  public static Behavior<Command> create(AgentJobs agents, Tracker tracker, WorkflowSettings settings, BooleanSupplier paused,
+      ModelTimeGate modelTime, Duration waitForJobs) {
+    return Behaviors.setup(context -> new TrackerTriggers(context, agents, tracker, settings, paused, modelTime, waitForJobs));
   }
 
   private TrackerTriggers(ActorContext<Command> context, AgentJobs agents, Tracker tracker, WorkflowSettings settings,
-      BooleanSupplier paused, Duration waitForJobs) {
+      BooleanSupplier paused, ModelTimeGate modelTime, Duration waitForJobs) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
     this.context = context;
     this.agents = agents;
     this.tracker = tracker;
     this.settings = settings;
     this.paused = paused;
+    this.modelTime = modelTime;
     this.waitForJobs = waitForJobs;
   }
 
@@ -207,10 +220,26 @@ public final class TrackerTriggers
     String who = JobPriority.background("trigger/triage/" + issue);
     return existing(Optional.empty(), who).thenCompose(found -> found.isPresent()
         ? CompletableFuture.completedFuture("triage job " + found.get().id() + " (started before a restart)")
-        : agents.triage(Optional.of(List.of(issue)), true, who).thenApply(start -> switch (start) {
-          case AgentJobs.TriageStart.Started st -> "triage job " + st.job().id();
-          case AgentJobs.TriageStart.NothingNew n -> "nothing to triage";
-        }));
+        : unlessTimeSpent("triage/" + issue, () -> agents.triage(Optional.of(List.of(issue)), true, who)
+            .thenApply(start -> switch (start) {
+              case AgentJobs.TriageStart.Started st -> "triage job " + st.job().id();
+              case AgentJobs.TriageStart.NothingNew n -> "nothing to triage";
+            })));
+  }
+
+  /**
+   * Starts {@code work} (at background priority, as every trigger's job) unless the background class
+   * spent its daily model time: then the action is done as skipped, the door's reason its outcome.
+   */
+  private CompletionStage<String> unlessTimeSpent(String key, java.util.function.Supplier<CompletionStage<String>> work) {
+    return modelTime.spent(dev.turboagents.actors.inference.Priority.BACKGROUND).thenCompose(spent -> {
+      if (spent.isEmpty()) {
+        return work.get();
+      }
+      String outcome = "skipped: " + spent.get();
+      LOG.info("tracker triggers: {} {}", key, outcome); // a future's thread: not the actor's log
+      return CompletableFuture.completedFuture(outcome);
+    });
   }
 
   /** A reply when the comment mentions the agents, or asks a question on an issue an agent job works on. */
@@ -229,10 +258,16 @@ public final class TrackerTriggers
     var input = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
         .put("message", "A comment on issue " + issue + " by " + comment.author() + " asks: " + comment.text())
         .put("use_knowledge_graph", true).put("history", "");
-    return existing(Optional.empty(), who)
-        .thenCompose(found -> found.isPresent() ? CompletableFuture.completedFuture(found.get())
-            : agents.submit(ChatAgent.NAME, Optional.empty(), Optional.empty(), Optional.of(input.toString()),
-                AgentJobs.BudgetOverride.NONE, who))
+    return existing(Optional.empty(), who).thenCompose(found -> found.isPresent()
+        ? answer(issue, comment, CompletableFuture.completedFuture(found.get()))
+        : unlessTimeSpent("reply/" + comment.id(), () -> answer(issue, comment, agents.submit(ChatAgent.NAME,
+            Optional.empty(), Optional.empty(), Optional.of(input.toString()), AgentJobs.BudgetOverride.NONE, who))));
+  }
+
+  /** Waits for the chat job and posts its answer once. */
+  private CompletionStage<String> answer(String issue, dev.turboagents.persistence.issues.Comment comment,
+      CompletionStage<Job> started) {
+    return started
         .thenCompose(job -> finished(job.id(), System.nanoTime() + waitForJobs.toNanos()))
         .thenCompose(job -> {
           if (job.status() != JobStatus.SUCCEEDED || job.result().filter(r -> !r.isBlank()).isEmpty()) {

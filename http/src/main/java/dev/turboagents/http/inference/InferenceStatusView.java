@@ -17,13 +17,14 @@ import java.util.Optional;
  * @param serverResidentLimit how many models Ollama keeps at once, learnt from an eviction it made on its own
  * @param disagreements how often the door's picture differed from Ollama's; the latest in {@code recentDisagreements}
  * @param watchdog what the watchdog caught last (a stalled answer, a hung load), while recent
+ * @param modelTime per priority class: its daily budget of model time, what it spent today, when that resets
  */
 public record InferenceStatusView(String backend, String backendDetail, long budgetBytes, String budgetSource,
     long usedBytes, int maxResident, List<Resident> resident, Map<String, Integer> queuedPerClass, List<Queued> queue,
     List<Running> running, int loads, int unloads, long completed, long failed,
     Optional<Double> avgTimeToFirstTokenMillis, Optional<Double> tokensPerSecond, List<String> warnings,
     int serverLoads, Optional<Integer> serverResidentLimit, long disagreements, List<String> recentDisagreements,
-    Optional<String> watchdog) {
+    Optional<String> watchdog, List<ModelTime> modelTime) {
 
   /** A waiting request: its place, effective class (0 = interactive), time waited, estimated start and why it waits. */
   public record Queued(String requestId, String model, String priority, int effectiveClass, int position,
@@ -39,6 +40,14 @@ public record InferenceStatusView(String backend, String backendDetail, long bud
   public record Resident(String model, long bytes, String phase, boolean loadedByAnotherTool,
       Optional<Long> measuredLoadMillis, boolean sizeFromOllama, Optional<Integer> contextProfile) {}
 
+  /**
+   * A class's daily model time: {@code budgetSeconds} empty = unlimited (off); {@code spentSeconds}
+   * today; {@code resetsAt} when today ends; {@code spent}: the budget is used up, requests of the
+   * class are refused (429) until then.
+   */
+  public record ModelTime(String priority, Optional<Double> budgetSeconds, double spentSeconds, String resetsAt,
+      boolean spent) {}
+
   public static InferenceStatusView of(InferenceStatus s) {
     return new InferenceStatusView(s.backend().name(), s.backendDetail(), s.budgetBytes(), s.budgetSource(), s.usedBytes(),
         s.maxResident(),
@@ -50,6 +59,8 @@ public record InferenceStatusView(String backend, String backendDetail, long bud
         s.running().stream().map(r -> new Running(r.requestId(), r.model(), r.priority().name(), r.runningMillis())).toList(),
         s.loads(), s.unloads(), s.completed(), s.failed(), s.avgTimeToFirstTokenMillis(), s.tokensPerSecond(),
         List.copyOf(s.warnings()), s.serverLoads(), s.learnedResidentLimit(), s.disagreements(),
-        List.copyOf(s.recentDisagreements()), s.watchdogAlarm());
+        List.copyOf(s.recentDisagreements()), s.watchdogAlarm(),
+        s.modelTime().stream().map(t -> new ModelTime(t.priority().label(), t.budgetMillis().map(ms -> ms / 1000.0),
+            t.spentMillis() / 1000.0, t.resetsAt().toString(), t.spent())).toList());
   }
 }

@@ -29,7 +29,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * failed, loads and unloads, each resident model's bytes and measured load time against the budget,
  * the average time to first token and tokens per second. And, from the {@link DoorEvent}s the door
  * publishes as they happen: loads (by the door, or by Ollama on its own), unloads and load time per
- * model, and the time each request waited in the queue per priority class (a histogram).
+ * model, and the time each request waited in the queue per priority class (a histogram). And each
+ * class's model time spent today against its daily budget.
  */
 public final class InferenceMetrics {
   private final AtomicReference<Optional<InferenceStatus>> last = new AtomicReference<>(Optional.empty());
@@ -37,6 +38,8 @@ public final class InferenceMetrics {
   private final MultiGauge oldestWait;
   private final MultiGauge residentBytes;
   private final MultiGauge loadSeconds;
+  private final MultiGauge modelTimeSpent;
+  private final MultiGauge modelTimeBudget;
   private final MeterRegistry registry;
   private final AtomicBoolean listening = new AtomicBoolean();
 
@@ -61,6 +64,11 @@ public final class InferenceMetrics {
         .register(registry);
     loadSeconds = MultiGauge.builder("inference.model.load.seconds")
         .description("Measured load time of each resident model").register(registry);
+    modelTimeSpent = MultiGauge.builder("inference.model.time.spent.seconds")
+        .description("Model time the calls of each priority class held today (daily-model-time; back to 0 at midnight)")
+        .register(registry);
+    modelTimeBudget = MultiGauge.builder("inference.model.time.budget.seconds")
+        .description("The daily budget of model time of each priority class that has one").register(registry);
   }
 
   /** Records the door's events of {@code system} from now on (once; later calls do nothing). */
@@ -116,6 +124,14 @@ public final class InferenceMetrics {
     }
     residentBytes.register(bytes, true);
     loadSeconds.register(loads, true);
+    List<MultiGauge.Row<?>> spent = new ArrayList<>();
+    List<MultiGauge.Row<?>> budgets = new ArrayList<>();
+    for (InferenceStatus.ModelTime t : status.modelTime()) {
+      spent.add(MultiGauge.Row.of(Tags.of("class", t.priority().label()), t.spentMillis() / 1000.0));
+      t.budgetMillis().ifPresent(ms -> budgets.add(MultiGauge.Row.of(Tags.of("class", t.priority().label()), ms / 1000.0)));
+    }
+    modelTimeSpent.register(spent, true);
+    modelTimeBudget.register(budgets, true);
   }
 
   private void gauge(MeterRegistry registry, String name, String description, ToDoubleFunction<InferenceStatus> value) {

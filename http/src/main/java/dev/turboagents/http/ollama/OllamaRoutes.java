@@ -235,11 +235,14 @@ public final class OllamaRoutes {
       case UNKNOWN_MODEL -> StatusCodes.NOT_FOUND;
       case REJECTED, CONTEXT_EXCEEDED -> StatusCodes.BAD_REQUEST;
       case BROKEN_STREAM -> StatusCodes.BAD_GATEWAY;
+      case BUDGET_SPENT -> StatusCodes.TOO_MANY_REQUESTS;
     };
     HttpResponse response = error(status, f.message(), f.failure().name(), f.availableModels());
-    return status == StatusCodes.SERVICE_UNAVAILABLE
-        ? response.addHeader(org.apache.pekko.http.javadsl.model.headers.RetryAfter.create(Math.max(1, retryAfter.toSeconds())))
-        : response;
+    // a spent daily budget says when it resets; a busy door is asked again after the configured pause
+    Optional<java.time.Duration> after = f.retryAfter().or(() -> status == StatusCodes.SERVICE_UNAVAILABLE
+        ? Optional.of(retryAfter) : Optional.empty());
+    return after.map(d -> response.addHeader(org.apache.pekko.http.javadsl.model.headers.RetryAfter.create(
+        Math.max(1, (d.toMillis() + 999) / 1000)))).orElse(response);
   }
 
   private static HttpResponse failure(ModelListings.Failed f) {

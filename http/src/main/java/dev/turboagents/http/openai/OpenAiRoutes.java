@@ -375,6 +375,10 @@ public final class OpenAiRoutes {
           Optional.of("broken_stream"));
       case BUSY, CANCELLED, INTERRUPTED -> unavailable(f.message(), f.failure().name().toLowerCase(Locale.ROOT));
       case UNAVAILABLE -> unavailable(f.message(), "model_server_unavailable");
+      // a rate limit in OpenAI's shape (429, rate_limit_error), Retry-After until the class's day resets
+      case BUDGET_SPENT -> error(StatusCodes.TOO_MANY_REQUESTS, f.message(), "rate_limit_error", Optional.empty(),
+          Optional.of("daily_model_time_spent")).addHeader(RetryAfter.create(Math.max(1,
+          (f.retryAfter().orElse(retryAfter).toMillis() + 999) / 1000)));
     };
   }
 

@@ -127,6 +127,11 @@ class MetricsRoutesTest {
       for (String cls : List.of("interactive", "agent", "background")) {
         assertEquals(0, value(samples, "inference_queue_depth", Map.of("class", cls)), samples.toString());
       }
+      // the daily model time: the three interactive calls held the model, the other classes nothing; background's 2h budget
+      assertTrue(value(samples, "inference_model_time_spent_seconds", Map.of("class", "interactive")) > 0, samples.toString());
+      assertEquals(0, value(samples, "inference_model_time_spent_seconds", Map.of("class", "background")), samples.toString());
+      assertEquals(7200, value(samples, "inference_model_time_budget_seconds", Map.of("class", "background")),
+          samples.toString());
       binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS);
     } finally {
       kit.shutdownTestKit();

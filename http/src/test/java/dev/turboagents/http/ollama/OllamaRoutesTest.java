@@ -244,6 +244,44 @@ class OllamaRoutesTest {
   }
 
   @Test
+  void aClassThatSpentItsDailyModelTimeIsRefused429WithRetryAfterAndTheStatusSaysSo() throws Exception {
+    door.close();
+    door = new FrontDoor(dataDir.resolve("budget"), standIn.url(), 32 * GIB, Map.of(
+        "turbo-agents.inference.daily-model-time.background", "100ms"));
+    String chat = """
+        {"model": "chatty:1b", "stream": false, "messages": [{"role": "user", "content": "hi"}],
+         "options": {"num_predict": 60}}""";
+    HttpResponse<String> r = door.post("/api/chat", chat, "X-Turbo-Priority", "background");
+    for (int served = 0; r.statusCode() == 200 && served < 40; served++) {
+      r = door.post("/api/chat", chat, "X-Turbo-Priority", "background");
+    }
+    assertEquals(429, r.statusCode(), r.body());
+    String error = json(r).path("error").asText();
+    assertTrue(error.contains("daily model time of the background class is spent") && error.contains("of its 0.1 s")
+        && error.contains("resets at"), r.body());
+    assertEquals("budget_spent", json(r).path("detail").asText(), r.body());
+    long retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
+    assertTrue(retryAfter >= 1 && retryAfter <= 86_400, "seconds until midnight UTC: " + retryAfter);
+    // a streaming request of the class is refused the same way, before anything is streamed
+    HttpResponse<String> streamed = door.post("/api/generate", """
+        {"model": "chatty:1b", "prompt": "count"}""", "X-Turbo-Priority", "background");
+    assertEquals(429, streamed.statusCode(), streamed.body());
+    assertEquals(200, door.post("/api/chat", chat).statusCode(), "interactive work is not limited");
+    JsonNode background = null;
+    for (JsonNode t : door.status().path("model_time")) {
+      if (t.path("priority").asText().equals("background")) {
+        background = t;
+      }
+    }
+    assertTrue(background != null && background.path("spent").asBoolean()
+        && background.path("spent_seconds").asDouble() >= 0.1 && background.path("budget_seconds").asDouble() == 0.1
+        && background.path("resets_at").asText().endsWith("T00:00:00Z"), door.status().toString());
+    JsonNode interactive = door.status().path("model_time").path(0);
+    assertTrue(interactive.path("budget_seconds").isNull() && !interactive.path("spent").asBoolean()
+        && interactive.path("spent_seconds").asDouble() > 0, interactive.toString());
+  }
+
+  @Test
   void anAnswerThatStopsProducingIs504WithTheReasonAndHealthSaysSo() throws Exception {
     String chat = """
         {"model": "chatty:1b", "stream": false, "messages": [{"role": "user", "content": "hi"}],

@@ -366,6 +366,32 @@ class OpenAiRoutesTest {
   }
 
   @Test
+  void aClassThatSpentItsDailyModelTimeIsRefused429InOpenAisShape() throws Exception {
+    door.close();
+    door = new OpenAiDoor(dataDir.resolve("budget"), standIn.url(), 32 * GIB, Map.of(
+        "turbo-agents.inference.daily-model-time.agent", "100ms"));
+    String chat = """
+        {"model": "chatty:1b", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 60}""";
+    HttpResponse<String> r = door.post("/v1/chat/completions", chat, "X-Turbo-Priority", "agent");
+    for (int served = 0; r.statusCode() == 200 && served < 40; served++) {
+      r = door.post("/v1/chat/completions", chat, "X-Turbo-Priority", "agent");
+    }
+    assertEquals(429, r.statusCode(), r.body());
+    JsonNode error = json(r).path("error");
+    assertEquals("rate_limit_error", error.path("type").asText(), r.body());
+    assertEquals("daily_model_time_spent", error.path("code").asText(), r.body());
+    assertTrue(error.path("message").asText().contains("daily model time of the agent class is spent"), r.body());
+    long retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
+    assertTrue(retryAfter >= 1 && retryAfter <= 86_400, "seconds until midnight UTC: " + retryAfter);
+    HttpResponse<String> streamed = door.post("/v1/chat/completions", """
+        {"model": "chatty:1b", "stream": true, "messages": [{"role": "user", "content": "hi"}]}""",
+        "X-Turbo-Priority", "agent");
+    assertEquals(429, streamed.statusCode(), streamed.body());
+    assertEquals(200, door.post("/v1/chat/completions", chat, "X-Turbo-Priority", "background").statusCode(),
+        "another class still has its time");
+  }
+
+  @Test
   void whileTheBreakerIsOpenACallIsRefused503WithRetryAfterInOpenAisShape() throws Exception {
     standIn.stop();
     String chat = """

@@ -25,9 +25,9 @@ public record Composition(TrackerSubsystem tracker, InferenceSubsystem inference
         graph.api().thenApply(dev.turboagents.persistence.graph.Graph::code));
     MetricsSubsystem metrics = new MetricsSubsystem(settings, inference.api(), agents.api(), graph.api());
     AutonomySubsystem autonomy = new AutonomySubsystem(settings, tracker.api(), agents.api(), graph.api());
-    // the tracker's triggers start nothing while the autonomy is paused
+    // the tracker's triggers start nothing while the autonomy is paused, nor while background's model time is spent
     WorkflowsSubsystem workflows = new WorkflowsSubsystem(settings, agents.api(), tracker.api(),
-        autonomy.controls().knownPaused());
+        autonomy.controls().knownPaused(), java.util.Optional.of(inference.api()));
     return new Composition(tracker, inference, graph, openAi, metrics, agents, autonomy, workflows);
   }
 

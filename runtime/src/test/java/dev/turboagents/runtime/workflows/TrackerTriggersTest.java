@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The tracker's triggers on the real daemon (journal, in-process Neo4j, the scripted stand-in): a
  * new issue gets one background triage job; a comment that mentions @agent gets one reply from the
  * chat agent, also when the daemon is stopped while the reply's model call runs and started again
- * on the same journal; a question nobody addressed and the agents' own comments get none.
+ * on the same journal; a question nobody addressed and the agents' own comments get none; once the
+ * background class has spent its daily model time, a new issue and a mention are skipped, saying so.
  */
 class TrackerTriggersTest {
   private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -133,6 +134,68 @@ class TrackerTriggersTest {
     assertEquals(1, api.get("/api/v1/agents/jobs?agent=issue").json().path("jobs").size(), "one triage job in all");
     assertEquals(2, api.get("/api/v1/agents/jobs?agent=chat").json().path("jobs").size(),
         "one chat job per mention: the resumed reply re-attached to its job");
+  }
+
+  @Test
+  void whenTheBackgroundClassSpentItsDailyModelTimeTheTriggersSkipTheirWorkSayingSo() throws Exception {
+    ollama = new OllamaStandIn(List.of(new StandInModel("coder:1b", StandInModel.GIB, 16, 4, 64, Duration.ofMillis(20),
+        500, 0, List.of("completion"))), 8 * StandInModel.GIB, 2, 0.01).start();
+    ollama.script(r -> {
+      try {
+        Thread.sleep(300); // the triage's model call holds the model longer than background's 200 ms a day
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return answer(r);
+    });
+    Map<String, String> settings = new java.util.HashMap<>(Map.of("turbo-agents.ollama.host", ollama.url(),
+        "turbo-agents.agents.issue-model", "coder:1b", "turbo-agents.agents.chat-model", "coder:1b",
+        "turbo-agents.agents.wait-check", "100ms", "turbo-agents.workflows.poll-interval", "100ms",
+        "turbo-agents.workflows.triggers.triage-new-issues", "true",
+        "turbo-agents.workflows.triggers.reply-to-comments", "true",
+        "turbo-agents.inference.daily-model-time.background", "200ms"));
+    api = new RunningApi(dataDir, settings);
+    String first = api.post("/api/v1/issues", "{\"title\": \"Fix the greeting\", \"description\": \"it says wrld\"}")
+        .json().get("id").asText();
+    JsonNode triage = oneJob("issue");
+    Eventually.assertThat(Duration.ofSeconds(90), () -> assertEquals("succeeded",
+        api.get("/api/v1/agents/jobs/" + triage.path("id").asText()).json().path("status").asText()));
+    Eventually.assertThat(Duration.ofSeconds(10), () -> {
+      JsonNode background = api.get("/api/v1/inference/status").json().path("model_time").path(2);
+      assertTrue(background.path("priority").asText().equals("background") && background.path("spent").asBoolean(),
+          background.toString());
+    });
+
+    String second = api.post("/api/v1/issues", "{\"title\": \"Fix the farewell\", \"description\": \"it says by\"}")
+        .json().get("id").asText();
+    assertEquals(201, api.post("/api/v1/issues/" + first + "/comments", "{\"text\": \"@agent what is wrong here?\", "
+        + "\"author\": \"ada\"}").status());
+    String skipped = "skipped: the daily model time of the background class is spent";
+    Eventually.assertThat(Duration.ofSeconds(30), () -> {
+      Map<String, String> done = actionsDone();
+      assertTrue(done.getOrDefault("triage/" + second, "").startsWith(skipped), done.toString());
+      assertTrue(done.entrySet().stream().anyMatch(e -> e.getKey().startsWith("reply/") && e.getValue().startsWith(skipped)),
+          done.toString());
+      assertTrue(done.get("triage/" + second).contains("resets at"), done.toString());
+    });
+    assertEquals(1, api.get("/api/v1/agents/jobs?agent=issue").json().path("jobs").size(), "no triage job for the second");
+    assertEquals(0, api.get("/api/v1/agents/jobs?agent=chat").json().path("jobs").size(), "no chat job for the reply");
+    assertTrue(comments(first, "agent:chat").isEmpty());
+  }
+
+  /** The triggers' actions done, by key, with their outcome, read from their journal in the running daemon. */
+  private Map<String, String> actionsDone() {
+    var journal = org.apache.pekko.persistence.query.PersistenceQuery.get(api.daemon.system()).getReadJournalFor(
+        org.apache.pekko.persistence.query.journal.leveldb.javadsl.LeveldbReadJournal.class,
+        org.apache.pekko.persistence.query.journal.leveldb.javadsl.LeveldbReadJournal.Identifier());
+    Map<String, String> done = new java.util.TreeMap<>();
+    journal.currentEventsByPersistenceId("tracker-triggers", 0, Long.MAX_VALUE)
+        .runForeach(e -> {
+          if (e.event() instanceof dev.turboagents.actors.workflows.TrackerTriggers.ActionDone d) {
+            done.put(d.key(), d.detail());
+          }
+        }, api.daemon.system()).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    return done;
   }
 
   private JsonNode oneJob(String agent) {
