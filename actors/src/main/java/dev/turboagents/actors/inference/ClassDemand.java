@@ -38,8 +38,7 @@ final class ClassDemand {
 
   /** A call of class {@code p} held the model for {@code nanos}. */
   void served(Priority p, long nanos) {
-    serviceNanos.merge(p, nanos, (old, fresh) -> Math.round(old * (1 - ServiceTimes.NEW_SAMPLE_WEIGHT)
-        + fresh * ServiceTimes.NEW_SAMPLE_WEIGHT));
+    serviceNanos.merge(p, nanos, ServiceTimes::smoothed);
   }
 
   /**
@@ -48,7 +47,7 @@ final class ClassDemand {
    */
   double load(Priority p, long now, OptionalLong fallbackServiceNanos) {
     long count = arrivals.get(p).stream().filter(t -> t >= now - windowNanos).count();
-    if (count == 0 || firstArrivalNanos == Long.MIN_VALUE) {
+    if (count == 0) {
       return 0;
     }
     long span = Math.max(Math.min(windowNanos, now - firstArrivalNanos), windowNanos / 10);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The daily budget of model time per priority class ({@code turbo-agents.inference.daily-model-time}):
@@ -43,13 +44,13 @@ final class DailyModelTime {
 
   private final ModelTimeSettings settings;
   private final Clock clock;
-  private final Optional<org.apache.pekko.actor.typed.ActorRef<ModelTimeLedger.Command>> ledger;
+  private final Optional<ActorRef<ModelTimeLedger.Command>> ledger;
   private LocalDate day;
   private final Map<Priority, Long> spentNanos = new EnumMap<>(Priority.class);
   private boolean known;
 
   DailyModelTime(ModelTimeSettings settings, Clock clock,
-      Optional<org.apache.pekko.actor.typed.ActorRef<ModelTimeLedger.Command>> ledger) {
+      Optional<ActorRef<ModelTimeLedger.Command>> ledger) {
     this.settings = settings;
     this.clock = clock;
     this.ledger = ledger;
@@ -58,7 +59,7 @@ final class DailyModelTime {
   }
 
   /** The ledger to ask for today's totals at start, if any. */
-  Optional<org.apache.pekko.actor.typed.ActorRef<ModelTimeLedger.Command>> ledger() {
+  Optional<ActorRef<ModelTimeLedger.Command>> ledger() {
     return ledger;
   }
 

@@ -91,8 +91,13 @@ public record ServiceTimes(Map<String, Long> loadNanos, Map<String, Long> servic
 
   private static Map<String, Long> smoothed(Map<String, Long> figures, String model, long sample) {
     Map<String, Long> out = new LinkedHashMap<>(figures);
-    out.merge(model, sample, (old, fresh) -> Math.round(old * (1 - NEW_SAMPLE_WEIGHT) + fresh * NEW_SAMPLE_WEIGHT));
+    out.merge(model, sample, ServiceTimes::smoothed);
     return out;
+  }
+
+  /** {@code old} moved by one new {@code sample}: the smoothing of every figure here. */
+  static long smoothed(long old, long sample) {
+    return Math.round(old * (1 - NEW_SAMPLE_WEIGHT) + sample * NEW_SAMPLE_WEIGHT);
   }
 
   private static double smoothed(Optional<Double> old, double sample) {

@@ -81,11 +81,17 @@ final class StatusReport {
     Map<Priority, Integer> ahead = new java.util.EnumMap<>(Priority.class);
     long servicesAhead = running.stream()
         .mapToLong(r -> Math.max(0, times.service(r.model()).orElse(avgService) - (now - r.startNanos))).sum();
+    // what the classes bring and how long the traffic has gone on: once, the same for every request
+    OptionalLong fallbackService = times.serviceNanos().isEmpty() ? OptionalLong.empty() : OptionalLong.of(avgService);
+    Map<Priority, Double> rho = new java.util.EnumMap<>(Priority.class);
+    for (Priority c : Priority.values()) {
+      rho.put(c, demand.load(c, now, fallbackService) / Math.max(1, totalConcurrency));
+    }
+    long horizon = demand.observedNanos(now);
     int position = 0;
     for (var w : snapshot.queued()) {
       long load = snapshot.residency().isReady(w.model()) ? 0 : times.load(w.model()).orElse(0L);
-      long estimate = withOvertaking(servicesAhead / Math.max(1, totalConcurrency) + load, w, now,
-          times.serviceNanos().isEmpty() ? OptionalLong.empty() : OptionalLong.of(avgService));
+      long estimate = withOvertaking(servicesAhead / Math.max(1, totalConcurrency) + load, w, now, rho, horizon);
       out.add(new InferenceStatus.QueuedRequest(w.id(), w.model(), w.priority(),
           InferenceQueue.effectiveClass(w, now, agingNanos), position + 1, millis(now - w.enqueuedNanos()), millis(estimate),
           reason(w, ahead)));
@@ -100,16 +106,15 @@ final class StatusReport {
    * {@code base} plus the work of higher classes expected to arrive while {@code w} waits and go
    * before it: until aging ranks it with them, but no longer than the traffic has been going on.
    */
-  private long withOvertaking(long base, InferenceQueue.Waiting<?> w, long now, OptionalLong fallbackService) {
+  private long withOvertaking(long base, InferenceQueue.Waiting<?> w, long now, Map<Priority, Double> rho,
+      long horizon) {
     int k = w.priority().ordinal();
     long waited = now - w.enqueuedNanos();
-    long horizon = demand.observedNanos(now);
     List<StartForecast.Overtaker> above = new ArrayList<>();
     for (Priority c : Priority.values()) {
       long until = Math.min((k - c.ordinal()) * agingNanos - waited, horizon);
-      double rho = demand.load(c, now, fallbackService) / Math.max(1, totalConcurrency);
-      if (c.ordinal() < k && until > 0 && rho > 0) {
-        above.add(new StartForecast.Overtaker(rho, until));
+      if (c.ordinal() < k && until > 0 && rho.get(c) > 0) {
+        above.add(new StartForecast.Overtaker(rho.get(c), until));
       }
     }
     return StartForecast.start(base, above);
