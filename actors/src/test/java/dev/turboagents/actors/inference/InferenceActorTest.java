@@ -124,6 +124,75 @@ class InferenceActorTest {
     assertTrue(s.loads() >= 3, "every model was loaded at least once");
   }
 
+  private static RequestState request(ActorRef<InferenceActor.Command> door, String requestId) {
+    TestProbe<RequestState> probe = kit.createTestProbe();
+    door.tell(new InferenceActor.GetRequest(requestId, probe.ref()));
+    return probe.receiveMessage();
+  }
+
+  /**
+   * A background request's estimated start through the actor: behind one running call on a quiet
+   * door it is about that call's rest; behind interactive traffic that keeps the model busy it
+   * counts the interactive work still to come, which does overtake it. Real time (time scale 1):
+   * 10 tokens at 50 tokens/s hold the model 200 ms, and the traffic brings one such call every
+   * 200 ms, so the queue does not empty while it lasts. Only the two forecasts are compared, and
+   * the order the requests were served in is checked; no timing is asserted.
+   */
+  @Test
+  void aBackgroundRequestBehindSteadyInteractiveTrafficIsForecastToWaitForIt() throws Exception {
+    Map<String, Object> settings = Map.of("turbo-agents.inference.total-concurrency", 1,
+        "turbo-agents.inference.demand-window", "20s");
+    StandInModel m = new StandInModel("m", GIB, 32, 8, 128, Duration.ofMillis(20), 50, 0, List.of("completion"));
+
+    // quiet: three background calls measure the service time (no interactive traffic seen), then one
+    // runs while the background request waits
+    OllamaStandIn quietServer = new OllamaStandIn(List.of(m), 64 * GIB, 8, 1.0).start();
+    open.add(quietServer);
+    var quiet = door(quietServer, 32 * GIB, settings);
+    TestProbe<Reply> quietReplies = kit.createTestProbe();
+    for (int i = 0; i < 3; i++) {
+      quiet.tell(submit("warm" + i, chat("m", 10), Priority.BACKGROUND, quietReplies.ref()));
+      quietReplies.expectMessageClass(Completed.class, Duration.ofSeconds(10));
+    }
+    quiet.tell(submit("running", chat("m", 10), Priority.BACKGROUND, quietReplies.ref()));
+    awaitRunning(quiet, "running");
+    quiet.tell(submit("bg", chat("m", 10), Priority.BACKGROUND, quietReplies.ref()));
+    long quietEstimate = assertInstanceOf(RequestState.Waiting.class, request(quiet, "bg")).estimatedStartMillis();
+
+    // busy: the same, then one interactive call every 200 ms for 2 s before the background request and 2 s after
+    OllamaStandIn busyServer = new OllamaStandIn(List.of(m), 64 * GIB, 8, 1.0).start();
+    open.add(busyServer);
+    var busy = door(busyServer, 32 * GIB, settings);
+    TestProbe<Reply> busyReplies = kit.createTestProbe();
+    for (int i = 0; i < 3; i++) {
+      busy.tell(submit("warm" + i, chat("m", 10), Priority.BACKGROUND, busyReplies.ref()));
+      busyReplies.expectMessageClass(Completed.class, Duration.ofSeconds(10));
+    }
+    int before = 10;
+    int after = 10;
+    for (int i = 0; i < before; i++) {
+      busy.tell(submit("i" + i, chat("m", 10), Priority.INTERACTIVE, busyReplies.ref()));
+      Thread.sleep(200);
+    }
+    busy.tell(submit("bg", chat("m", 10), Priority.BACKGROUND, busyReplies.ref()));
+    long busyEstimate = assertInstanceOf(RequestState.Waiting.class, request(busy, "bg")).estimatedStartMillis();
+    for (int i = before; i < before + after; i++) {
+      busy.tell(submit("i" + i, chat("m", 10), Priority.INTERACTIVE, busyReplies.ref()));
+      Thread.sleep(200);
+    }
+    List<String> served = new ArrayList<>();
+    for (int i = 0; i < before + after + 1; i++) {
+      served.add(busyReplies.expectMessageClass(Completed.class, Duration.ofSeconds(30)).requestId());
+    }
+
+    long overtook = served.subList(0, served.indexOf("bg")).stream()
+        .filter(id -> id.startsWith("i") && Integer.parseInt(id.substring(1)) >= before).count();
+    assertTrue(overtook >= 2, "interactive calls sent after the background request went first: " + served);
+    assertTrue(busyEstimate > 3 * Math.max(1, quietEstimate),
+        "behind the traffic the forecast counts what is still to come: " + busyEstimate + " ms, against "
+            + quietEstimate + " ms behind one running call on a quiet door");
+  }
+
   @Test
   void aModelLargerThanTheBudgetIsServedAloneWithAWarning() {
     OllamaStandIn s = standIn(List.of(model("huge", 10 * GIB, 50), model("small", GIB, 20)), 100 * GIB);
