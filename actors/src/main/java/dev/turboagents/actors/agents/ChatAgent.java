@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -26,8 +25,6 @@ import java.util.stream.Collectors;
  */
 public final class ChatAgent implements Agent {
   public static final String NAME = "chat";
-  private static final Pattern ISSUE_ID = Pattern.compile(
-      "(?i)\\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\b");
 
   private final String model;
   private final List<ToolSpec> tools;
@@ -84,7 +81,7 @@ public final class ChatAgent implements Agent {
       facts.add("get_release_blockers(" + release.get() + "):\n" + lookups.releaseBlockers(release.get()).text());
       sources.add("release blockers of " + release.get());
     }
-    Matcher ids = ISSUE_ID.matcher(message);
+    Matcher ids = Citations.UUID.matcher(message);
     while (ids.find()) {
       ToolResult read = lookups.readIssue(ids.group());
       facts.add("read_issue of the id the question names: " + (read instanceof ToolResult.Ok
@@ -116,7 +113,7 @@ public final class ChatAgent implements Agent {
         lines.add(blockers.text());
       }
     }
-    Matcher ids = ISSUE_ID.matcher(message);
+    Matcher ids = Citations.UUID.matcher(message);
     while (ids.find()) {
       lines.addAll(lookups.issueLines(ids.group()));
     }

@@ -39,8 +39,6 @@ public final class ChatRouting {
    */
   public record Routing(Route route, String by, List<String> ids, Optional<String> branch, Optional<String> why) {}
 
-  private static final Pattern ID = Pattern.compile(
-      "(?i)\\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\b");
   private static final Pattern BRANCH = Pattern.compile("(?i)\\bbranch\\s+([\\w./-]+)");
 
   private ChatRouting() {}
@@ -119,7 +117,7 @@ public final class ChatRouting {
 
   static List<String> ids(String message) {
     List<String> ids = new ArrayList<>();
-    Matcher m = ID.matcher(message);
+    Matcher m = Citations.UUID.matcher(message);
     while (m.find()) {
       String id = m.group().toLowerCase(Locale.ROOT);
       if (!ids.contains(id)) {

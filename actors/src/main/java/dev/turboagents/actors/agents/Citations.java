@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * @param invented the ids the answer names that nothing it was shown contains
  */
 public record Citations(List<String> cited, List<String> invented) {
-  private static final Pattern UUID = Pattern.compile(
+  /** A whole UUID, not part of a longer dashed token: the one pattern for an id in a person's or a model's words. */
+  static final Pattern UUID = Pattern.compile(
       "(?i)(?<![0-9a-f-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f-])");
   /** A dashed hex token that is no UUID: a model's garbled copy of one ("10f487ce-170a-…-e2c0dcdccca3de"). */
   private static final Pattern DASHED = Pattern.compile("(?i)(?<![0-9a-f-])[0-9a-f]+(?:-[0-9a-f]+)+(?![0-9a-f-])");
