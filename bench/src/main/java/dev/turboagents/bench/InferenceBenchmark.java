@@ -3,7 +3,6 @@ package dev.turboagents.bench;
 import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.MemoryBudget;
 import dev.turboagents.actors.inference.Priority;
-import dev.turboagents.actors.inference.RequestState;
 import dev.turboagents.actors.inference.SchedulingSimulation;
 import dev.turboagents.actors.inference.SimplePolicy;
 import dev.turboagents.actors.inference.ollama.OllamaBackend;
@@ -32,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -58,58 +56,9 @@ public final class InferenceBenchmark {
 
   private record Outcome(Request request, double latencySeconds, boolean ok, String error) {}
 
-  /** @param etaErrorsSeconds per request seen waiting: the door's estimated start minus when it really started */
+  /** @param etaErrors per request seen waiting: the door's estimated start minus when it really started */
   private record Run(String name, int loads, double makespanSeconds, List<Outcome> outcomes, long peakBytes,
-      List<EtaError> etaErrors) {
-    List<Double> etaErrorsSeconds() {
-      return etaErrors.stream().map(EtaError::seconds).toList();
-    }
-  }
-
-  /** One request's estimated start minus when it really started, in simulated seconds, and its class. */
-  private record EtaError(dev.turboagents.actors.inference.Priority priority, double seconds) {}
-
-  /**
-   * The door's estimated start of each request (GET /api/v1/inference/requests/{id} asks the same),
-   * read while it waits, shortly after it arrived, against how much longer it really waited.
-   */
-  private static final class EtaProbe {
-    private final ActorSystem<?> system;
-    private final ActorRef<InferenceActor.Command> door;
-    private final Map<String, RequestState.Waiting> seen = new java.util.concurrent.ConcurrentHashMap<>();
-
-    EtaProbe(ActorSystem<?> system, ActorRef<InferenceActor.Command> door) {
-      this.system = system;
-      this.door = door;
-    }
-
-    private RequestState state(String id) throws Exception {
-      return AskPattern.<InferenceActor.Command, RequestState>ask(door, to -> new InferenceActor.GetRequest(id, to),
-          Duration.ofSeconds(5), system.scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    void look(String id) {
-      try {
-        if (state(id) instanceof RequestState.Waiting w) {
-          seen.put(id, w);
-        }
-      } catch (Exception e) {
-        System.out.println("  eta probe of " + id + " failed: " + e);
-      }
-    }
-
-    /** Signed errors in simulated seconds (positive: estimated later than it started). */
-    List<EtaError> errors(double scale) throws Exception {
-      List<EtaError> out = new ArrayList<>();
-      for (var e : seen.entrySet()) {
-        if (state(e.getKey()) instanceof RequestState.Done d) {
-          long actual = d.waitedMillis() - e.getValue().waitedMillis();
-          out.add(new EtaError(e.getValue().priority(), (e.getValue().estimatedStartMillis() - actual) / 1000.0 / scale));
-        }
-      }
-      return out;
-    }
-  }
+      List<EtaProbe.EtaError> etaErrors) {}
 
   private static final long GIB = StandInModel.GIB;
 
@@ -186,27 +135,9 @@ public final class InferenceBenchmark {
   }
 
   private static String etaLine(Run door, int requests) {
-    double[] abs = door.etaErrorsSeconds().stream().mapToDouble(Math::abs).sorted().toArray();
-    double[] signed = door.etaErrorsSeconds().stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    if (abs.length == 0) {
-      return "no request was seen waiting";
-    }
-    StringBuilder perClass = new StringBuilder();
-    for (var p : dev.turboagents.actors.inference.Priority.values()) {
-      double[] cls = door.etaErrors().stream().filter(e -> e.priority() == p).mapToDouble(e -> Math.abs(e.seconds()))
-          .sorted().toArray();
-      if (cls.length > 0) {
-        perClass.append(String.format(Locale.ROOT, "; %s (%d) p50 %.1f s", p.label(), cls.length, at(cls, 0.5)));
-      }
-    }
-    return String.format(Locale.ROOT, "%d of %d requests seen waiting: |error| p50 %.1f s, p90 %.1f s; median error %+.1f s"
-        + " (+ = estimated later than it started)%s", abs.length, requests, at(abs, 0.5), at(abs, 0.9), at(signed, 0.5),
-        perClass);
+    return EtaProbe.line(door.etaErrors(), requests);
   }
 
-  private static double at(double[] sorted, double q) {
-    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
-  }
 
   /** Whether the door is at least as good as the simple policy on loads and interactive p95, better on one, makespan no worse. */
   private static String verdict(Run simple, Run door) {

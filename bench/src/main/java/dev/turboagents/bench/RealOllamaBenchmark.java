@@ -8,6 +8,7 @@ import dev.turboagents.actors.inference.MemoryBudget;
 import dev.turboagents.actors.inference.ollama.OllamaBackend;
 import dev.turboagents.config.Settings;
 import dev.turboagents.http.HttpServer;
+import dev.turboagents.http.inference.RequestIds;
 import dev.turboagents.http.ollama.OllamaRoutes;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -58,7 +60,9 @@ public final class RealOllamaBenchmark {
 
   private record Outcome(Request request, double latencySeconds, boolean ok, String error) {}
 
-  private record Run(int loads, double makespanSeconds, List<Outcome> outcomes, String note) {}
+  /** @param etaErrors through the door: per request seen waiting, its estimated start minus when it really started */
+  private record Run(int loads, double makespanSeconds, List<Outcome> outcomes, String note,
+      List<EtaProbe.EtaError> etaErrors) {}
 
   public static void main(String[] args) throws Exception {
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 60;
@@ -72,12 +76,13 @@ public final class RealOllamaBenchmark {
       System.exit(2);
     }
     List<String> rows = new ArrayList<>();
+    List<String> etaRows = new ArrayList<>();
     for (long seed : seeds) {
       List<Request> trace = trace(count, seconds, seed);
       System.out.printf(Locale.ROOT, "seed %d: %d requests over %.1f s (%d interactive, %d agent, %d background)%n", seed,
           trace.size(), trace.getLast().arrivalSeconds(), trace.stream().filter(r -> r.cls() == Cls.INTERACTIVE).count(),
           trace.stream().filter(r -> r.cls() == Cls.AGENT).count(), trace.stream().filter(r -> r.cls() == Cls.BACKGROUND).count());
-      Run direct = measured(ollama, () -> replay(ollama, trace, false));
+      Run direct = measured(ollama, () -> replay(ollama, trace, Optional.empty()));
       Run door = door(ollama, trace);
       double p95d = percentile(direct, Cls.INTERACTIVE, 95);
       double p95f = percentile(door, Cls.INTERACTIVE, 95);
@@ -89,6 +94,8 @@ public final class RealOllamaBenchmark {
           direct.loads(), percentile(direct, Cls.INTERACTIVE, 50), p95d, direct.makespanSeconds(), failed(direct));
       System.out.printf(Locale.ROOT, "  the door:     %d loads, interactive p50 %.1f s p95 %.1f s, makespan %.1f s, %d failed; %s%n",
           door.loads(), percentile(door, Cls.INTERACTIVE, 50), p95f, door.makespanSeconds(), failed(door), door.note());
+      System.out.println("  the door's estimated start: " + EtaProbe.line(door.etaErrors(), trace.size()));
+      etaRows.add(String.format(Locale.ROOT, "| %d | %s |", seed, EtaProbe.line(door.etaErrors(), trace.size())));
       rows.add(String.format(Locale.ROOT, "| %d | %d / %d | %.1f / %.1f (%.1fx) | %.1f / %.1f (%.2fx) | %.1f / %.1f | %.1f / %.1f | %s |",
           seed, direct.loads(), door.loads(), p95d, p95f, p95d / p95f, direct.makespanSeconds(), door.makespanSeconds(),
           direct.makespanSeconds() / door.makespanSeconds(), percentile(direct, Cls.AGENT, 95), percentile(door, Cls.AGENT, 95),
@@ -99,6 +106,11 @@ public final class RealOllamaBenchmark {
     System.out.println("| seed | loads | interactive p95 (s) | makespan (s) | agent p95 (s) | background p95 (s) | goals |");
     System.out.println("|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
+    System.out.println();
+    System.out.println("The door's estimated start while a request waits, against when it started (wall seconds):");
+    System.out.println("| seed | estimate error |");
+    System.out.println("|---|---|");
+    etaRows.forEach(System.out::println);
     System.exit(0);
   }
 
@@ -137,10 +149,11 @@ public final class RealOllamaBenchmark {
 
   /** Empties Ollama, runs {@code replay} while counting the loads Ollama makes. */
   private static Run measured(String ollama, Replay replay) throws Exception {
-    return measured(ollama, replay, () -> "");
+    return measured(ollama, replay, () -> "", Optional.empty());
   }
 
-  private static Run measured(String ollama, Replay replay, java.util.function.Supplier<String> note) throws Exception {
+  private static Run measured(String ollama, Replay replay, java.util.function.Supplier<String> note,
+      Optional<EtaProbe> eta) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     for (String m : List.of(SMOL, GEMMA)) {
       http.send(HttpRequest.newBuilder(URI.create(ollama + "/api/generate"))
@@ -173,7 +186,8 @@ public final class RealOllamaBenchmark {
     Thread.sleep(100);
     polling.set(false);
     poller.join();
-    return new Run(loads.get(), makespan(outcomes), outcomes, note.get());
+    return new Run(loads.get(), makespan(outcomes), outcomes, note.get(),
+        eta.isPresent() ? eta.get().errors(1) : List.of());
   }
 
   private static Run door(String ollama, List<Request> trace) throws Exception {
@@ -197,7 +211,8 @@ public final class RealOllamaBenchmark {
               deadline.plus(settings.inference().replyMargin()), settings.http().retryAfter()).route())
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
       String url = "http://127.0.0.1:" + binding.localAddress().getPort();
-      Run run = measured(ollama, () -> replay(url, trace, true), () -> {
+      EtaProbe eta = new EtaProbe(system, inference);
+      Run run = measured(ollama, () -> replay(url, trace, Optional.of(eta)), () -> {
         try {
           InferenceStatus st = AskPattern.<InferenceActor.Command, InferenceStatus>ask(inference,
               InferenceActor.GetStatus::new, Duration.ofSeconds(5), system.scheduler()).toCompletableFuture().get();
@@ -207,7 +222,7 @@ public final class RealOllamaBenchmark {
         } catch (Exception e) {
           return "status unavailable: " + e;
         }
-      });
+      }, Optional.of(eta));
       binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS);
       return run;
     } finally {
@@ -216,7 +231,8 @@ public final class RealOllamaBenchmark {
     }
   }
 
-  private static List<Outcome> replay(String url, List<Request> trace, boolean withPriority) throws Exception {
+  /** Sends {@code trace} to {@code url}; through the door ({@code eta} present) with each class and its own request id. */
+  private static List<Outcome> replay(String url, List<Request> trace, Optional<EtaProbe> eta) throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     long start = System.nanoTime();
     List<CompletableFuture<Outcome>> futures = new ArrayList<>();
@@ -234,8 +250,11 @@ public final class RealOllamaBenchmark {
       HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + (r.cls() == Cls.BACKGROUND ? "/api/generate" : "/api/chat")))
           .timeout(Duration.ofMinutes(10)).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body));
-      if (withPriority) {
+      if (eta.isPresent()) {
+        String id = "bench-" + r.index();
         request.header(OllamaRoutes.PRIORITY_HEADER, r.cls().name().toLowerCase(Locale.ROOT));
+        request.header(RequestIds.HEADER, id);
+        CompletableFuture.runAsync(() -> eta.get().look(id), CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS));
       }
       futures.add(client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
         double latency = (System.nanoTime() - start) / 1e9 - r.arrivalSeconds();
