@@ -204,7 +204,7 @@ class OllamaAuthorityTest {
     open.add(s);
     s.promptRate(10); // 10 prompt tokens a second (simulated): a long prompt keeps a1 running a while
     var door = door(s, 100 * GIB, Map.of("turbo-agents.inference.reconcile-interval", "50ms",
-        "turbo-agents.inference.total-concurrency", 3, "turbo-agents.inference.per-model-concurrency", 2));
+        "turbo-agents.inference.total-concurrency", 3, "turbo-agents.inference.per-model-concurrency", 3));
     chat(door, "warm", "a");
     TestProbe<Reply> probe = kit.createTestProbe();
     ask(door, "a1", "a1 " + "long prompt ".repeat(300), "a", probe);
