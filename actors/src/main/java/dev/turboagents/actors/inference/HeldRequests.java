@@ -150,6 +150,19 @@ final class HeldRequests {
     }
   }
 
+  /**
+   * Takes the running call {@code requestId} back from the server and queues it again in its old
+   * place (class, age, arrival and deadline kept); its caller sees nothing. False when it no longer runs.
+   */
+  boolean requeue(String requestId) {
+    Optional<RunningCalls.RunningCall<Asker>> call = running.withdraw(requestId);
+    call.ifPresent(c -> {
+      c.cancel();
+      queue.putBack(c.waiting);
+    });
+    return call.isPresent();
+  }
+
   /** Answers every queued request {@code which} picks with the failure {@code why} gives it. */
   void failQueued(Predicate<InferenceQueue.Waiting<Asker>> which, Function<InferenceQueue.Waiting<Asker>, Failed> why) {
     queue.removeIf(which).forEach(w -> answer(w, why.apply(w)));

@@ -143,10 +143,19 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private record LoadDone(String model, long nanos, Optional<Throwable> error) implements Command {}
   private record UnloadDone(String model, Optional<Throwable> error) implements Command {}
   private record SinkGone(String requestId) implements Command {}
+  private record ProveLoad() implements Command {}
   private record ModelTimeRecovered(Optional<ModelTimeLedger.Day> day, Optional<Throwable> error) implements Command {}
 
   /** The watchdog allows a first token this many times the prompt's measured reading time (a CPU busy elsewhere too). */
   private static final long PROMPT_ALLOWANCE_FACTOR = 4;
+
+  /**
+   * While a load beside other models runs that Ollama was never seen keeping together, its running
+   * set is read this often: once it shows the new model beside the others, Ollama keeps them all and
+   * work on the others starts again before the load ends.
+   */
+  private static final Duration PROOF_READ_EVERY = Duration.ofMillis(100);
+  private static final String PROVE_LOAD = "prove-load";
 
   private final InferenceSettings settings;
   private final InferenceBackend backend;
@@ -167,6 +176,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final RequestHistory history;
   private final RequestSpans spans;
   private final ServerLink server;
+  private final TimerScheduler<Command> timers;
   private final ActorRef<ModelListings.Command> listings;
   private ResidencyPlanner residency;
   private ServiceTimes times = ServiceTimes.NONE;
@@ -246,6 +256,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         replyTo -> new ModelTimeLedger.GetDay(modelTime.day(), replyTo),
         (day, error) -> new ModelTimeRecovered(Optional.ofNullable(day), Optional.ofNullable(error))));
     this.server = new ServerLink(context, timers, backend, settings);
+    this.timers = timers;
     this.listings = context.spawn(ModelListings.create(backend), "listings");
     this.residency = new ResidencyPlanner(budget.bytes(), settings.maxResidentModels());
     timers.startTimerWithFixedDelay(new Tick(), settings.tickInterval());
@@ -269,6 +280,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
           throw new IllegalStateException("simulated failure: " + f.reason());
         })
         .onMessage(Tick.class, t -> dispatch())
+        .onMessage(ProveLoad.class, p -> then(this::proveLoad))
         .onMessage(CallDone.class, this::onCallDone)
         .onMessage(LoadDone.class, this::onLoadDone)
         .onMessage(UnloadDone.class, this::onUnloadDone)
@@ -539,6 +551,20 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     loadingProfiles.put(l.model(), numCtx);
     pipe(backend.load(l.model(), pinned.forModel(l.model()).with(ModelOption.NUM_CTX, numCtx), settings.keepAlive()),
         (v, e) -> new LoadDone(l.model(), System.nanoTime() - started, Optional.ofNullable(e)));
+    if (loadedBesideUnproven()) {
+      // nothing else starts until Ollama shows what it keeps: ask it now, and while the load lasts
+      server.reconcileNow(false);
+      timers.startTimerWithFixedDelay(PROVE_LOAD, new ProveLoad(), PROOF_READ_EVERY);
+    }
+  }
+
+  /** Reads Ollama's running set again while a load beside others is still unproven; stops once it is not. */
+  private void proveLoad() {
+    if (residency.loading().isPresent() && loadedBesideUnproven() && unconfirmed.isEmpty()) {
+      server.reconcileNow(false);
+    } else {
+      timers.cancel(PROVE_LOAD);
+    }
   }
 
   // ---- results ----
@@ -695,6 +721,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         getContext().getLog().info("inference: {} answers; resident {}", backend.describe(), residency.resident().keySet());
       } else {
         noteDifferences(seen, t);
+        requeueCallsOf(seen.vanished());
       }
     });
     if (r.afterLoad()) {
@@ -724,6 +751,28 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         + ", the door planned " + mib(sizes.get(0)) + ": Ollama's figure is used from now on"));
     seen.limitLearnt().ifPresent(limit -> getContext().getLog().warn("inference: Ollama keeps at most {} model(s) at once"
         + " (OLLAMA_MAX_LOADED_MODELS or its memory estimate): the door plans for that from now on", limit));
+  }
+
+  /**
+   * Ollama evicted {@code evicted} on its own: the calls on them that produced nothing yet are
+   * cancelled (Ollama skips a request whose client has gone) and wait again in the door, in their
+   * old place, so they do not make Ollama load their model back behind the door's back.
+   */
+  private void requeueCallsOf(List<String> evicted) {
+    if (evicted.isEmpty()) {
+      return;
+    }
+    List<SwapPolicy.InFlight> running = held.running().all().stream().map(r -> new SwapPolicy.InFlight(r.id(), r.model(),
+        r.deltas.get() > 0 || r.firstDeltaNanos.get() > 0, r.waiting.call() instanceof InferenceCall.Embed)).toList();
+    List<String> back = SwapPolicy.requeueAfterEviction(running, Set.copyOf(evicted));
+    back.forEach(id -> {
+      growingCalls.remove(id);
+      held.requeue(id);
+    });
+    if (!back.isEmpty()) {
+      disagree("Ollama evicted " + String.join(", ", evicted) + " with " + back.size() + " call(s) on it that had"
+          + " produced nothing yet: they were taken back and wait in the door again (" + String.join(", ", back) + ")");
+    }
   }
 
   private void disagree(String what) {

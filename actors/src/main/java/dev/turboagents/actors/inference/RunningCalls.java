@@ -81,6 +81,14 @@ final class RunningCalls<A> {
     return gone;
   }
 
+  /**
+   * Removes a call that goes back to the queue to run again later (Ollama evicted its model before it
+   * produced anything): it held no model, so the end hook is not told.
+   */
+  Optional<RunningCall<A>> withdraw(String requestId) {
+    return Optional.ofNullable(byId.remove(requestId));
+  }
+
   int size() {
     return byId.size();
   }

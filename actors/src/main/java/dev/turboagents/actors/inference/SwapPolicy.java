@@ -30,7 +30,12 @@ import java.util.Set;
  * load time comes in. A load never evicts a model that still has queued work, except for (1) and
  * (2). Models being drained for a decided swap take no new work. While the server has not been seen
  * keeping as many models at once as a load would make, that load waits for the models beside it to
- * be idle and nothing else starts until it is done (the server may evict them for it).
+ * be idle and nothing else starts until Ollama's running set shows the model loading beside the
+ * others (the door reads it as soon as it sends the load, and again while the load lasts) or the
+ * load is done: a call sent behind a load Ollama makes room for would evict the new model again.
+ *
+ * <p>When Ollama evicts a model on its own, {@link #requeueAfterEviction} says which of its calls
+ * go back to the door's queue.
  */
 public final class SwapPolicy implements SchedulingPolicy {
 
@@ -465,6 +470,22 @@ public final class SwapPolicy implements SchedulingPolicy {
       long bytes = bytes(residency, model);
       return perByte > 0 && bytes > 0 ? perByte * bytes : UNMEASURED_LOAD_NANOS;
     }
+  }
+
+  /** A call the server is answering, as {@link #requeueAfterEviction} sees it: its model, and whether anything of the answer came. */
+  public record InFlight(String requestId, String model, boolean streamed, boolean embed) {}
+
+  /**
+   * The calls to take back from the server when it evicted {@code evicted} on its own: those on an
+   * evicted model that have produced nothing yet (no caller saw any of them), except embeddings
+   * (they cannot be called back). Ollama skips a waiting request whose client went away, so these
+   * no longer make it load their model again behind the door's back; they wait in the door's queue
+   * in their old place (their class, age and arrival kept) and the door brings their model back when
+   * the policy says so. A call with part of its answer out stays: it is being served.
+   */
+  public static List<String> requeueAfterEviction(List<InFlight> running, Set<String> evicted) {
+    return running.stream().filter(c -> evicted.contains(c.model()) && !c.streamed() && !c.embed())
+        .map(InFlight::requestId).toList();
   }
 
   /** Every order of {@code models} (at most 4! = 24 are costed; beyond 4 models, the arrival order of the first four). */

@@ -64,6 +64,10 @@ class OllamaAuthorityTest {
   }
 
   private ActorRef<InferenceActor.Command> door(OllamaStandIn s, long budget) {
+    return door(s, budget, Map.of());
+  }
+
+  private ActorRef<InferenceActor.Command> door(OllamaStandIn s, long budget, Map<String, Object> more) {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("turbo-agents.inference.total-concurrency", 2);
     overrides.put("turbo-agents.inference.max-resident-models", 3);
@@ -72,10 +76,12 @@ class OllamaAuthorityTest {
     overrides.put("turbo-agents.inference.load-seen-threshold", "15ms");
     // the periodic look at /api/ps must not be what corrects the picture here
     overrides.put("turbo-agents.inference.reconcile-interval", "1h");
+    overrides.putAll(more);
     var settings = StandInSettings.inference(overrides);
     OllamaBackend backend = new OllamaBackend(s.url(), settings);
     open.add(backend);
     var door = kit.spawn(InferenceActor.create(settings, backend, new MemoryBudget(budget, "test")));
+    open.add(() -> kit.stop(door)); // before its backend closes: its timers must not reach a closed backend
     Eventually.assertThat(Duration.ofSeconds(10), () -> assertEquals(BackendHealth.State.UP, status(door).backend()));
     return door;
   }
@@ -91,7 +97,12 @@ class OllamaAuthorityTest {
   }
 
   private static void ask(ActorRef<InferenceActor.Command> door, String id, String model, TestProbe<Reply> probe) {
-    door.tell(new InferenceActor.Submit(id, new InferenceCall.Chat(model, List.of(ChatMessage.of("user", id)), List.of(),
+    ask(door, id, id, model, probe);
+  }
+
+  private static void ask(ActorRef<InferenceActor.Command> door, String id, String prompt, String model,
+      TestProbe<Reply> probe) {
+    door.tell(new InferenceActor.Submit(id, new InferenceCall.Chat(model, List.of(ChatMessage.of("user", prompt)), List.of(),
         AnswerFormat.TEXT, ModelOptions.NONE.with(ModelOption.NUM_PREDICT, 3), Thinking.SERVER_DEFAULT),
         Priority.AGENT, Optional.empty(), Optional.empty(), probe.ref()));
   }
@@ -178,6 +189,47 @@ class OllamaAuthorityTest {
     assertTrue(st.serverLoads() <= 1, "Ollama reloaded " + st.serverLoads() + " times behind the door's back: "
         + st.recentDisagreements());
     assertEquals(s.loads(), st.loads() + st.serverLoads(), "every load Ollama made is counted");
+  }
+
+  @Test
+  void anEvictionOllamaMadeOnItsOwnSendsTheEvictedModelsCallsWithoutATokenBackToTheDoorAndEachIsServedOnce()
+      throws Exception {
+    // Ollama keeps one model. Another tool asks for c (slow to load) while the door's a1 runs, then
+    // the door sends a2 and a3: in Ollama's queue they wait behind c, with nothing streamed yet. When
+    // a1 ends Ollama evicts a for c; the door sees it in /api/ps and takes a2 and a3 back, so Ollama
+    // skips them (a2, at the head already, still evicts c when it is done, but loads nothing) and the
+    // door loads a itself: one load of a, the door's own, and each request is answered once
+    OllamaStandIn s = new OllamaStandIn(List.of(model("a"), new StandInModel("c", 3 * GIB / 2, 32, 8, 128,
+        Duration.ofSeconds(50), 50, 0, List.of("completion"))), 100 * GIB, 1, 0.02).start();
+    open.add(s);
+    s.promptRate(10); // 10 prompt tokens a second (simulated): a long prompt keeps a1 running a while
+    var door = door(s, 100 * GIB, Map.of("turbo-agents.inference.reconcile-interval", "50ms",
+        "turbo-agents.inference.total-concurrency", 3, "turbo-agents.inference.per-model-concurrency", 3));
+    chat(door, "warm", "a");
+    TestProbe<Reply> probe = kit.createTestProbe();
+    ask(door, "a1", "a1 " + "long prompt ".repeat(300), "a", probe);
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(1, s.generating(), "a1 reads its prompt"));
+    var other = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create(s.url() + "/api/generate"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"c\", \"prompt\": \"hi\", \"stream\": false,"
+            + " \"options\": {\"num_predict\": 3}}")).build(), HttpResponse.BodyHandlers.ofString());
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(1, s.waitingAtAdmission(), "c waits for a"));
+    ask(door, "a2", "a", probe);
+    ask(door, "a3", "a", probe);
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(3, s.waitingAtAdmission(), "a2, a3 wait behind c"));
+    List<String> answered = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      answered.add(((Completed) probe.expectMessageClass(Completed.class, Duration.ofSeconds(30))).requestId());
+    }
+    probe.expectNoMessage(Duration.ofMillis(300));
+    assertEquals(List.of("a1", "a2", "a3"), answered.stream().sorted().toList(), "each answered once");
+    assertEquals(200, other.get().statusCode());
+    InferenceStatus st = status(door);
+    assertTrue(st.recentDisagreements().stream().anyMatch(d -> d.contains("taken back") && d.contains("a2")
+        && d.contains("a3")), st.recentDisagreements().toString());
+    assertEquals(2, s.skipped(), "Ollama skipped both calls the door took back");
+    assertEquals(2, s.loadsOf("a"), "a was loaded again once");
+    assertEquals(0, st.serverLoads(), "and by the door, not behind its back: " + st.recentDisagreements());
+    assertEquals(2, st.loads(), "the warm-up's load and the reload");
   }
 
   @Test

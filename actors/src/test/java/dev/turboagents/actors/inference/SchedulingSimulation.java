@@ -203,7 +203,7 @@ public final class SchedulingSimulation {
   }
 
   private List<LoadedModel> serverHolds() {
-    return residency.resident().values().stream().filter(r -> r.phase() == ResidencyPlanner.Phase.READY)
+    return residency.resident().values().stream().filter(r -> r.phase() != ResidencyPlanner.Phase.UNLOADING)
         .map(r -> new LoadedModel(r.model(), r.model(), r.bytes(), r.bytes(), "", null, Optional.empty(), Optional.empty()))
         .toList();
   }
@@ -244,6 +244,9 @@ public final class SchedulingSimulation {
           residency = residency.loading(l.model(), l.bytes(), l.warning(), now);
           peakBytes = Math.max(peakBytes, residency.usedBytes());
           loadingUntil.put(l.model(), now + models.get(l.model()).load().toNanos());
+          // the actor reads the running set as soon as it sends a load beside others: this server
+          // keeps everything the door loads, so it shows the new model loading beside them
+          residency = residency.reconcile(serverHolds(), now, false, Set.copyOf(runningModels())).planner();
         }
         case SwapPolicy.Decision.Hold h -> {
           return;

@@ -284,4 +284,35 @@ class SwapPolicyTest {
     var load = assertInstanceOf(SwapPolicy.Decision.Load.class, second.next());
     assertTrue(load.warning().orElseThrow().contains("served alone"), load.toString());
   }
+  private static LoadedModel held(String name) {
+    return new LoadedModel(name, name, 3 * GIB, 3 * GIB, "", null, Optional.empty(), Optional.empty());
+  }
+
+  @Test
+  void workOnAResidentModelWaitsWhileALoadBesideItIsUnprovenAndStartsOnceOllamaShowsBothHeld() {
+    // 10 GiB: a and b fit together by the door's budget, but Ollama was only ever seen holding one
+    ResidencyPlanner residency = new ResidencyPlanner(10 * GIB, 3).weights("a", 3 * GIB).weights("b", 3 * GIB)
+        .loading("a", 3 * GIB, Optional.empty(), 0).loaded("a", 0)
+        .reconcile(List.of(held("a")), 0).loading("b", 3 * GIB, Optional.empty(), MS);
+    SwapPolicy.Plan unproven = decide(residency, 2 * MS, waiting("a1", "a", Priority.AGENT, MS));
+    assertInstanceOf(SwapPolicy.Decision.Hold.class, unproven.next(), "a call on a now would wait behind b's load in"
+        + " Ollama and evict b again if Ollama keeps one model");
+    // Ollama's running set, read while b loads, lists b beside a: it keeps both, a's work goes on
+    ResidencyPlanner shown = residency.reconcile(List.of(held("a"), held("b")), 3 * MS);
+    assertTrue(shown.isLoading("b"), "b is still loading");
+    SwapPolicy.Plan proven = decide(shown, 3 * MS, waiting("a1", "a", Priority.AGENT, MS));
+    assertEquals("a1", assertInstanceOf(SwapPolicy.Decision.Start.class, proven.next()).requestId());
+  }
+
+  @Test
+  void anEvictionOllamaMadeOnItsOwnTakesBackOnlyTheEvictedModelsCallsThatProducedNothing() {
+    List<SwapPolicy.InFlight> running = List.of(
+        new SwapPolicy.InFlight("a-streaming", "a", true, false),
+        new SwapPolicy.InFlight("a-waiting", "a", false, false),
+        new SwapPolicy.InFlight("a-embed", "a", false, true),
+        new SwapPolicy.InFlight("b-waiting", "b", false, false),
+        new SwapPolicy.InFlight("a-waiting-too", "a", false, false));
+    assertEquals(List.of("a-waiting", "a-waiting-too"), SwapPolicy.requeueAfterEviction(running, java.util.Set.of("a")));
+    assertEquals(List.of(), SwapPolicy.requeueAfterEviction(running, java.util.Set.of("c")));
+  }
 }

@@ -58,6 +58,7 @@ public final class OllamaStandIn implements AutoCloseable {
   private volatile Semaphore gpu = null;
   private volatile double runnerOverhead = 0;
   private final AtomicInteger evictions = new AtomicInteger();
+  private final AtomicInteger skipped = new AtomicInteger();
   private final AtomicInteger peakModelsAsked = new AtomicInteger();
   private final Map<String, Integer> asked = new LinkedHashMap<>();
 
@@ -245,6 +246,30 @@ public final class OllamaStandIn implements AutoCloseable {
     return evictions.get();
   }
 
+  /** Requests skipped or ended before their first token because their client hung up while they waited. */
+  public int skipped() {
+    return skipped.get();
+  }
+
+  /** Requests waiting at the admission queue now (the head included). */
+  public int waitingAtAdmission() {
+    lock.lock();
+    try {
+      return pending.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void wake() {
+    lock.lock();
+    try {
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The most distinct models that had requests inside the stand-in (waiting or running) at once. */
   public int peakModelsAsked() {
     return peakModelsAsked.get();
@@ -426,11 +451,13 @@ public final class OllamaStandIn implements AutoCloseable {
       hangUntilKilled(model.name(), Hang.LOAD);
     }
     long start = System.nanoTime();
+    // like Ollama, notice a client that hangs up while its request waits: it is skipped, not served
+    ClientWatch client = noPrompt ? ClientWatch.none() : ClientWatch.of(ex, this::wake);
     asking(model.name(), 1);
     Runner runner;
     try {
-      runner = admit(model, numCtx);
-    } catch (InterruptedException | RuntimeException e) {
+      runner = admit(model, numCtx, client);
+    } catch (InterruptedException | RuntimeException | IOException e) {
       asking(model.name(), -1);
       throw e;
     }
@@ -440,14 +467,19 @@ public final class OllamaStandIn implements AutoCloseable {
         send(ex, 200, doneNode(kind, model.name(), "load", System.nanoTime() - start, loadNanos, 0, 0));
         return;
       }
-      runner.slot.acquire();
+      while (!runner.slot.tryAcquire(5, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (client.gone()) {
+          skipped.incrementAndGet();
+          throw new IOException("the client went away while its request waited for " + model.name());
+        }
+      }
       Semaphore shared = gpu;
       try {
         if (shared != null) {
           shared.acquire();
         }
         try {
-          generate(ex, kind, body, model, start, loadNanos);
+          generate(ex, kind, body, model, start, loadNanos, client);
         } finally {
           if (shared != null) {
             shared.release();
@@ -472,8 +504,8 @@ public final class OllamaStandIn implements AutoCloseable {
     }
   }
 
-  private void generate(HttpExchange ex, String kind, JsonNode body, StandInModel model, long start, long loadNanos)
-      throws IOException, InterruptedException {
+  private void generate(HttpExchange ex, String kind, JsonNode body, StandInModel model, long start, long loadNanos,
+      ClientWatch client) throws IOException, InterruptedException {
     JsonNode messages = body.path("messages");
     prompts.add("chat".equals(kind) && !messages.isEmpty() ? messages.get(messages.size() - 1).path("content").asText()
         : body.path("prompt").asText());
@@ -482,14 +514,14 @@ public final class OllamaStandIn implements AutoCloseable {
       if (hang == Hang.SILENT) {
         hangUntilKilled(model.name(), Hang.SILENT);
       }
-      answer(ex, kind, body, model, start, loadNanos);
+      answer(ex, kind, body, model, start, loadNanos, client);
     } finally {
       generating.decrementAndGet();
     }
   }
 
-  private void answer(HttpExchange ex, String kind, JsonNode body, StandInModel model, long start, long loadNanos)
-      throws IOException, InterruptedException {
+  private void answer(HttpExchange ex, String kind, JsonNode body, StandInModel model, long start, long loadNanos,
+      ClientWatch client) throws IOException, InterruptedException {
     Script.Answer answer = script.answer(new Script.Request(model.name(), kind, body));
     int limit = body.path("options").path("num_predict").asInt(-1);
     List<String> tokens = limit > 0 && answer.tokens().size() > limit ? answer.tokens().subList(0, limit) : answer.tokens();
@@ -514,6 +546,9 @@ public final class OllamaStandIn implements AutoCloseable {
       sleepSimulated(Duration.ofNanos((long) (1e9 / model.tokensPerSecond())));
       if (!running) {
         throw new IOException("stopped");
+      }
+      if (client.gone()) {
+        throw new IOException("the client went away"); // Ollama stops generating for a closed request
       }
       text.append(token);
       if (stream) {
@@ -559,7 +594,7 @@ public final class OllamaStandIn implements AutoCloseable {
       body.path("input").forEach(n -> input.add(n.asText()));
     }
     long start = System.nanoTime();
-    Runner runner = admit(model, body.path("options").path("num_ctx").asInt(defaultNumCtx));
+    Runner runner = admit(model, body.path("options").path("num_ctx").asInt(defaultNumCtx), ClientWatch.none());
     long loadNanos = System.nanoTime() - start;
     try {
       runner.slot.acquire();
@@ -587,19 +622,34 @@ public final class OllamaStandIn implements AutoCloseable {
 
   // ---- Ollama's scheduler, simplified -------------------------------------------------------------
 
-  /** Waits at the FIFO admission queue until {@code model} runs at {@code numCtx}; loads and evicts as Ollama does. */
-  private Runner admit(StandInModel model, int numCtx) throws InterruptedException {
+  /**
+   * Waits at the FIFO admission queue until {@code model} runs at {@code numCtx}; loads and evicts as
+   * Ollama does. As Ollama's scheduler does with a request whose context is done, a request whose
+   * client hung up is skipped when it comes to the head of the queue: it loads nothing and evicts
+   * nothing. At the head it is committed, as in Ollama: if its client leaves then, what it evicts
+   * for is still evicted, but no model is loaded (or kept) for it.
+   */
+  private Runner admit(StandInModel model, int numCtx, ClientWatch client) throws InterruptedException, IOException {
     Object ticket = new Object();
     Runner mine = null;
     boolean loading = false;
+    boolean committed = false;
     lock.lock();
     try {
       pending.addLast(ticket);
       while (true) {
         if (!running) {
+          pending.remove(ticket);
           throw new InterruptedException("stopped");
         }
         if (pending.peekFirst() == ticket) {
+          if (!committed && client.gone()) {
+            pending.pollFirst();
+            skipped.incrementAndGet();
+            changed.signalAll();
+            throw new IOException("the client of a waiting request for " + model.name() + " went away: skipped");
+          }
+          committed = true;
           Runner current = loaded.get(model.name());
           if (current != null && current.numCtx == numCtx) {
             current.refCount++;
@@ -612,6 +662,12 @@ public final class OllamaStandIn implements AutoCloseable {
           }
           if (current == null) {
             Runner fresh = new Runner(model, numCtx, runnerOverhead);
+            if (fits(fresh) && client.gone()) {
+              pending.pollFirst();
+              skipped.incrementAndGet();
+              changed.signalAll();
+              throw new IOException("the client of " + model.name() + "'s request went away before its load");
+            }
             if (fits(fresh)) {
               fresh.refCount = 1;
               loaded.put(model.name(), fresh);
@@ -643,6 +699,13 @@ public final class OllamaStandIn implements AutoCloseable {
       lock.lock();
       try {
         mine.ready = true;
+        if (client.gone() && mine.refCount == 1) {
+          // Ollama's load waits on the request's context: with its client gone the runner is dropped
+          loaded.remove(model.name(), mine);
+          skipped.incrementAndGet();
+          changed.signalAll();
+          throw new IOException("the client of " + model.name() + "'s request went away during its load");
+        }
         changed.signalAll();
       } finally {
         lock.unlock();
