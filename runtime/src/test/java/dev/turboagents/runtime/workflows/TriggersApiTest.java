@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a new issue moves triage's counts and lists the action with its job; a pause shows and a new issue
  * meanwhile is a skipped action; a reply held in its model call shows as running, the follower's
  * lag behind the tracker's journal growing with the events after it, and gone once it is done; the
- * CLI prints the same.
+ * CLI prints the same; a tracker's history from before the triggers ever ran is passed, not triaged.
  */
 class TriggersApiTest {
   private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -204,6 +204,47 @@ class TriggersApiTest {
     JsonNode replied = done.get("recent").get(0);
     assertEquals("done", replied.get("outcome").asText(), replied.toString());
     assertTrue(replied.get("job_id").isTextual(), replied.toString());
+  }
+
+  @Test
+  void anExistingTrackersHistoryIsNeverTriagedWhenTheTriggersFirstRun() throws Exception {
+    // the tracker alone on this data directory, as a daemon from before the triggers left it: two issues, no triggers' journal
+    Map<String, Object> settings = settings();
+    var old = dev.turboagents.config.Settings.forTest(dataDir, settings);
+    var system = org.apache.pekko.actor.typed.ActorSystem.create(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "turbo-agents", old.config());
+    try {
+      var tracker = dev.turboagents.persistence.tracker.Tracker.start(new dev.turboagents.persistence.tracker.Tracker.Spawner() {
+        public <T> org.apache.pekko.actor.typed.ActorRef<T> spawn(org.apache.pekko.actor.typed.Behavior<T> b, String name) {
+          return system.systemActorOf(b, name, org.apache.pekko.actor.typed.Props.empty());
+        }
+      }, system, old.tracker(), Duration.ofSeconds(10));
+      for (String title : List.of("An old bug", "Another old bug")) {
+        tracker.createIssue(new dev.turboagents.persistence.tracker.NewIssue(title, "", java.util.Optional.empty(), List.of(),
+            java.util.Optional.empty(), java.util.Optional.empty(), "ada")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    api = RunningApi.withDefaultTriggers(dataDir, settings, true);
+    JsonNode caughtUp = Eventually.value(Duration.ofSeconds(30), () -> {
+      JsonNode t = trigger(api.get("/api/v1/agents/triggers"), "triage-new-issues");
+      assertEquals(0, t.get("lag").asLong(), "the history is passed: " + t);
+      return t;
+    });
+    assertEquals(0, caughtUp.get("started").asLong(), "no action on the old issues: " + caughtUp);
+    assertTrue(caughtUp.get("began").isTextual(), caughtUp.toString());
+    String fresh = api.post("/api/v1/issues", "{\"title\": \"A new bug\"}").json().get("id").asText();
+    JsonNode triaged = Eventually.value(Duration.ofSeconds(60), () -> {
+      JsonNode t = trigger(api.get("/api/v1/agents/triggers"), "triage-new-issues");
+      assertEquals(1, t.get("done").asLong(), t.toString());
+      return t;
+    });
+    assertEquals(fresh, triaged.get("recent").get(0).get("issue_id").asText(), triaged.toString());
+    assertEquals(1, triaged.get("started").asLong(), triaged.toString());
+    assertEquals(1, api.get("/api/v1/agents/jobs?agent=issue").json().path("jobs").size(), "one triage job: the new issue's");
   }
 
   private static JsonNode trigger(Reply listed, String name) {
