@@ -59,7 +59,11 @@ import org.apache.pekko.stream.javadsl.Sink;
  * ({@link ActionDone}, which moves the offset), so after a restart an action that was going on is
  * done again, idempotently (its job is found by its requested_by, its comment has a key), and one
  * that was done is never repeated. Comments written by an agent ({@code agent:*}) never trigger.
- * While {@code paused} says so, events pass without work.
+ * While {@code paused} says so, in the dry run, or once background's daily model time is spent, an
+ * action is done as skipped, saying why, and starts nothing. It follows the journal with both
+ * triggers off too (the events pass), and on a journal it never followed it first persists
+ * {@link Began}: older events are history and never acted on. {@link GetProgress} answers the
+ * offset reached, the counts per trigger and the newest actions ({@link TriggerStatus}).
  */
 public final class TrackerTriggers
     extends EventSourcedBehavior<TrackerTriggers.Command, TrackerTriggers.Event, TrackerTriggers.State> {
