@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a new issue moves triage's counts and lists the action with its job; a pause shows and a new issue
  * meanwhile is a skipped action; a reply held in its model call shows as running, the follower's
  * lag behind the tracker's journal growing with the events after it, and gone once it is done; the
- * CLI prints the same; a tracker's history from before the triggers ever ran is passed, not triaged.
+ * CLI prints the same; a tracker's history from before the triggers ever ran is passed, not triaged;
+ * in the autonomy's dry run a new issue is a skipped action saying what it would have done.
  */
 class TriggersApiTest {
   private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -245,6 +246,27 @@ class TriggersApiTest {
     assertEquals(fresh, triaged.get("recent").get(0).get("issue_id").asText(), triaged.toString());
     assertEquals(1, triaged.get("started").asLong(), triaged.toString());
     assertEquals(1, api.get("/api/v1/agents/jobs?agent=issue").json().path("jobs").size(), "one triage job: the new issue's");
+  }
+
+  @Test
+  void inTheAutonomysDryRunANewIssueIsASkippedActionSayingWhatItWouldHaveDone() throws Exception {
+    Map<String, Object> settings = settings();
+    settings.put("turbo-agents.autonomy.dry-run", "true");
+    api = RunningApi.withDefaultTriggers(dataDir, settings, true);
+    JsonNode before = trigger(api.get("/api/v1/agents/triggers"), "triage-new-issues");
+    assertEquals("dry-run", before.get("state").asText(), before.toString());
+    assertFalse(before.get("enabled").asBoolean(), before.toString());
+    assertTrue(before.get("dry_run").asBoolean(), before.toString());
+    String issue = api.post("/api/v1/issues", "{\"title\": \"Fix the greeting\"}").json().get("id").asText();
+    JsonNode skipped = Eventually.value(Duration.ofSeconds(30), () -> {
+      JsonNode t = trigger(api.get("/api/v1/agents/triggers"), "triage-new-issues");
+      assertEquals(1, t.get("skipped").asLong(), t.toString());
+      return t;
+    });
+    assertEquals(0, skipped.get("done").asLong(), skipped.toString());
+    String detail = skipped.get("recent").get(0).get("detail").asText();
+    assertTrue(detail.contains("dry run") && detail.contains("would have started a triage job on issue " + issue), detail);
+    assertEquals(0, api.get("/api/v1/agents/jobs?agent=issue").json().path("jobs").size(), "no triage job in a dry run");
   }
 
   private static JsonNode trigger(Reply listed, String name) {
