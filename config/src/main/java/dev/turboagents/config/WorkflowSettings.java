@@ -11,8 +11,8 @@ import java.util.Locale;
  * @param maxRounds review rounds an implement-and-review workflow runs at most (the first review counts)
  * @param pollInterval how often a workflow looks at the job of its running step
  * @param blockingSeverities the review severities that make a revision round (lower case)
- * @param triageNewIssues whether a new issue starts a background triage job by itself
- * @param replyToComments whether a comment addressing an agent gets a reply by itself
+ * @param triageNewIssues whether a new issue starts a background triage job by itself (on by default)
+ * @param replyToComments whether a comment addressing an agent gets a reply by itself (off by default)
  * @param mention the word that addresses an agent in a comment (without the {@code @})
  */
 public record WorkflowSettings(int maxRounds, Duration pollInterval, List<String> blockingSeverities,

@@ -10,6 +10,7 @@ import dev.turboagents.runtime.cli.JobCommand;
 import dev.turboagents.runtime.cli.ProjectCommand;
 import dev.turboagents.runtime.cli.ReportCommand;
 import dev.turboagents.runtime.cli.ScheduleCommand;
+import dev.turboagents.runtime.cli.TriggerCommand;
 import dev.turboagents.runtime.cli.WorkflowCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -19,7 +20,7 @@ import picocli.CommandLine;
     description = "A local-first autonomous agent runtime: a daemon and its command-line client.",
     subcommands = {ServeCommand.class, IssueCommand.class, ProjectCommand.class, GraphCommand.class, AgentCommand.class,
         JobCommand.class, ChatCommand.class, WorkflowCommand.class, ScheduleCommand.class, ReportCommand.class, AutonomyCommand.class,
-        CommandLine.HelpCommand.class})
+        TriggerCommand.class, CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
 
   public static void main(String[] args) {

@@ -60,14 +60,15 @@ public final class WorkflowsSupervisor {
                     agentSettings.indexMinBackoff(), agentSettings.indexMaxBackoff(), 0.2)), name);
               }
             };
-            if (workflows.triageNewIssues() || workflows.replyToComments()) {
-              ModelTimeGate modelTime = inference.map(door -> ModelTimeGate.asking(door, ctx.getSystem(),
-                  agentSettings.askTimeout())).orElse(ModelTimeGate.OPEN);
-              restarting.spawn(dev.turboagents.actors.workflows.TrackerTriggers.create(r.agents(), r.tracker(), workflows,
-                  paused, modelTime, agentSettings.maxWallTime()), "tracker-triggers");
-            }
+            // always followed, also with both triggers off: the events pass, so turning one on acts from then on
+            ModelTimeGate modelTime = inference.map(door -> ModelTimeGate.asking(door, ctx.getSystem(),
+                agentSettings.askTimeout())).orElse(ModelTimeGate.OPEN);
+            boolean dryRun = dev.turboagents.config.AutonomySettings.of(settings).dryRun();
+            var triggers = restarting.spawn(dev.turboagents.actors.workflows.TrackerTriggers.create(r.agents(), r.tracker(),
+                workflows, paused, modelTime, dryRun, agentSettings.maxWallTime()), "tracker-triggers");
             startup.ready(Workflows.start(restarting, ctx.getSystem(), r.agents(), r.tracker(), workflows,
-                agentSettings.askTimeout()));
+                agentSettings.askTimeout()).withTriggers(new dev.turboagents.actors.workflows.TriggerStatus(triggers,
+                ctx.getSystem(), workflows, paused, modelTime, dryRun, agentSettings.askTimeout())));
             return Behaviors.receive(Command.class).build();
           })
           .onMessage(NotReady.class, n -> {

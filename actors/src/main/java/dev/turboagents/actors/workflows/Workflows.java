@@ -46,9 +46,11 @@ public final class Workflows {
   private final AgentJobs agents;
   private final WorkflowSettings settings;
   private final Duration askTimeout;
+  private final java.util.Optional<TriggerStatus> triggers;
 
   private Workflows(ActorSystem<?> system, ActorRef<Command> registry, AgentJobs agents, WorkflowSettings settings,
-      Duration askTimeout) {
+      Duration askTimeout, java.util.Optional<TriggerStatus> triggers) {
+    this.triggers = triggers;
     this.system = system;
     this.registry = registry;
     this.agents = agents;
@@ -67,7 +69,17 @@ public final class Workflows {
       WorkflowSettings settings, Duration askTimeout) {
     ActorRef<Command> registry = spawner.spawn(registry(id -> ImplementAndReview.create(id, steps, settings.pollInterval())),
         "workflows");
-    return new Workflows(system, registry, agents, settings, askTimeout);
+    return new Workflows(system, registry, agents, settings, askTimeout, java.util.Optional.empty());
+  }
+
+  /** These workflows with the tracker's triggers' status ({@code GET /agents/triggers}). */
+  public Workflows withTriggers(TriggerStatus status) {
+    return new Workflows(system, registry, agents, settings, askTimeout, java.util.Optional.of(status));
+  }
+
+  /** The tracker's triggers' status; empty when the daemon did not wire them (tests of the workflows alone). */
+  public java.util.Optional<TriggerStatus> triggers() {
+    return triggers;
   }
 
   static Behavior<Command> registry(Function<String, Behavior<ImplementAndReview.Command>> entity) {

@@ -18,7 +18,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The workflows under /agents/workflows: start an implement-and-review workflow (202 at once),
- * show one with its steps and rounds, cancel one.
+ * show one with its steps and rounds, cancel one; and {@code GET /agents/triggers}, the tracker's
+ * triggers (new issue → triage, a comment addressing an agent → a reply): whether each acts and why
+ * not, its lag behind the tracker's journal, its counts and newest actions.
  */
 public final class WorkflowRoutes {
 
@@ -58,12 +60,21 @@ public final class WorkflowRoutes {
   }
 
   public Route route() {
-    return pathPrefix("api", () -> pathPrefix("v1", () -> pathPrefix("agents", () -> pathPrefix("workflows", () ->
-        handleExceptions(refusals(), () -> concat(
+    return pathPrefix("api", () -> pathPrefix("v1", () -> pathPrefix("agents", () -> concat(
+        pathPrefix("workflows", () -> handleExceptions(refusals(), () -> concat(
             path("implement-and-review", () -> post(() -> json.as(StartRequest.class, this::start))),
             pathPrefix(segment(), id -> concat(
                 pathEnd(() -> get(() -> onSuccess(workflows.workflow(id), this::view))),
-                path("cancel", () -> post(() -> onSuccess(workflows.cancel(id, "http"), this::view)))))))))));
+                path("cancel", () -> post(() -> onSuccess(workflows.cancel(id, "http"), this::view)))))))),
+        pathPrefix("triggers", () -> pathEndOrSingleSlash(() -> get(this::triggers)))))));
+  }
+
+  /** {@code GET /agents/triggers}: each trigger's state, its place in the tracker's journal, counts, newest actions. */
+  private Route triggers() {
+    return workflows.triggers().<Route>map(t -> onSuccess(t.status(), status -> complete(
+            ApiJson.response(StatusCodes.OK, status))))
+        .orElseGet(() -> complete(ApiError.response(StatusCodes.SERVICE_UNAVAILABLE, "unavailable",
+            "the tracker's triggers are not running in this daemon")));
   }
 
   private Route start(StartRequest body) {

@@ -37,9 +37,30 @@ public final class RunningApi implements AutoCloseable {
     this(dataDir, overrides, true);
   }
 
+  /**
+   * The key of the trigger that is on by default and that this harness turns off unless a test names
+   * it: a test of another feature sees no triage job it did not ask for (a job in its listings, a
+   * comment by agent:issue, the stand-in asked a triage). {@link #withDefaultTriggers} keeps the default.
+   */
+  public static final String TRIAGE_TRIGGER = "turbo-agents.workflows.triggers.triage-new-issues";
+
   /** @param awaitSubsystems false to return as soon as HTTP is bound, as a client sees a fresh daemon */
   public RunningApi(Path dataDir, Map<String, ?> overrides, boolean awaitSubsystems) throws Exception {
+    this(dataDir, overrides, awaitSubsystems, false);
+  }
+
+  /** The daemon with the triggers as reference.conf configures them (triage of a new issue on), as a user gets it. */
+  public static RunningApi withDefaultTriggers(Path dataDir, Map<String, ?> overrides, boolean awaitSubsystems)
+      throws Exception {
+    return new RunningApi(dataDir, overrides, awaitSubsystems, true);
+  }
+
+  private RunningApi(Path dataDir, Map<String, ?> overrides, boolean awaitSubsystems, boolean defaultTriggers)
+      throws Exception {
     Map<String, Object> all = new HashMap<>(overrides);
+    if (!defaultTriggers) {
+      all.putIfAbsent(TRIAGE_TRIGGER, false);
+    }
     if (!all.containsKey("turbo-agents.ollama.host")) {
       ollama = new OllamaStandIn(List.of(StandInModel.small("llama3.2:1b", StandInModel.GIB, Duration.ofMillis(100))),
           16 * StandInModel.GIB, 2, 0.05).start();
