@@ -307,11 +307,16 @@ public final class TrackerTriggers
           reached = state.offset();
           context.getSelf().tell(new Follow()); // a fresh journal first records when the triggers began
         })
-        .onSignal(org.apache.pekko.actor.typed.PostStop.class, (state, stop) -> {
-          if (kill != null) {
-            kill.shutdown();
-          }
-        }).build();
+        // a restart by the supervisor releases the failed incarnation's stream as a stop does: one follower only
+        .onSignal(org.apache.pekko.actor.typed.PreRestart.class, (state, restart) -> release())
+        .onSignal(org.apache.pekko.actor.typed.PostStop.class, (state, stop) -> release()).build();
+  }
+
+  private void release() {
+    if (kill != null) {
+      kill.shutdown();
+      kill = null;
+    }
   }
 
   /** Follows the issue tag after {@code offset}, one event at a time; a failed stream starts again with backoff. */
