@@ -131,6 +131,22 @@ class InferenceActorTest {
   }
 
   /**
+   * A door on a stand-in in real time (time scale 1) whose service time of {@code m} is measured by
+   * three background calls: no interactive traffic seen yet.
+   */
+  private ActorRef<InferenceActor.Command> measuredDoor(StandInModel m, Map<String, Object> settings,
+      TestProbe<Reply> replies) {
+    OllamaStandIn server = new OllamaStandIn(List.of(m), 64 * GIB, 8, 1.0).start();
+    open.add(server);
+    var door = door(server, 32 * GIB, settings);
+    for (int i = 0; i < 3; i++) {
+      door.tell(submit("warm" + i, chat(m.name(), 10), Priority.BACKGROUND, replies.ref()));
+      replies.expectMessageClass(Completed.class, Duration.ofSeconds(10));
+    }
+    return door;
+  }
+
+  /**
    * A background request's estimated start through the actor: behind one running call on a quiet
    * door it is about that call's rest; behind interactive traffic that keeps the model busy it
    * counts the interactive work still to come, which does overtake it. Real time (time scale 1):
@@ -144,30 +160,17 @@ class InferenceActorTest {
         "turbo-agents.inference.demand-window", "20s");
     StandInModel m = new StandInModel("m", GIB, 32, 8, 128, Duration.ofMillis(20), 50, 0, List.of("completion"));
 
-    // quiet: three background calls measure the service time (no interactive traffic seen), then one
-    // runs while the background request waits
-    OllamaStandIn quietServer = new OllamaStandIn(List.of(m), 64 * GIB, 8, 1.0).start();
-    open.add(quietServer);
-    var quiet = door(quietServer, 32 * GIB, settings);
+    // quiet: one call runs while the background request waits
     TestProbe<Reply> quietReplies = kit.createTestProbe();
-    for (int i = 0; i < 3; i++) {
-      quiet.tell(submit("warm" + i, chat("m", 10), Priority.BACKGROUND, quietReplies.ref()));
-      quietReplies.expectMessageClass(Completed.class, Duration.ofSeconds(10));
-    }
+    var quiet = measuredDoor(m, settings, quietReplies);
     quiet.tell(submit("running", chat("m", 10), Priority.BACKGROUND, quietReplies.ref()));
     awaitRunning(quiet, "running");
     quiet.tell(submit("bg", chat("m", 10), Priority.BACKGROUND, quietReplies.ref()));
     long quietEstimate = assertInstanceOf(RequestState.Waiting.class, request(quiet, "bg")).estimatedStartMillis();
 
-    // busy: the same, then one interactive call every 200 ms for 2 s before the background request and 2 s after
-    OllamaStandIn busyServer = new OllamaStandIn(List.of(m), 64 * GIB, 8, 1.0).start();
-    open.add(busyServer);
-    var busy = door(busyServer, 32 * GIB, settings);
+    // busy: one interactive call every 200 ms for 2 s before the background request and 2 s after
     TestProbe<Reply> busyReplies = kit.createTestProbe();
-    for (int i = 0; i < 3; i++) {
-      busy.tell(submit("warm" + i, chat("m", 10), Priority.BACKGROUND, busyReplies.ref()));
-      busyReplies.expectMessageClass(Completed.class, Duration.ofSeconds(10));
-    }
+    var busy = measuredDoor(m, settings, busyReplies);
     int before = 10;
     int after = 10;
     for (int i = 0; i < before; i++) {
