@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * its own (Issue, Project ...) and a {@code key} "type:id" unique across types, so one vector index
  * and one full-text index cover all kinds. The embedding model's name and dimensions are kept in a
  * {@code GraphMeta} node: when they differ from the configured embedder the vector index is dropped,
- * every node re-embedded and the index created again with the new dimensions. The code index's
+ * the old model's vectors are cleared (those nodes now await a vector, and {@link GraphReembedding}
+ * embeds them in the background and in the nightly) and the index is created again with the new
+ * dimensions. Nothing is embedded here, so a start never waits for the embedder. The code index's
  * own labels and indexes are made here too ({@link GraphCodeIndex#ensureSchema}), and those of the
  * dated facts ({@code Fact} nodes, kept apart from the {@code Entity} nodes search reads).
  */
@@ -25,10 +27,14 @@ public final class GraphSchema {
   private GraphSchema() {}
 
   /** What {@link #ensure} found about the stored embeddings. */
-  public enum Outcome { CREATED, UNCHANGED, REEMBEDDED }
+  public enum Outcome { CREATED, UNCHANGED, MODEL_CHANGED }
 
-  /** Creates what is missing; re-embeds with {@code embedder} when the stored model differs. */
-  public static Outcome ensure(Driver driver, Embedder embedder, int batchSize) {
+  /**
+   * Creates what is missing; when the stored model differs from {@code embedder}'s, clears the old
+   * vectors and makes the vector index for the new dimensions. The model is recorded last: a crash
+   * before that makes the next start clear again, so no old vector ever stays beside new ones.
+   */
+  public static Outcome ensure(Driver driver, Embedder embedder) {
     try (Session session = driver.session()) {
       session.run("CREATE CONSTRAINT entity_key IF NOT EXISTS FOR (n:Entity) REQUIRE n.key IS UNIQUE").consume();
       for (EntityType type : EntityType.values()) {
@@ -47,16 +53,18 @@ public final class GraphSchema {
           .list().stream().findFirst();
       Outcome outcome;
       if (meta.isEmpty()) {
-        outcome = GraphStore.countEmbedded(session) == 0 ? Outcome.CREATED : Outcome.REEMBEDDED;
+        outcome = GraphStore.countEmbedded(session) == 0 ? Outcome.CREATED : Outcome.MODEL_CHANGED;
       } else {
         boolean same = meta.get().get("model").asString().equals(embedder.modelName())
             && meta.get().get("dimensions").asInt() == embedder.dimensions();
-        outcome = same ? Outcome.UNCHANGED : Outcome.REEMBEDDED;
+        outcome = same ? Outcome.UNCHANGED : Outcome.MODEL_CHANGED;
       }
-      if (outcome == Outcome.REEMBEDDED) {
-        log.info("embedding model changed to {} ({} dimensions): re-embedding the graph", embedder.modelName(), embedder.dimensions());
+      if (outcome == Outcome.MODEL_CHANGED) {
+        log.info("embedding model changed to {} ({} dimensions): the old vectors are cleared, the nodes are re-embedded in the background",
+            embedder.modelName(), embedder.dimensions());
         session.run("DROP INDEX " + VECTOR_INDEX + " IF EXISTS").consume();
-        GraphStore.reembedAll(session, embedder, batchSize);
+        session.run("MATCH (n:Entity) WHERE n.embedding IS NOT NULL CALL (n) { REMOVE n.embedding } IN TRANSACTIONS OF 5000 ROWS")
+            .consume();
       }
       session.run("CREATE VECTOR INDEX " + VECTOR_INDEX + " IF NOT EXISTS FOR (n:Entity) ON n.embedding "
           + "OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}}",

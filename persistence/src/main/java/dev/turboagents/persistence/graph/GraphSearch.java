@@ -22,6 +22,9 @@ import org.neo4j.driver.Value;
 /**
  * Reads the knowledge graph: hybrid search (vector and full-text scores, each normalised to 0..1,
  * combined with a configured weight), traversal to related nodes, and the RAG context built from both.
+ * A node that awaits its vector (the embedding model changed and {@link GraphReembedding} has not
+ * reached it yet, or the embedder failed) is scored by its full-text score alone, in vector mode too:
+ * a search while the graph is re-embedded still finds what its words match.
  */
 public final class GraphSearch {
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}_]+");
@@ -32,6 +35,11 @@ public final class GraphSearch {
       AND ($project IS NULL OR node.project = $project)
       AND ($statuses IS NULL OR node.status IN $statuses)
       AND NOT node.key IN $exclude""";
+  /** The node should have a vector of this model and has none ({@link GraphReembedding#AWAITS}, or one of another length). */
+  private static String awaiting(String node) {
+    return "(NOT %1$s:File AND (%1$s.title IS NOT NULL OR %1$s.text IS NOT NULL) AND (%1$s.embedding IS NULL OR size(%1$s.embedding) <> size($vector)))"
+        .formatted(node);
+  }
 
   private final Driver driver;
   private final Embedder embedder;
@@ -50,7 +58,8 @@ public final class GraphSearch {
     Map<String, Object> params = filterParams(query);
     params.put("k", candidates);
     boolean vector = query.mode() != SearchQuery.Mode.FULLTEXT;
-    boolean text = query.mode() != SearchQuery.Mode.VECTOR;
+    // vector mode asks the full-text index too, for the nodes that have no vector (yet)
+    boolean onlyAwaiting = query.mode() == SearchQuery.Mode.VECTOR;
     // full-text only needs no query embedding (the most expensive step of a search); a huge query is cut like a node's text
     List<Double> queryVector = vector ? GraphStore.toList(embedder.embedQuery(GraphStore.embeddedText(query.text(), ""))) : null;
     params.put("vector", queryVector);
@@ -69,9 +78,10 @@ public final class GraphSearch {
           tx.run("CALL db.index.vector.queryNodes('" + GraphSchema.VECTOR_INDEX + "', $k, $vector) YIELD node, score WHERE "
               + FILTERS + " RETURN node.key AS key", params).list().forEach(r -> keys.add(r.get("key").asString()));
         }
-        if (text && !luceneQuery.isEmpty()) {
+        if (!luceneQuery.isEmpty()) {
           List<Record> rows = tx.run("CALL db.index.fulltext.queryNodes('" + GraphSchema.TEXT_INDEX + "', $q, {limit: $k}) "
-              + "YIELD node, score WHERE " + FILTERS + " RETURN node.key AS key, score", params).list();
+              + "YIELD node, score WHERE " + FILTERS + (onlyAwaiting ? " AND " + awaiting("node") : "")
+              + " RETURN node.key AS key, score", params).list();
           double best = rows.stream().mapToDouble(r -> r.get("score").asDouble()).max().orElse(1.0);
           for (Record r : rows) {
             keys.add(r.get("key").asString());
@@ -85,15 +95,16 @@ public final class GraphSearch {
         List<Record> rows = tx.run("""
             UNWIND $keys AS key MATCH (n:Entity {key: key})
             RETURN n.key AS key, n.type AS type, n.id AS id, n.title AS title, n.text AS text, n.status AS status,
-                   CASE WHEN n.embedding IS NULL OR $vector IS NULL THEN 0.0
-                        ELSE vector.similarity.cosine(n.embedding, $vector) END AS similarity
-            """, candidateParams(keys, queryVector)).list();
+                   CASE WHEN $vector IS NULL OR n.embedding IS NULL OR size(n.embedding) <> size($vector) THEN 0.0
+                        ELSE vector.similarity.cosine(n.embedding, $vector) END AS similarity,
+                   $vector IS NOT NULL AND %s AS awaiting
+            """.formatted(awaiting("n")), candidateParams(keys, queryVector)).list();
         List<SearchHit> hits = new ArrayList<>();
         for (Record r : rows) {
           // Neo4j maps cosine c to (1 + c) / 2; turn it back and drop the negative half
           double vectorScore = Math.max(0.0, 2 * r.get("similarity").asDouble() - 1);
           double textScore = textScores.getOrDefault(r.get("key").asString(), 0.0);
-          double relevance = weight * vectorScore + (1 - weight) * textScore;
+          double relevance = r.get("awaiting").asBoolean() ? textScore : weight * vectorScore + (1 - weight) * textScore;
           if (relevance >= query.minRelevance() && relevance > 0) {
             hits.add(new SearchHit(ref(r), r.get("title").asString(""), relevance,
                 snippet(r.get("text").asString(""), r.get("title").asString("")), r.get("status").asString(""),
