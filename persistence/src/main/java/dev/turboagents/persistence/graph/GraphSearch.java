@@ -24,9 +24,11 @@ import org.neo4j.driver.Value;
  * combined with a configured weight), traversal to related nodes, and the RAG context built from both.
  * A node that awaits its vector (the embedding model changed and {@link GraphReembedding} has not
  * reached it yet, or the embedder failed) is scored by its full-text score alone, in vector mode too:
- * a search while the graph is re-embedded still finds what its words match.
+ * a search while the graph is re-embedded still finds what its words match; so is every node when
+ * the query itself cannot be embedded (an {@code ollama:} model with Ollama away).
  */
 public final class GraphSearch {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GraphSearch.class);
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}_]+");
   private static final int MAX_QUERY_TERMS = 64;
   private static final int SNIPPET_CHARS = 200;
@@ -57,15 +59,15 @@ public final class GraphSearch {
     int candidates = Math.min(query.filtered() ? query.limit() * 20 + 200 : query.limit() * 5 + 50, 2000);
     Map<String, Object> params = filterParams(query);
     params.put("k", candidates);
-    boolean vector = query.mode() != SearchQuery.Mode.FULLTEXT;
-    // vector mode asks the full-text index too, for the nodes that have no vector (yet)
-    boolean onlyAwaiting = query.mode() == SearchQuery.Mode.VECTOR;
     // full-text only needs no query embedding (the most expensive step of a search); a huge query is cut like a node's text
-    List<Double> queryVector = vector ? GraphStore.toList(embedder.embedQuery(GraphStore.embeddedText(query.text(), ""))) : null;
+    List<Double> queryVector = query.mode() == SearchQuery.Mode.FULLTEXT ? null : queryVector(query.text());
+    boolean vector = queryVector != null;
+    // vector mode asks the full-text index too, for the nodes that have no vector (yet)
+    boolean onlyAwaiting = vector && query.mode() == SearchQuery.Mode.VECTOR;
     params.put("vector", queryVector);
     String luceneQuery = luceneQuery(query.text());
     params.put("q", luceneQuery);
-    double weight = switch (query.mode()) {
+    double weight = !vector ? 0.0 : switch (query.mode()) {
       case HYBRID -> settings.hybridVectorWeight();
       case VECTOR -> 1.0;
       case FULLTEXT -> 0.0;
@@ -117,6 +119,16 @@ public final class GraphSearch {
         hits.sort(Comparator.comparingDouble(SearchHit::relevance).reversed().thenComparing(h -> h.entity().key()));
         return List.copyOf(hits.subList(0, Math.min(query.limit(), hits.size())));
       }, txConfig);
+    }
+  }
+
+  /** The query's vector; null when the embedder fails (Ollama away): the search then answers by its words alone. */
+  private List<Double> queryVector(String text) {
+    try {
+      return GraphStore.toList(embedder.embedQuery(GraphStore.embeddedText(text, "")));
+    } catch (RuntimeException e) {
+      log.warn("the search query could not be embedded by {} ({}): answering by full text", embedder.modelName(), e.getMessage());
+      return null;
     }
   }
 
