@@ -37,7 +37,8 @@ class GraphSearchTest {
   @BeforeAll
   static void load() {
     server = GraphTestServer.start(dir.resolve("neo4j"));
-    settings = Settings.forTest(dir.resolve("data"), Map.of()).graph();
+    // the load embeds 50 issues per transaction: on a busy machine that takes longer than the default 10 s
+    settings = Settings.forTest(dir.resolve("data"), Map.of("turbo-agents.graph.query-timeout", "120s")).graph();
     GraphSchema.ensure(server.connection().driver(), embedder);
     store = new GraphStore(server.connection().driver(), embedder, settings.queryTimeout());
     search = new GraphSearch(server.connection().driver(), embedder, settings);
