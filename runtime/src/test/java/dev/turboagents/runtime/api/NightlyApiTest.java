@@ -213,6 +213,16 @@ class NightlyApiTest {
       assertEquals(ids.get(1), vector.json().get("results").get(0).get("entity_id").asText(), vector.body());
       JsonNode again = runNightly();
       assertTrue(again.get("outcome").asText().contains("embeddings: 0 re-embedded, 0 left"), again.toString());
+      api.close();
+
+      // back to all-MiniLM, which is always there: the run started with the daemon embeds every node, no nightly needed
+      api = daemon(miniLm);
+      Eventually.assertThat(Duration.ofSeconds(60), () ->
+          assertEquals(3, count("MATCH (i:Issue) WHERE i.embedding IS NOT NULL RETURN count(i) AS c", "")));
+      Reply meaning = api.post("/api/v1/graph/search", "{\"query\": \"night theme for preferences\", \"mode\": \"vector\", "
+          + "\"limit\": 1, \"min_relevance\": 0}");
+      assertEquals(ids.get(1), meaning.json().get("results").get(0).get("entity_id").asText(),
+          "found by meaning alone, no word in common: " + meaning.body());
     } finally {
       if (api != null) {
         api.close();
