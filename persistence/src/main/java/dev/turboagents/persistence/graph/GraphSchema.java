@@ -32,7 +32,8 @@ public final class GraphSchema {
   /**
    * Creates what is missing; when the stored model differs from {@code embedder}'s, clears the old
    * vectors and makes the vector index for the new dimensions. The model is recorded last: a crash
-   * before that makes the next start clear again, so no old vector ever stays beside new ones.
+   * before that makes the next start clear again, so no old vector ever stays beside new ones. A
+   * vector index of another width than the embedder's is made again whatever the stored model says.
    */
   public static Outcome ensure(Driver driver, Embedder embedder) {
     try (Session session = driver.session()) {
@@ -58,6 +59,15 @@ public final class GraphSchema {
         boolean same = meta.get().get("model").asString().equals(embedder.modelName())
             && meta.get().get("dimensions").asInt() == embedder.dimensions();
         outcome = same ? Outcome.UNCHANGED : Outcome.MODEL_CHANGED;
+      }
+      Optional<Integer> indexWidth = session.run("SHOW VECTOR INDEXES YIELD name, options WHERE name = $name RETURN options",
+          Map.of("name", VECTOR_INDEX)).list().stream().findFirst()
+          .map(r -> r.get("options").get("indexConfig").get("vector.dimensions").asInt());
+      if (outcome != Outcome.MODEL_CHANGED && indexWidth.isPresent() && indexWidth.get() != embedder.dimensions()) {
+        // a query vector of the wrong width is an error, a node vector of the wrong width silently not indexed
+        log.warn("the vector index {} is {} wide, the embedder {} gives {}: making it again", VECTOR_INDEX, indexWidth.get(),
+            embedder.modelName(), embedder.dimensions());
+        session.run("DROP INDEX " + VECTOR_INDEX + " IF EXISTS").consume();
       }
       if (outcome == Outcome.MODEL_CHANGED) {
         log.info("embedding model changed to {} ({} dimensions): the old vectors are cleared, the nodes are re-embedded in the background",

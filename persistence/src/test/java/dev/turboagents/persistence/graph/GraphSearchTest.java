@@ -332,6 +332,25 @@ class GraphSearchTest {
     new GraphReembedding(driver, embedder, 64, settings.queryTimeout()).run(() -> true);
   }
 
+  @Test
+  @Order(11)
+  void aVectorIndexLeftWithOtherDimensionsIsMadeAgainAtStart() {
+    var driver = server.connection().driver();
+    try (var session = driver.session()) {
+      // what a start that records the model but keeps the old index would leave: an index of another width
+      session.run("DROP INDEX " + GraphSchema.VECTOR_INDEX).consume();
+      session.run("CREATE VECTOR INDEX " + GraphSchema.VECTOR_INDEX + " FOR (n:Entity) ON n.embedding "
+          + "OPTIONS {indexConfig: {`vector.dimensions`: 128, `vector.similarity_function`: 'cosine'}}").consume();
+      session.run("CALL db.awaitIndexes(60)").consume();
+    }
+    assertEquals(GraphSchema.Outcome.UNCHANGED, GraphSchema.ensure(driver, embedder), "the model is the one recorded");
+    assertEquals(384, vectorIndexDimensions());
+    List<SearchHit> hits = search.search(SearchQuery.of("search is very slow in a workspace with millions of messages", 5, 0.0)
+        .withMode(SearchQuery.Mode.VECTOR));
+    assertEquals("issue:KT-16", hits.getFirst().entity().key(), hits.toString());
+    assertTrue(hits.getFirst().vectorScore() > 0.3, hits.toString());
+  }
+
   private static long embeddedNodes() {
     try (var session = server.connection().driver().session()) {
       return session.run("MATCH (n:Entity) WHERE n.embedding IS NOT NULL RETURN count(n) AS c").single().get("c").asLong();
