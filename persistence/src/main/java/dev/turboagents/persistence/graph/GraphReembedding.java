@@ -21,8 +21,13 @@ import org.neo4j.driver.TransactionConfig;
  * vector the projection wrote meanwhile (for a newer text) is never overwritten. One run at a time.
  */
 public final class GraphReembedding {
-  /** A node that should have a vector and has none; {@code File} nodes (a path only) are never embedded. */
-  static final String AWAITS = "n.embedding IS NULL AND NOT n:File AND (n.title IS NOT NULL OR n.text IS NOT NULL)";
+  /**
+   * A node that should have a vector of the embedder's length and has none (or one of another
+   * length: an old model's, left by a start that changed the width); {@code File} nodes (a path only)
+   * are never embedded.
+   */
+  static final String AWAITS = "(n.embedding IS NULL OR size(n.embedding) <> $dims) AND NOT n:File "
+      + "AND (n.title IS NOT NULL OR n.text IS NOT NULL)";
 
   private final Driver driver;
   private final Embedder embedder;
@@ -49,7 +54,8 @@ public final class GraphReembedding {
   /** How many nodes await a vector now (a scan of the entity nodes). */
   public long awaiting() {
     try (Session session = driver.session()) {
-      return session.executeRead(tx -> tx.run("MATCH (n:Entity) WHERE " + AWAITS + " RETURN count(n) AS c").single()
+      return session.executeRead(tx -> tx.run("MATCH (n:Entity) WHERE " + AWAITS + " RETURN count(n) AS c",
+          Map.of("dims", embedder.dimensions())).single()
           .get("c").asLong(), txConfig);
     }
   }
@@ -106,7 +112,7 @@ public final class GraphReembedding {
     try (Session session = driver.session()) {
       return session.executeRead(tx -> tx.run("MATCH (n:Entity) WHERE " + AWAITS
           + " RETURN n.key AS key, n.title AS title, n.text AS text ORDER BY n.key LIMIT $limit",
-          Map.of("limit", batchSize)).list(), txConfig);
+          Map.of("limit", batchSize, "dims", embedder.dimensions())).list(), txConfig);
     }
   }
 
@@ -121,11 +127,11 @@ public final class GraphReembedding {
     try (Session session = driver.session()) {
       return session.executeWrite(tx -> tx.run("""
           UNWIND $updates AS u
-          MATCH (n:Entity {key: u.key}) WHERE n.embedding IS NULL
+          MATCH (n:Entity {key: u.key}) WHERE (n.embedding IS NULL OR size(n.embedding) <> $dims)
             AND coalesce(n.title, '') = u.title AND coalesce(n.text, '') = u.text
           SET n.embedding = u.embedding
           RETURN count(n) AS c
-          """, Map.of("updates", updates)).single().get("c").asLong(), txConfig);
+          """, Map.of("updates", updates, "dims", embedder.dimensions())).single().get("c").asLong(), txConfig);
     }
   }
 }
