@@ -11,8 +11,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The nightly's re-embedding: the graph's nodes that still await a vector — the embedding model
- * changed and the run started with the daemon did not finish (Ollama away, a crash), or a node was
- * written while the embedder failed — are embedded now ({@link GraphReembedding}; an {@code ollama:}
+ * changed and the run started with the daemon did not finish (Ollama away, a crash), or any other
+ * node with a text and no vector of the embedder's length — are embedded now ({@link GraphReembedding}; an {@code ollama:}
  * model queues them as background work). A dry run only counts them; a pause stops between batches.
  */
 public final class StaleEmbeddings {

@@ -22,8 +22,8 @@ import org.neo4j.driver.Value;
 /**
  * Reads the knowledge graph: hybrid search (vector and full-text scores, each normalised to 0..1,
  * combined with a configured weight), traversal to related nodes, and the RAG context built from both.
- * A node that awaits its vector (the embedding model changed and {@link GraphReembedding} has not
- * reached it yet, or the embedder failed) is scored by its full-text score alone, in vector mode too:
+ * A node that awaits its vector (none of the embedder's length: the embedding model changed and
+ * {@link GraphReembedding} has not reached it yet) is scored by its full-text score alone, in vector mode too:
  * a search while the graph is re-embedded still finds what its words match; so is every node when
  * the query itself cannot be embedded (an {@code ollama:} model with Ollama away).
  */
