@@ -42,7 +42,7 @@ public final class CodeIndexBenchmark {
     Table table = new Table("step", "files", "read+embedded", "chunks", "time");
     try (EmbeddedNeo4j neo4j = EmbeddedNeo4j.start(dir.resolve("neo4j"), 0, graph.pageCacheBytes());
         GraphConnection connection = GraphConnection.to(neo4j.boltUri(), AuthTokens.none(), graph)) {
-      GraphSchema.ensure(connection.driver(), embedder, graph.embeddingBatchSize());
+      GraphSchema.ensure(connection.driver(), embedder);
       GraphCodeIndex index = new GraphCodeIndex(connection.driver(), embedder, graph.code(), graph.embeddingBatchSize(),
           graph.queryTimeout(), blocking, neo4j.boltUri().toString());
       SourceTree lister = new SourceTree(graph.code().maxFileSize());

@@ -65,7 +65,7 @@ public final class GraphBenchmark {
 
     try (EmbeddedNeo4j neo4j = EmbeddedNeo4j.start(dir.resolve("neo4j"), 0, graph.pageCacheBytes());
         GraphConnection connection = GraphConnection.to(neo4j.boltUri(), AuthTokens.none(), graph)) {
-      GraphSchema.ensure(connection.driver(), embedder, graph.embeddingBatchSize());
+      GraphSchema.ensure(connection.driver(), embedder);
       GraphSearch search = new GraphSearch(connection.driver(), embedder, graph);
 
       // baselines
@@ -196,7 +196,7 @@ public final class GraphBenchmark {
         events += pending.size() * 2;
       }
       GraphStore store = new GraphStore(connection.driver(), new MiniLmEmbedder(), settings.graph().queryTimeout());
-      GraphSchema.ensure(connection.driver(), store.embedder(), settings.graph().embeddingBatchSize());
+      GraphSchema.ensure(connection.driver(), store.embedder());
       long t0 = System.nanoTime();
       ActorRef<GraphProjection.Command> projection = system.systemActorOf(GraphProjection.create(store, tracker.journal(), settings.graph()),
           "graph-projection", org.apache.pekko.actor.typed.Props.empty());

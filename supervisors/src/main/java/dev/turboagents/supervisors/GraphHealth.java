@@ -33,6 +33,7 @@ public final class GraphHealth implements HealthCheck {
       figures.put("neo4j", graph.neo4jUri());
       figures.put("neo4j_reachable", up);
       figures.put("embedding_model", graph.embeddingModel());
+      figures.put("reembedding", graph.reembedding().running() ? "running" : "idle");
       figures.put("projection", status.phase().name().toLowerCase(java.util.Locale.ROOT));
       figures.put("lag_events", status.lag());
       figures.put("lag_is_at_least", status.lagIsAtLeast());

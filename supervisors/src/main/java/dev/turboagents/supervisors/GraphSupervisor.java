@@ -11,6 +11,7 @@ import dev.turboagents.persistence.graph.Graph;
 import dev.turboagents.persistence.graph.GraphCodeIndex;
 import dev.turboagents.persistence.graph.GraphConnection;
 import dev.turboagents.persistence.graph.GraphProjection;
+import dev.turboagents.persistence.graph.GraphReembedding;
 import dev.turboagents.persistence.graph.GraphSchema;
 import dev.turboagents.persistence.graph.GraphSearch;
 import dev.turboagents.persistence.graph.GraphService;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -42,6 +44,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * this supervisor closes the driver, then the in-process server.
  */
 public final class GraphSupervisor {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GraphSupervisor.class);
 
   private GraphSupervisor() {}
 
@@ -131,8 +134,8 @@ public final class GraphSupervisor {
             .orElse("starting the in-process Neo4j"));
         GraphConnection connection = GraphConnection.open(settings);
         try {
-          startup.progress("creating the graph's indexes (and re-embedding if the embedding model changed)");
-          GraphSchema.ensure(connection.driver(), embedder, settings.graph().embeddingBatchSize());
+          startup.progress("creating the graph's indexes");
+          GraphSchema.ensure(connection.driver(), embedder);
           return new Opened(connection, embedder);
         } catch (RuntimeException e) {
           connection.close();
@@ -169,14 +172,42 @@ public final class GraphSupervisor {
       var code = new GraphCodeIndex(connection.driver(), embedder, settings.graph().code(), settings.graph().embeddingBatchSize(),
           settings.graph().queryTimeout(), ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()),
           connection.uri().toString());
-      startup.ready(new Graph(ctx.getSystem(), service, projection, settings.http().askTimeout(), connection, code, store));
+      var reembedding = new GraphReembedding(connection.driver(), embedder, settings.graph().embeddingBatchSize(),
+          settings.graph().queryTimeout());
+      startup.ready(new Graph(ctx.getSystem(), service, projection, settings.http().askTimeout(), connection, code, store,
+          reembedding));
       ctx.getLog().info("knowledge graph ready: Neo4j at {}, embeddings by {}", connection.uri(), embedder.modelName());
+      AtomicBoolean stopping = new AtomicBoolean();
+      reembedInBackground(reembedding, stopping);
       return Behaviors.receive(Command.class)
           .onSignal(PostStop.class, s -> {
+            stopping.set(true);
             connection.close();
             return Behaviors.same();
           })
           .build();
+    }
+
+    /**
+     * Embeds what awaits a vector (all nodes after a model change, the rest of an interrupted run)
+     * while the graph already serves; an {@code ollama:} embedder queues these texts as background
+     * work. What is left when it stops (Ollama away, the daemon stopping) the nightly picks up.
+     */
+    private void reembedInBackground(GraphReembedding reembedding, AtomicBoolean stopping) {
+      CompletableFuture.supplyAsync(() -> reembedding.run(() -> !stopping.get()),
+          ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking())).whenComplete((report, failure) -> {
+            if (stopping.get()) {
+              return;
+            }
+            if (failure != null) {
+              log.warn("re-embedding the graph stopped: {}; the nightly goes on with what is left",
+                  AsyncFailure.cause(failure).getMessage());
+            } else {
+              report.filter(r -> r.reembedded() > 0 || r.left() > 0).ifPresent(r -> log.info(
+                  "re-embedded {} node(s) with {}, {} left{}", r.reembedded(), embedder.modelName(), r.left(),
+                  r.stoppedBy().map(why -> " (" + why + "; the nightly goes on with them)").orElse("")));
+            }
+          });
     }
   }
 

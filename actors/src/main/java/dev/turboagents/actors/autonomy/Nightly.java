@@ -6,22 +6,25 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The nightly housekeeping as a schedule's work: the stale sweep, the graph check against the journal
- * (first, so the search the duplicates come from reads a whole graph), then the duplicate sweep.
- * Each part is a section of the report and a count in its one-line summary.
+ * and the re-embedding of the nodes that await a vector (both first, so the search the duplicates
+ * come from reads a whole graph), then the duplicate sweep. Each part is a section of the report and
+ * a count in its one-line summary.
  */
 public final class Nightly {
   private final StaleIssues stale;
   private final GraphCheck graph;
+  private final StaleEmbeddings embeddings;
   private final DuplicateSweep duplicates;
   private final Clock clock;
   private final boolean dryRun;
   private final BooleanSupplier paused;
 
   /** @param paused consulted before each write: a pause in the middle of a run stops its writes */
-  public Nightly(StaleIssues stale, GraphCheck graph, DuplicateSweep duplicates, Clock clock, boolean dryRun,
-      BooleanSupplier paused) {
+  public Nightly(StaleIssues stale, GraphCheck graph, StaleEmbeddings embeddings, DuplicateSweep duplicates, Clock clock,
+      boolean dryRun, BooleanSupplier paused) {
     this.stale = stale;
     this.graph = graph;
+    this.embeddings = embeddings;
     this.duplicates = duplicates;
     this.clock = clock;
     this.dryRun = dryRun;
@@ -30,12 +33,36 @@ public final class Nightly {
 
   public Schedules.Work asWork() {
     return (schedule, since, slot, manual) -> stale.sweep(clock.instant(), dryRun).thenCompose(s ->
-        graph.run(dryRun, paused).thenCompose(g -> duplicates.sweep(dryRun, paused).thenApply(d -> {
-          StringBuilder body = new StringBuilder("# Nightly ").append(slot).append('\n');
-          String summary = "nightly" + (dryRun ? " (dry run: nothing written)" : "") + ": " + staleSection(s, body)
-              + "; " + graphSection(g, body) + "; " + duplicateSection(d, body);
-          return new Schedules.Outcome(summary, body.toString());
-        })));
+        graph.run(dryRun, paused).thenCompose(g -> embeddings.run(dryRun, paused).thenCompose(e ->
+            duplicates.sweep(dryRun, paused).thenApply(d -> {
+              StringBuilder body = new StringBuilder("# Nightly ").append(slot).append('\n');
+              String summary = "nightly" + (dryRun ? " (dry run: nothing written)" : "") + ": " + staleSection(s, body)
+                  + "; " + graphSection(g, body) + "; " + embeddingSection(e, body) + "; " + duplicateSection(d, body);
+              return new Schedules.Outcome(summary, body.toString());
+            }))));
+  }
+
+  private String embeddingSection(StaleEmbeddings.Outcome o, StringBuilder body) {
+    body.append("\n## Embeddings\n\n");
+    if (!o.model().isEmpty()) {
+      body.append("- model: ").append(o.model()).append('\n');
+    }
+    if (o.skipped().isPresent()) {
+      body.append("- not re-embedded: ").append(o.skipped().get()).append('\n');
+      if (o.left() > 0) {
+        body.append("- awaiting a vector: ").append(o.left()).append(" node(s)\n");
+      }
+      return "embeddings not re-embedded";
+    }
+    if (dryRun) {
+      body.append("- awaiting a vector: ").append(o.left()).append(" node(s) (dry run: would be re-embedded)\n");
+      return "embeddings: " + o.left() + " would be re-embedded";
+    }
+    body.append("- re-embedded: ").append(o.reembedded()).append(" node(s)\n")
+        .append("- still awaiting a vector: ").append(o.left()).append(" node(s)");
+    o.stoppedBy().ifPresent(why -> body.append(" (stopped: ").append(why).append("; the next run goes on with them)"));
+    body.append('\n');
+    return "embeddings: " + o.reembedded() + " re-embedded, " + o.left() + " left";
   }
 
   private String duplicateSection(DuplicateSweep.Outcome o, StringBuilder body) {

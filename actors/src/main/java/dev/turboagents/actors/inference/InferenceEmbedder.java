@@ -58,7 +58,7 @@ public final class InferenceEmbedder implements Embedder {
     }
     InferenceEmbedder probe = new InferenceEmbedder(inference, system, model, 0, timeout);
     try {
-      return new InferenceEmbedder(inference, system, model, probe.call(List.of("dimension probe"), Priority.INTERACTIVE).getFirst().length,
+      return new InferenceEmbedder(inference, system, model, probe.call(List.of("dimension probe"), Priority.INTERACTIVE, false).getFirst().length,
           timeout);
     } catch (EmbeddingFailed e) {
       if (!e.modelRefused()) {
@@ -81,12 +81,13 @@ public final class InferenceEmbedder implements Embedder {
 
   @Override
   public List<float[]> embedAll(List<String> texts) {
-    return checked(call(texts, Priority.BACKGROUND));
+    return checked(call(texts, Priority.BACKGROUND, false));
   }
 
+  /** A person waits for the search: while the model server is known to be away it is refused at once, not queued. */
   @Override
   public float[] embedQuery(String text) {
-    return checked(call(List.of(text), Priority.INTERACTIVE)).getFirst();
+    return checked(call(List.of(text), Priority.INTERACTIVE, true)).getFirst();
   }
 
   /** Why a text could not be embedded, in words a user can act on. */
@@ -108,13 +109,14 @@ public final class InferenceEmbedder implements Embedder {
     }
   }
 
-  private List<float[]> call(List<String> texts, Priority priority) {
+  private List<float[]> call(List<String> texts, Priority priority, boolean failFast) {
     InferenceCall.Embed call = new InferenceCall.Embed(model, texts, Optional.of(true), Optional.empty(), ModelOptions.NONE);
     InferenceActor.Reply reply;
     try {
       // the ask itself is bounded: it fails after the deadline plus the margin
       reply = AskPattern.<InferenceActor.Command, InferenceActor.Reply>ask(inference,
-              r -> new InferenceActor.Submit(UUID.randomUUID().toString(), call, priority, Optional.of(timeout), Optional.empty(), r),
+              r -> new InferenceActor.Submit(UUID.randomUUID().toString(), call, priority, Optional.of(timeout), Optional.empty(), r,
+                  failFast),
               timeout.plus(replyMargin), system.scheduler())
           .toCompletableFuture().get();
     } catch (InterruptedException e) {

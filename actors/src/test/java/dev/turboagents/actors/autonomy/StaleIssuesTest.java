@@ -88,15 +88,18 @@ class StaleIssuesTest {
         new IllegalStateException("no graph in this test")), Runnable::run);
     DuplicateSweep noSearch = new DuplicateSweep(tracker, java.util.concurrent.CompletableFuture.failedFuture(
         new IllegalStateException("no graph in this test")), 0.9, 0.6, 5);
-    Schedules.Outcome dry = await(new Nightly(sweep, noGraph, noSearch, later, true, () -> false).asWork()
+    StaleEmbeddings noVectors = new StaleEmbeddings(java.util.concurrent.CompletableFuture.failedFuture(
+        new IllegalStateException("no graph in this test")), Runnable::run);
+    Schedules.Outcome dry = await(new Nightly(sweep, noGraph, noVectors, noSearch, later, true, () -> false).asWork()
         .run("nightly", slot, slot, true));
-    assertEquals("nightly (dry run: nothing written): 1 stale in-progress issue(s); graph not checked; duplicates not searched",
+    assertEquals("nightly (dry run: nothing written): 1 stale in-progress issue(s); graph not checked; embeddings not re-embedded; "
+        + "duplicates not searched",
         dry.summary());
     assertTrue(dry.body().contains("- #" + quiet.id() + " (dry run: would be reminded)"), dry.body());
     assertEquals(0, reminders(tracker, quiet.id()));
-    Schedules.Outcome real = await(new Nightly(sweep, noGraph, noSearch, later, false, () -> false).asWork().run("nightly", slot, slot, true));
+    Schedules.Outcome real = await(new Nightly(sweep, noGraph, noVectors, noSearch, later, false, () -> false).asWork().run("nightly", slot, slot, true));
     assertTrue(real.body().contains("- #" + quiet.id() + ": reminded now"), real.body());
-    Schedules.Outcome again = await(new Nightly(sweep, noGraph, noSearch, later, false, () -> false).asWork().run("nightly", slot, slot, true));
+    Schedules.Outcome again = await(new Nightly(sweep, noGraph, noVectors, noSearch, later, false, () -> false).asWork().run("nightly", slot, slot, true));
     assertTrue(again.body().contains("- #" + quiet.id() + ": already reminded in this quiet spell"), again.body());
     assertEquals(1, reminders(tracker, quiet.id()));
   }

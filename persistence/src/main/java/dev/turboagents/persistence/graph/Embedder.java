@@ -11,7 +11,7 @@ import java.util.List;
  */
 public interface Embedder {
 
-  /** The model name stored in the graph; a different name at start re-embeds every node. */
+  /** The model name stored in the graph; a different name at start clears the old vectors for {@link GraphReembedding}. */
   String modelName();
 
   /** Length of every vector this embedder returns; the vector index is created with it. */

@@ -25,10 +25,14 @@ public final class Graph {
   private final org.neo4j.driver.Driver driver;
   private final CodeIndex code;
   private final GraphStore store;
+  private final GraphReembedding reembedding;
 
-  /** @param store the projection's store: the nightly's graph check and re-embedding write through it */
+  /**
+   * @param store the projection's store: the nightly's graph check writes through it
+   * @param reembedding embeds the nodes that await a vector: at start in the background, and in the nightly
+   */
   public Graph(ActorSystem<?> system, ActorRef<GraphService.Command> service, ActorRef<GraphProjection.Command> projection,
-      Duration timeout, GraphConnection connection, CodeIndex code, GraphStore store) {
+      Duration timeout, GraphConnection connection, CodeIndex code, GraphStore store, GraphReembedding reembedding) {
     this.system = system;
     this.service = service;
     this.projection = projection;
@@ -38,6 +42,12 @@ public final class Graph {
     this.driver = connection.driver();
     this.code = code;
     this.store = store;
+    this.reembedding = reembedding;
+  }
+
+  /** The nodes awaiting a vector and the runs that embed them (blocking: call it off the actors' threads). */
+  public GraphReembedding reembedding() {
+    return reembedding;
   }
 
   /** The issue nodes, to compare with the journal and project one again (blocking: call it off the actors' threads). */

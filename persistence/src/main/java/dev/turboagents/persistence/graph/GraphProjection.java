@@ -217,12 +217,12 @@ public final class GraphProjection {
   }
 
   /**
-   * Schema (and a re-embed when the model changed), then the stored offsets. A graph projected by an
+   * Schema (the old vectors cleared when the model changed), then the stored offsets. A graph projected by an
    * older version of the projection (before dated facts) forgets its offsets, so the whole journal is
    * projected again over it (every write is idempotent) and the facts of every past event are there.
    */
   private Map<String, Long> prepare() {
-    GraphSchema.ensure(store.driver(), store.embedder(), settings.embeddingBatchSize());
+    GraphSchema.ensure(store.driver(), store.embedder());
     if (store.projectionVersion() < GraphStore.PROJECTION_VERSION) {
       LoggerFactory.getLogger(GraphProjection.class).info("Knowledge graph projected by an older version: projecting the journal again for its dated facts");
       store.startReprojection();

@@ -22,8 +22,13 @@ import org.neo4j.driver.Value;
 /**
  * Reads the knowledge graph: hybrid search (vector and full-text scores, each normalised to 0..1,
  * combined with a configured weight), traversal to related nodes, and the RAG context built from both.
+ * A node that awaits its vector (none of the embedder's length: the embedding model changed and
+ * {@link GraphReembedding} has not reached it yet) is scored by its full-text score alone, in vector mode too:
+ * a search while the graph is re-embedded still finds what its words match; so is every node when
+ * the query itself cannot be embedded (an {@code ollama:} model with Ollama away).
  */
 public final class GraphSearch {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GraphSearch.class);
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}_]+");
   private static final int MAX_QUERY_TERMS = 64;
   private static final int SNIPPET_CHARS = 200;
@@ -32,6 +37,11 @@ public final class GraphSearch {
       AND ($project IS NULL OR node.project = $project)
       AND ($statuses IS NULL OR node.status IN $statuses)
       AND NOT node.key IN $exclude""";
+  /** The node should have a vector of this model and has none ({@link GraphReembedding#AWAITS}, or one of another length). */
+  private static String awaiting(String node) {
+    return "(NOT %1$s:File AND (%1$s.title IS NOT NULL OR %1$s.text IS NOT NULL) AND (%1$s.embedding IS NULL OR size(%1$s.embedding) <> size($vector)))"
+        .formatted(node);
+  }
 
   private final Driver driver;
   private final Embedder embedder;
@@ -49,14 +59,15 @@ public final class GraphSearch {
     int candidates = Math.min(query.filtered() ? query.limit() * 20 + 200 : query.limit() * 5 + 50, 2000);
     Map<String, Object> params = filterParams(query);
     params.put("k", candidates);
-    boolean vector = query.mode() != SearchQuery.Mode.FULLTEXT;
-    boolean text = query.mode() != SearchQuery.Mode.VECTOR;
     // full-text only needs no query embedding (the most expensive step of a search); a huge query is cut like a node's text
-    List<Double> queryVector = vector ? GraphStore.toList(embedder.embedQuery(GraphStore.embeddedText(query.text(), ""))) : null;
+    List<Double> queryVector = query.mode() == SearchQuery.Mode.FULLTEXT ? null : queryVector(query.text());
+    boolean vector = queryVector != null;
+    // vector mode asks the full-text index too, for the nodes that have no vector (yet)
+    boolean onlyAwaiting = vector && query.mode() == SearchQuery.Mode.VECTOR;
     params.put("vector", queryVector);
     String luceneQuery = luceneQuery(query.text());
     params.put("q", luceneQuery);
-    double weight = switch (query.mode()) {
+    double weight = !vector ? 0.0 : switch (query.mode()) {
       case HYBRID -> settings.hybridVectorWeight();
       case VECTOR -> 1.0;
       case FULLTEXT -> 0.0;
@@ -69,9 +80,10 @@ public final class GraphSearch {
           tx.run("CALL db.index.vector.queryNodes('" + GraphSchema.VECTOR_INDEX + "', $k, $vector) YIELD node, score WHERE "
               + FILTERS + " RETURN node.key AS key", params).list().forEach(r -> keys.add(r.get("key").asString()));
         }
-        if (text && !luceneQuery.isEmpty()) {
+        if (!luceneQuery.isEmpty()) {
           List<Record> rows = tx.run("CALL db.index.fulltext.queryNodes('" + GraphSchema.TEXT_INDEX + "', $q, {limit: $k}) "
-              + "YIELD node, score WHERE " + FILTERS + " RETURN node.key AS key, score", params).list();
+              + "YIELD node, score WHERE " + FILTERS + (onlyAwaiting ? " AND " + awaiting("node") : "")
+              + " RETURN node.key AS key, score", params).list();
           double best = rows.stream().mapToDouble(r -> r.get("score").asDouble()).max().orElse(1.0);
           for (Record r : rows) {
             keys.add(r.get("key").asString());
@@ -85,15 +97,16 @@ public final class GraphSearch {
         List<Record> rows = tx.run("""
             UNWIND $keys AS key MATCH (n:Entity {key: key})
             RETURN n.key AS key, n.type AS type, n.id AS id, n.title AS title, n.text AS text, n.status AS status,
-                   CASE WHEN n.embedding IS NULL OR $vector IS NULL THEN 0.0
-                        ELSE vector.similarity.cosine(n.embedding, $vector) END AS similarity
-            """, candidateParams(keys, queryVector)).list();
+                   CASE WHEN $vector IS NULL OR n.embedding IS NULL OR size(n.embedding) <> size($vector) THEN 0.0
+                        ELSE vector.similarity.cosine(n.embedding, $vector) END AS similarity,
+                   $vector IS NOT NULL AND %s AS awaiting
+            """.formatted(awaiting("n")), candidateParams(keys, queryVector)).list();
         List<SearchHit> hits = new ArrayList<>();
         for (Record r : rows) {
           // Neo4j maps cosine c to (1 + c) / 2; turn it back and drop the negative half
           double vectorScore = Math.max(0.0, 2 * r.get("similarity").asDouble() - 1);
           double textScore = textScores.getOrDefault(r.get("key").asString(), 0.0);
-          double relevance = weight * vectorScore + (1 - weight) * textScore;
+          double relevance = r.get("awaiting").asBoolean() ? textScore : weight * vectorScore + (1 - weight) * textScore;
           if (relevance >= query.minRelevance() && relevance > 0) {
             hits.add(new SearchHit(ref(r), r.get("title").asString(""), relevance,
                 snippet(r.get("text").asString(""), r.get("title").asString("")), r.get("status").asString(""),
@@ -106,6 +119,16 @@ public final class GraphSearch {
         hits.sort(Comparator.comparingDouble(SearchHit::relevance).reversed().thenComparing(h -> h.entity().key()));
         return List.copyOf(hits.subList(0, Math.min(query.limit(), hits.size())));
       }, txConfig);
+    }
+  }
+
+  /** The query's vector; null when the embedder fails (Ollama away): the search then answers by its words alone. */
+  private List<Double> queryVector(String text) {
+    try {
+      return GraphStore.toList(embedder.embedQuery(GraphStore.embeddedText(text, "")));
+    } catch (RuntimeException e) {
+      log.warn("the search query could not be embedded by {} ({}): answering by full text", embedder.modelName(), e.getMessage());
+      return null;
     }
   }
 

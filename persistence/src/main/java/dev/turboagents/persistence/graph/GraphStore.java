@@ -417,26 +417,4 @@ public final class GraphStore {
   static long countEmbedded(Session session) {
     return session.run("MATCH (n:Entity) WHERE n.embedding IS NOT NULL RETURN count(n) AS c").single().get("c").asLong();
   }
-
-  /** Drops every embedding and computes it again with {@code embedder}, {@code batchSize} texts at a time. */
-  static void reembedAll(Session session, Embedder embedder, int batchSize) {
-    session.run("MATCH (n:Entity) WHERE n.embedding IS NOT NULL CALL (n) { REMOVE n.embedding } IN TRANSACTIONS OF 5000 ROWS").consume();
-    while (true) {
-      List<Record> rows = session.run("""
-          MATCH (n:Entity) WHERE n.embedding IS NULL AND NOT n:File AND (n.title IS NOT NULL OR n.text IS NOT NULL)
-          RETURN n.key AS key, n.title AS title, n.text AS text LIMIT $limit
-          """, Map.of("limit", batchSize)).list();
-      if (rows.isEmpty()) {
-        return;
-      }
-      List<float[]> vectors = embedder.embedAll(rows.stream()
-          .map(r -> embeddedText(r.get("title").asString(""), r.get("text").asString(""))).toList());
-      List<Map<String, Object>> updates = new ArrayList<>();
-      for (int i = 0; i < rows.size(); i++) {
-        updates.add(Map.of("key", rows.get(i).get("key").asString(), "embedding", toList(vectors.get(i))));
-      }
-      session.run("UNWIND $updates AS u MATCH (n:Entity {key: u.key}) SET n.embedding = u.embedding",
-          Map.of("updates", updates)).consume();
-    }
-  }
 }

@@ -76,7 +76,7 @@ class GraphCodeIndexTest {
     settings = Settings.forTest(dir.resolve("data"), Map.of("turbo-agents.graph.code.chunk-lines", 10,
         "turbo-agents.graph.code.chunk-overlap", 2)).graph();
     embedder = new CountingEmbedder();
-    GraphSchema.ensure(server.connection().driver(), embedder, settings.embeddingBatchSize());
+    GraphSchema.ensure(server.connection().driver(), embedder);
     index = new GraphCodeIndex(server.connection().driver(), embedder, settings.code(), settings.embeddingBatchSize(),
         settings.queryTimeout(), blocking, server.boltUri());
     trackerSearch = new GraphSearch(server.connection().driver(), embedder, settings);

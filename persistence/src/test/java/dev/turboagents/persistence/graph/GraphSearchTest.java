@@ -37,8 +37,9 @@ class GraphSearchTest {
   @BeforeAll
   static void load() {
     server = GraphTestServer.start(dir.resolve("neo4j"));
-    settings = Settings.forTest(dir.resolve("data"), Map.of()).graph();
-    GraphSchema.ensure(server.connection().driver(), embedder, settings.embeddingBatchSize());
+    // the load embeds 50 issues per transaction: on a busy machine that takes longer than the default 10 s
+    settings = Settings.forTest(dir.resolve("data"), Map.of("turbo-agents.graph.query-timeout", "120s")).graph();
+    GraphSchema.ensure(server.connection().driver(), embedder);
     store = new GraphStore(server.connection().driver(), embedder, settings.queryTimeout());
     search = new GraphSearch(server.connection().driver(), embedder, settings);
     set = RetrievalSet.load();
@@ -243,17 +244,168 @@ class GraphSearchTest {
 
   @Test
   @Order(9)
-  void changingTheEmbeddingModelReembedsEveryNode() {
-    Embedder smaller = new FirstDimensionsEmbedder(embedder, 128);
-    assertEquals(GraphSchema.Outcome.UNCHANGED, GraphSchema.ensure(server.connection().driver(), embedder, 32));
-    assertEquals(GraphSchema.Outcome.REEMBEDDED, GraphSchema.ensure(server.connection().driver(), smaller, 32));
-    GraphSearch withSmaller = new GraphSearch(server.connection().driver(), smaller, settings);
-    List<SearchHit> hits = withSmaller.search(SearchQuery.of("iPhone pictures show a grey box instead of a preview", 3, 0.0)
-        .withMode(SearchQuery.Mode.VECTOR).excluding(Set.of("issue:KT-166")));
-    assertEquals("issue:KT-11", hits.getFirst().entity().key(), hits.toString());
+  void changingTheEmbeddingModelClearsTheOldVectorsAtStartAndTheReembeddingBringsVectorSearchBack() {
+    CountingEmbedder smaller = new CountingEmbedder(new FirstDimensionsEmbedder(embedder, 128), Integer.MAX_VALUE);
+    var driver = server.connection().driver();
+    assertEquals(GraphSchema.Outcome.UNCHANGED, GraphSchema.ensure(driver, embedder));
+    GraphReembedding reembedding = new GraphReembedding(driver, smaller, 32, settings.queryTimeout());
+    assertEquals(0, new GraphReembedding(driver, embedder, 32, settings.queryTimeout()).awaiting(),
+        "an unchanged model leaves every node with its vector");
+    long embeddable = embeddedNodes();
+    assertTrue(embeddable > 200, "the retrieval set and what the tests before added: " + embeddable);
+
+    // the start: the new model recorded, the index made for 128 dimensions, the old vectors gone, nothing embedded
+    assertEquals(GraphSchema.Outcome.MODEL_CHANGED, GraphSchema.ensure(driver, smaller));
+    assertEquals(0, smaller.texts.get(), "a start embeds nothing");
+    assertEquals(128, vectorIndexDimensions());
+    assertEquals(embeddable, reembedding.awaiting(), "every node that had a vector awaits one of the new model");
+    assertEquals(0, embeddedNodes(128), "no vector of the new length is there before the re-embedding");
+    assertEquals(GraphSchema.Outcome.UNCHANGED, GraphSchema.ensure(driver, smaller), "the new model is recorded");
+
+    // while every node awaits, vector and hybrid search answer as full-text does
+    GraphSearch withSmaller = new GraphSearch(driver, smaller, settings);
+    String query = "iPhone pictures show a grey box instead of a preview";
+    List<SearchHit> byWords = withSmaller.search(SearchQuery.of(query, 5, 0.0).withMode(SearchQuery.Mode.FULLTEXT));
+    assertEquals(5, byWords.size(), byWords.toString());
+    for (SearchQuery.Mode mode : List.of(SearchQuery.Mode.VECTOR, SearchQuery.Mode.HYBRID)) {
+      List<SearchHit> hits = withSmaller.search(SearchQuery.of(query, 5, 0.0).withMode(mode));
+      assertEquals(byWords.stream().map(h -> h.entity().key()).toList(), hits.stream().map(h -> h.entity().key()).toList(),
+          mode + ": " + hits);
+    }
+
+    // interrupted after two batches (a crash, a stop): those two are embedded, the rest still awaits
+    int[] batches = {0};
+    GraphReembedding.Report half = reembedding.run(() -> batches[0]++ < 2).orElseThrow();
+    assertEquals(64, half.reembedded(), half.toString());
+    assertEquals(embeddable - 64, half.left(), half.toString());
+    assertTrue(half.stoppedBy().isPresent(), half.toString());
+    assertEquals(64, smaller.texts.get(), "only the two batches were embedded");
+
+    // the next run (the background one at the next start, or the nightly) does the rest, no node twice
+    GraphReembedding.Report rest = reembedding.run(() -> true).orElseThrow();
+    assertEquals(new GraphReembedding.Report(embeddable - 64, 0, java.util.Optional.empty()), rest);
+    assertEquals(embeddable, smaller.texts.get(), "every node embedded exactly once");
     assertTrue(store.dump().stream().filter(l -> l.contains("embedding=")).allMatch(l -> l.contains("embedding=dims=128")));
-    assertEquals(GraphSchema.Outcome.REEMBEDDED, GraphSchema.ensure(server.connection().driver(), embedder, 32));
-    assertEquals(GraphSchema.Outcome.UNCHANGED, GraphSchema.ensure(server.connection().driver(), embedder, 32));
+
+    List<SearchHit> hits = withSmaller.search(SearchQuery.of(query, 3, 0.0).withMode(SearchQuery.Mode.VECTOR)
+        .excluding(Set.of("issue:KT-166")));
+    assertEquals("issue:KT-11", hits.getFirst().entity().key(), hits.toString());
+    assertTrue(hits.getFirst().vectorScore() > 0.3 && hits.getFirst().textScore() == 0.0,
+        "found by its new vector, not by the full-text fallback: " + hits);
+
+    // and back to MiniLM: the vector index is 384 wide again and the search quality is as before
+    assertEquals(GraphSchema.Outcome.MODEL_CHANGED, GraphSchema.ensure(driver, embedder));
+    assertEquals(384, vectorIndexDimensions());
+    GraphReembedding back = new GraphReembedding(driver, embedder, 32, settings.queryTimeout());
+    assertEquals(0, back.run(() -> true).orElseThrow().left());
+    assertEquals(GraphSchema.Outcome.UNCHANGED, GraphSchema.ensure(driver, embedder));
+    assertEquals("issue:KT-16", search.search(SearchQuery.of("search is very slow in a workspace with millions of messages", 5, 0.0)
+        .withMode(SearchQuery.Mode.VECTOR)).getFirst().entity().key());
+  }
+
+  @Test
+  @Order(10)
+  void anEmbedderThatFailsMidwayLeavesTheRestAwaitingAndSearchStillAnswers() {
+    var driver = server.connection().driver();
+    Embedder other = new FirstDimensionsEmbedder(embedder, 96);
+    CountingEmbedder failing = new CountingEmbedder(other, 40);
+    assertEquals(GraphSchema.Outcome.MODEL_CHANGED, GraphSchema.ensure(driver, failing));
+    GraphReembedding reembedding = new GraphReembedding(driver, failing, 16, settings.queryTimeout());
+    long awaiting = reembedding.awaiting();
+    GraphReembedding.Report broken = reembedding.run(() -> true).orElseThrow();
+    assertEquals(32, broken.reembedded(), "two batches of 16 before the embedder failed on the third: " + broken);
+    assertEquals(awaiting - 32, broken.left());
+    assertTrue(broken.stoppedBy().orElseThrow().contains("Ollama is away"), broken.toString());
+
+    // part embedded, part awaiting: every mode answers, the awaiting nodes by their words
+    GraphSearch mixed = new GraphSearch(driver, other, settings);
+    for (SearchQuery.Mode mode : SearchQuery.Mode.values()) {
+      List<SearchHit> hits = mixed.search(SearchQuery.of("search is very slow in a workspace with millions of messages", 5, 0.0)
+          .withMode(mode));
+      assertTrue(hits.stream().anyMatch(h -> h.entity().key().equals("issue:KT-16")), mode + ": " + hits);
+    }
+
+    GraphReembedding.Report rest = new GraphReembedding(driver, other, 16, settings.queryTimeout()).run(() -> true).orElseThrow();
+    assertEquals(awaiting - 32, rest.reembedded());
+    assertEquals(0, rest.left());
+    // back to MiniLM for whatever runs after
+    GraphSchema.ensure(driver, embedder);
+    new GraphReembedding(driver, embedder, 64, settings.queryTimeout()).run(() -> true);
+  }
+
+  @Test
+  @Order(11)
+  void aVectorIndexLeftWithOtherDimensionsIsMadeAgainAtStart() {
+    var driver = server.connection().driver();
+    try (var session = driver.session()) {
+      // what a start that records the model but keeps the old index would leave: an index of another width
+      session.run("DROP INDEX " + GraphSchema.VECTOR_INDEX).consume();
+      session.run("CREATE VECTOR INDEX " + GraphSchema.VECTOR_INDEX + " FOR (n:Entity) ON n.embedding "
+          + "OPTIONS {indexConfig: {`vector.dimensions`: 128, `vector.similarity_function`: 'cosine'}}").consume();
+      session.run("CALL db.awaitIndexes(60)").consume();
+    }
+    assertEquals(GraphSchema.Outcome.UNCHANGED, GraphSchema.ensure(driver, embedder), "the model is the one recorded");
+    assertEquals(384, vectorIndexDimensions());
+    List<SearchHit> hits = search.search(SearchQuery.of("search is very slow in a workspace with millions of messages", 5, 0.0)
+        .withMode(SearchQuery.Mode.VECTOR));
+    assertEquals("issue:KT-16", hits.getFirst().entity().key(), hits.toString());
+    assertTrue(hits.getFirst().vectorScore() > 0.3, hits.toString());
+  }
+
+  private static long embeddedNodes() {
+    try (var session = server.connection().driver().session()) {
+      return session.run("MATCH (n:Entity) WHERE n.embedding IS NOT NULL RETURN count(n) AS c").single().get("c").asLong();
+    }
+  }
+
+  private static long embeddedNodes(int length) {
+    try (var session = server.connection().driver().session()) {
+      return session.run("MATCH (n:Entity) WHERE size(n.embedding) = $length RETURN count(n) AS c", Map.of("length", length))
+          .single().get("c").asLong();
+    }
+  }
+
+  private static int vectorIndexDimensions() {
+    try (var session = server.connection().driver().session()) {
+      return session.run("SHOW VECTOR INDEXES YIELD name, options WHERE name = $name RETURN options",
+              Map.of("name", GraphSchema.VECTOR_INDEX)).single().get("options").get("indexConfig").get("vector.dimensions").asInt();
+    }
+  }
+
+  /** Counts the texts it embeds; fails like an Ollama that went away once it embedded {@code failAfter}. */
+  static final class CountingEmbedder implements Embedder {
+    final Embedder inner;
+    final int failAfter;
+    final java.util.concurrent.atomic.AtomicInteger texts = new java.util.concurrent.atomic.AtomicInteger();
+
+    CountingEmbedder(Embedder inner, int failAfter) {
+      this.inner = inner;
+      this.failAfter = failAfter;
+    }
+
+    @Override
+    public String modelName() {
+      return inner.modelName();
+    }
+
+    @Override
+    public int dimensions() {
+      return inner.dimensions();
+    }
+
+    @Override
+    public List<float[]> embedAll(List<String> batch) {
+      if (texts.get() + batch.size() > failAfter) {
+        throw new IllegalStateException("Ollama is away");
+      }
+      texts.addAndGet(batch.size());
+      return inner.embedAll(batch);
+    }
+
+    @Override
+    public float[] embedQuery(String text) {
+      return inner.embedQuery(text);
+    }
   }
 
   /** A second embedding model at the model boundary: MiniLM's first dimensions under another name. */

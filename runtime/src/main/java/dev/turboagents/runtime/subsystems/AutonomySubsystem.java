@@ -8,6 +8,7 @@ import dev.turboagents.actors.autonomy.GraphCheck;
 import dev.turboagents.actors.autonomy.Nightly;
 import dev.turboagents.actors.autonomy.Schedule;
 import dev.turboagents.actors.autonomy.Schedules;
+import dev.turboagents.actors.autonomy.StaleEmbeddings;
 import dev.turboagents.actors.autonomy.StaleIssues;
 import dev.turboagents.actors.autonomy.Standup;
 import dev.turboagents.actors.tools.workspace.Workspace;
@@ -116,7 +117,8 @@ public final class AutonomySubsystem extends Subsystem<Autonomy> {
     TriageSettings triage = TriageSettings.of(settings);
     DuplicateSweep duplicates = new DuplicateSweep(tracker, graph, triage.linkConfidence(), triage.suggestConfidence(),
         triage.similarIssues());
-    return new Nightly(new StaleIssues(tracker, autonomy.staleAfter()), new GraphCheck(tracker, graph, blocking), duplicates,
+    return new Nightly(new StaleIssues(tracker, autonomy.staleAfter()), new GraphCheck(tracker, graph, blocking),
+        new StaleEmbeddings(graph, blocking), duplicates,
         clock, autonomy.dryRun(), controls.paused());
   }
 

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.turboagents.actors.inference.standin.OllamaStandIn;
+import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.persistence.Eventually;
 import dev.turboagents.persistence.graph.EmbeddedNeo4j;
 import dev.turboagents.runtime.api.RunningApi.Reply;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +155,81 @@ class NightlyApiTest {
     assertTrue(again.get("outcome").asText().contains("duplicates: 0 linked, 0 suggested"), again.toString());
     assertTrue(again.get("body").asText().contains("- #" + alike + " of #" + original), again.toString());
     assertEquals(1, nightlyComments(alike), "one suggestion per pair, across runs and restarts");
+  }
+
+  @Test
+  void aChangedEmbeddingModelStartsWithoutReembeddingAndTheNightlyEmbedsWhatTheBackgroundRunLeft() throws Exception {
+    OllamaStandIn ollama = new OllamaStandIn(List.of(StandInModel.small("llama3.2:1b", StandInModel.GIB, Duration.ofMillis(100))),
+        16 * StandInModel.GIB, 2, 0.05).start();
+    try {
+      Map<String, Object> miniLm = Map.of("turbo-agents.ollama.host", ollama.url());
+      api = daemon(miniLm);
+      List<String> ids = List.of(created("Uploads over 2 GB fail with 413"), created("Dark mode for the settings page"),
+          created("Calendar invites are off by one hour after DST"));
+      awaitGraphCaughtUp();
+      assertEquals(3, count("MATCH (i:Issue) WHERE size(i.embedding) = 384 RETURN count(i) AS c", ""));
+      api.close();
+
+      // the model changes while Ollama is away: the daemon starts anyway, with every node awaiting a vector
+      ollama.stop();
+      Map<String, Object> viaOllama = new HashMap<>(miniLm);
+      viaOllama.put("turbo-agents.graph.embedding-model", "ollama:llama3.2:1b");
+      viaOllama.put("turbo-agents.graph.embedding-dimensions", "384");
+      viaOllama.put("turbo-agents.inference.default-deadline", "2s");
+      api = daemon(viaOllama);
+      assertEquals(0, count("MATCH (i:Issue) WHERE i.embedding IS NOT NULL RETURN count(i) AS c", ""),
+          "no vector of all-MiniLM is left beside the new model's (both are 384 long)");
+      Eventually.assertThat(Duration.ofSeconds(60), () -> assertEquals("idle",
+          api.get("/health").json().get("components").get("graph").get("figures").get("reembedding").asText()));
+      assertEquals(0, count("MATCH (i:Issue) WHERE i.embedding IS NOT NULL RETURN count(i) AS c", ""),
+          "the background run found no embedder");
+      // meanwhile search answers by full text, in every mode
+      for (String mode : List.of("vector", "hybrid", "fulltext")) {
+        Reply r = api.post("/api/v1/graph/search", "{\"query\": \"uploads fail with 413\", \"mode\": \"" + mode
+            + "\", \"limit\": 3, \"min_relevance\": 0}");
+        assertEquals(200, r.status(), mode + ": " + r.body());
+        assertEquals(ids.get(0), r.json().get("results").get(0).get("entity_id").asText(), mode + ": " + r.body());
+      }
+
+      // Ollama is back: the nightly embeds the three and says so
+      ollama.start(ollama.port());
+      Eventually.assertThat(Duration.ofSeconds(30), () -> assertTrue(
+          api.get("/api/v1/inference/status").body().contains("\"backend\":\"UP\""), "the door sees Ollama again"));
+      JsonNode report = runNightly();
+      assertTrue(report.get("outcome").asText().contains("embeddings: 3 re-embedded, 0 left"), report.toString());
+      assertTrue(report.get("body").asText().contains("- model: ollama:llama3.2:1b"), report.toString());
+      for (String id : ids) {
+        // the vector index (made anew for the new model) gives each node back for its own vector
+        try (Session session = driver.session()) {
+          String nearest = session.run("""
+              MATCH (i:Issue {id: $id}) WITH i.embedding AS v
+              CALL db.index.vector.queryNodes('entity_embedding', 1, v) YIELD node RETURN node.id AS id
+              """, Map.of("id", id)).single().get("id").asString();
+          assertEquals(id, nearest);
+        }
+      }
+      Reply vector = api.post("/api/v1/graph/search", "{\"query\": \"Dark mode for the settings page\", \"mode\": \"vector\", "
+          + "\"limit\": 1, \"min_relevance\": 0.99}");
+      assertEquals(ids.get(1), vector.json().get("results").get(0).get("entity_id").asText(), vector.body());
+      JsonNode again = runNightly();
+      assertTrue(again.get("outcome").asText().contains("embeddings: 0 re-embedded, 0 left"), again.toString());
+      api.close();
+
+      // back to all-MiniLM, which is always there: the run started with the daemon embeds every node, no nightly needed
+      api = daemon(miniLm);
+      Eventually.assertThat(Duration.ofSeconds(60), () ->
+          assertEquals(3, count("MATCH (i:Issue) WHERE i.embedding IS NOT NULL RETURN count(i) AS c", "")));
+      Reply meaning = api.post("/api/v1/graph/search", "{\"query\": \"night theme for preferences\", \"mode\": \"vector\", "
+          + "\"limit\": 1, \"min_relevance\": 0}");
+      assertEquals(ids.get(1), meaning.json().get("results").get(0).get("entity_id").asText(),
+          "found by meaning alone, no word in common: " + meaning.body());
+    } finally {
+      if (api != null) {
+        api.close();
+        api = null;
+      }
+      ollama.close();
+    }
   }
 
   private long nightlyComments(String issue) {
