@@ -9,6 +9,7 @@ import dev.turboagents.actors.inference.standin.Script;
 import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.actors.tools.workspace.IsolatedGitConfig;
 import dev.turboagents.persistence.Eventually;
+import dev.turboagents.runtime.InProcessCli;
 import dev.turboagents.runtime.api.RunningApi.Reply;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,7 +149,7 @@ class AutonomyReportsApiTest {
     assertEquals(List.of("nightly", "standup"), kinds(all), "newest first: " + all.body());
     assertEquals(List.of("nightly"), kinds(api.get("/api/v1/agents/reports?limit=1")));
     assertEquals(List.of("standup"), kinds(api.get("/api/v1/agents/reports?kind=standup")));
-    String printed = cli("report", "standup", "--url", api.base() + "/api/v1");
+    String printed = InProcessCli.run("report", "standup", "--url", api.base() + "/api/v1");
     assertTrue(printed.contains("commented on 1") && printed.contains("commit " + commit), printed);
     api.close();
 
@@ -216,18 +217,4 @@ class AutonomyReportsApiTest {
         .map(c -> c.get("text").asText()).toList();
   }
 
-  private static String cli(String... args) {
-    var out = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream before = System.out;
-    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
-    int exit;
-    try {
-      exit = dev.turboagents.runtime.Main.run(args);
-    } finally {
-      System.setOut(before);
-    }
-    String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-    assertEquals(0, exit, String.join(" ", args) + " printed: " + printed);
-    return printed;
-  }
 }

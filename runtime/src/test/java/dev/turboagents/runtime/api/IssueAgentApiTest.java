@@ -9,6 +9,7 @@ import dev.turboagents.actors.inference.standin.OllamaStandIn;
 import dev.turboagents.actors.inference.standin.Script;
 import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.persistence.Eventually;
+import dev.turboagents.runtime.InProcessCli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,21 +119,6 @@ class IssueAgentApiTest {
     });
   }
 
-  /** Runs the command-line client, checks its exit code and returns what it printed. */
-  private static String cli(int expectedExit, String... args) {
-    var out = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream before = System.out;
-    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
-    int exit;
-    try {
-      exit = dev.turboagents.runtime.Main.run(args);
-    } finally {
-      System.setOut(before);
-    }
-    String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-    assertEquals(expectedExit, exit, String.join(" ", args) + " printed: " + printed);
-    return printed;
-  }
 
   @Test
   void aBatchIsTriagedOnceWithLabelsPriorityAndDuplicates() throws Exception {
@@ -221,9 +207,9 @@ class IssueAgentApiTest {
     assertEquals("nothing_new", again.json().get("status").asText());
     assertTrue(again.json().get("job_id").isNull());
     assertEquals(1, api.get("/api/v1/issues/" + similar).json().get("comments").size(), "nothing commented twice");
-    assertEquals("nothing new to triage\n", cli(0, "agent", "triage", "--all-new", "--url", api.base() + "/api/v1"));
-    cli(2, "agent", "triage", "--url", api.base() + "/api/v1");
-    cli(1, "agent", "summarize", "no-such-issue", "--url", api.base() + "/api/v1");
+    assertEquals("nothing new to triage\n", InProcessCli.run(0, "agent", "triage", "--all-new", "--url", api.base() + "/api/v1"));
+    InProcessCli.run(2, "agent", "triage", "--url", api.base() + "/api/v1");
+    InProcessCli.run(1, "agent", "summarize", "no-such-issue", "--url", api.base() + "/api/v1");
 
     // a label outside the set breaks the answer's schema: corrected, then the repaired answer is used
     String fresh = issue(api, "Typo in the README", "It says teh instead of the.", "[]");

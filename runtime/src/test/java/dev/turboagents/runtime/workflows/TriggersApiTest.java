@@ -9,6 +9,7 @@ import dev.turboagents.actors.inference.standin.OllamaStandIn;
 import dev.turboagents.actors.inference.standin.Script;
 import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.persistence.Eventually;
+import dev.turboagents.runtime.InProcessCli;
 import dev.turboagents.runtime.api.RunningApi;
 import dev.turboagents.runtime.api.RunningApi.Reply;
 import java.nio.file.Path;
@@ -156,7 +157,7 @@ class TriggersApiTest {
     assertTrue(skipped.get("recent").get(0).get("detail").asText().contains("paused"), skipped.toString());
     assertEquals(1, api.get("/api/v1/agents/jobs?agent=issue").json().path("jobs").size(), "no job while paused");
 
-    String printed = cli("trigger", "list", "--url", api.base() + "/api/v1");
+    String printed = InProcessCli.run("trigger", "list", "--url", api.base() + "/api/v1");
     assertTrue(printed.contains("triage-new-issues  paused"), printed);
     assertTrue(printed.contains("started 2  done 1  skipped 1"), printed);
     assertTrue(printed.contains("issue " + second), printed);
@@ -276,18 +277,4 @@ class TriggersApiTest {
         .orElseThrow(() -> new AssertionError("no " + name + " in " + listed.body()));
   }
 
-  private static String cli(String... args) {
-    var out = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream before = System.out;
-    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
-    int exit;
-    try {
-      exit = dev.turboagents.runtime.Main.run(args);
-    } finally {
-      System.setOut(before);
-    }
-    String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
-    assertEquals(0, exit, String.join(" ", args) + " printed: " + printed);
-    return printed;
-  }
 }
