@@ -137,8 +137,12 @@ class TriggersApiTest {
     assertEquals("issue created", action.get("event").asText(), action.toString());
     assertEquals("done", action.get("outcome").asText(), action.toString());
     assertTrue(action.get("ended_at").isTextual(), action.toString());
-    JsonNode jobs = api.get("/api/v1/agents/jobs?agent=issue").json().path("jobs");
-    assertEquals(1, jobs.size(), jobs.toString());
+    // the job list is read from the jobs' projection, which follows the journal a moment behind
+    JsonNode jobs = Eventually.value(Duration.ofSeconds(30), () -> {
+      JsonNode listed = api.get("/api/v1/agents/jobs?agent=issue").json().path("jobs");
+      assertEquals(1, listed.size(), listed.toString());
+      return listed;
+    });
     assertEquals(jobs.get(0).get("id").asText(), action.get("job_id").asText(), "the action names its triage job");
 
     assertEquals(200, api.post("/api/v1/agents/autonomy/pause", "").status());
@@ -246,7 +250,9 @@ class TriggersApiTest {
     });
     assertEquals(fresh, triaged.get("recent").get(0).get("issue_id").asText(), triaged.toString());
     assertEquals(1, triaged.get("started").asLong(), triaged.toString());
-    assertEquals(1, api.get("/api/v1/agents/jobs?agent=issue").json().path("jobs").size(), "one triage job: the new issue's");
+    // the job list is read from the jobs' projection, which follows the journal a moment behind
+    Eventually.assertThat(Duration.ofSeconds(30), () -> assertEquals(1,
+        api.get("/api/v1/agents/jobs?agent=issue").json().path("jobs").size(), "one triage job: the new issue's"));
   }
 
   @Test
