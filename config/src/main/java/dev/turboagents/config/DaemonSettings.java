@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * The daemon process around the subsystems.
  *
- * @param stopTimeout longest {@code close()} waits for the actor system to terminate before it gives up
+ * @param stopTimeout longest {@code close()} waits for the actor system to terminate, and a stop for the graph's open under way
  */
 public record DaemonSettings(Duration stopTimeout) {
 

@@ -1,6 +1,7 @@
 package dev.turboagents.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import dev.turboagents.config.InvalidSettingException;
 import dev.turboagents.config.Settings;
 import dev.turboagents.persistence.tracker.NewIssue;
 import dev.turboagents.runtime.daemon.Daemon;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,37 @@ class DaemonTest {
     }
     try (Daemon again = Daemon.start(settings)) {
       assertTrue(again.subsystems().tracker().api().toCompletableFuture().get(10, TimeUnit.SECONDS).issue(id).toCompletableFuture().get(10, TimeUnit.SECONDS).issue().title().equals("kept"));
+    }
+  }
+
+  /**
+   * A daemon closed while its in-process Neo4j is still starting: close() returns only once that
+   * Neo4j is closed, so nothing writes to the data directory afterwards (CI once saw a late start
+   * still writing there after close, while a second daemon could already have taken the directory).
+   */
+  @Test
+  void closeDuringTheGraphsStartLeavesNothingWritingToTheDataDirectory() throws Exception {
+    Path neo4j = dataDir.resolve("neo4j");
+    boolean graphWasReady;
+    try (Daemon daemon = Daemon.start(Settings.forTest(dataDir, Map.of()))) {
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.exists(neo4j) && System.nanoTime() < until) {
+        Thread.sleep(5);
+      }
+      assertTrue(Files.exists(neo4j), "the in-process Neo4j began its start");
+      graphWasReady = daemon.subsystems().graph().api().toCompletableFuture().isDone();
+    }
+    deleteTree(neo4j); // fails when files are still being written or held
+    Thread.sleep(1500);
+    assertFalse(Files.exists(neo4j), "nothing wrote to the data directory after close() returned (graph ready at close: "
+        + graphWasReady + ")");
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 

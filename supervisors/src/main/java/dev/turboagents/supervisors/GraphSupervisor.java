@@ -20,7 +20,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -70,14 +73,15 @@ public final class GraphSupervisor {
       } else {
         ctx.getSelf().tell(new Open(Optional.empty()));
       }
-      return new Opening(ctx, timers, settings, startup, new AtomicReference<>(CompletableFuture.completedFuture(null)))
+      return new Opening(ctx, timers, settings, startup, new AtomicReference<>(CompletableFuture.completedFuture(null)),
+          new AtomicBoolean())
           .behavior(settings.graph().projectionMinBackoff());
     }));
   }
 
   /** Until the connection, the embedder and the schema are there. */
   private record Opening(ActorContext<Command> ctx, TimerScheduler<Command> timers, Settings settings, Startup<Graph> startup,
-      AtomicReference<CompletableFuture<Opened>> inFlight) {
+      AtomicReference<CompletableFuture<Opened>> inFlight, AtomicBoolean stopped) {
 
     Behavior<Command> behavior(Duration backoff) {
       return Behaviors.receive(Command.class)
@@ -85,18 +89,44 @@ public final class GraphSupervisor {
             open(m.inference());
             return waiting(m.inference(), backoff);
           })
-          .onSignal(PostStop.class, s -> closeLateOpen())
+          .onSignal(PostStop.class, s -> closeOpenInFlight())
           .build();
     }
 
-    /** Stopped while opening (the daemon shuts down during start): what opens afterwards is closed at once. */
-    private Behavior<Command> closeLateOpen() {
-      inFlight.get().thenAccept(opened -> {
+    /**
+     * Stopped while opening (the daemon shuts down during its start): waits, bounded by
+     * {@code turbo-agents.daemon.stop-timeout}, for the open under way and closes what it opened, so
+     * the stop ends with Neo4j closed and the data directory is free once the daemon's close returns.
+     * Blocking here is what keeps a second daemon from starting on the directory while this one's
+     * in-process Neo4j still writes to it; the open itself runs on the blocking dispatcher.
+     */
+    private Behavior<Command> closeOpenInFlight() {
+      stopped.set(true); // the open skips its steps not yet begun
+      CompletableFuture<Opened> opening = inFlight.get();
+      Duration bound = settings.daemon().stopTimeout();
+      try {
+        Opened opened = opening.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        if (opened != null) {
+          opened.connection().close();
+        }
+      } catch (ExecutionException e) {
+        // the open failed and closed what it had opened
+      } catch (TimeoutException e) {
+        log.warn("the knowledge graph was still opening {} after the stop began; it is closed when its open ends", bound);
+        closeWhenOpened(opening);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        closeWhenOpened(opening);
+      }
+      return Behaviors.same();
+    }
+
+    private static void closeWhenOpened(CompletableFuture<Opened> opening) {
+      opening.thenAccept(opened -> {
         if (opened != null) {
           opened.connection().close();
         }
       });
-      return Behaviors.same();
     }
 
     private Behavior<Command> waiting(Optional<ActorRef<InferenceActor.Command>> inference, Duration backoff) {
@@ -117,10 +147,10 @@ public final class GraphSupervisor {
                   open(inference);
                   return waiting(inference, min(backoff.multipliedBy(2), settings.graph().projectionMaxBackoff()));
                 })
-                .onSignal(PostStop.class, s -> closeLateOpen())
+                .onSignal(PostStop.class, s -> closeOpenInFlight())
                 .build();
           })
-          .onSignal(PostStop.class, s -> closeLateOpen())
+          .onSignal(PostStop.class, s -> closeOpenInFlight())
           .build();
     }
 
@@ -130,10 +160,12 @@ public final class GraphSupervisor {
       CompletableFuture<Opened> opening = CompletableFuture.supplyAsync(() -> {
         startup.progress("loading the embedding model " + settings.graph().embeddingModel());
         Embedder embedder = embedder(inference);
+        skipIfStopped();
         startup.progress(settings.services().neo4jUri().map(u -> "connecting to Neo4j at " + u)
             .orElse("starting the in-process Neo4j"));
         GraphConnection connection = GraphConnection.open(settings);
         try {
+          skipIfStopped();
           startup.progress("creating the graph's indexes");
           GraphSchema.ensure(connection.driver(), embedder);
           return new Opened(connection, embedder);
@@ -144,6 +176,12 @@ public final class GraphSupervisor {
       }, blocking);
       inFlight.set(opening);
       ctx.pipeToSelf(opening, (opened, failure) -> failure == null ? opened : new OpenFailed(failure));
+    }
+
+    private void skipIfStopped() {
+      if (stopped.get()) {
+        throw new IllegalStateException("the knowledge graph's supervisor stopped while it was opening");
+      }
     }
 
     private Embedder embedder(Optional<ActorRef<InferenceActor.Command>> inference) {

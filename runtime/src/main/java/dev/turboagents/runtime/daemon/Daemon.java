@@ -90,8 +90,9 @@ public final class Daemon implements AutoCloseable {
       return new Daemon(system, binding, subsystems, lock, settings, rejected);
     } catch (Exception e) {
       system.terminate();
-      awaitQuietly(system, settings);
-      closeQuietly(lock);
+      if (awaitQuietly(system, settings)) {
+        closeQuietly(lock);
+      }
       Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw new StartFailure("could not start on " + settings.http().bind() + ":" + settings.http().port() + ": " + cause.getMessage());
     }
@@ -152,19 +153,29 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
-  /** Stops the daemon and returns once the journal is closed and the data directory is free again. */
+  /**
+   * Stops the daemon and returns once the journal and the graph are closed and the data directory is
+   * free again. When the actor system takes longer than {@code turbo-agents.daemon.stop-timeout}, it
+   * returns then, and the data directory stays locked until the system has ended: a second daemon
+   * must never start beside a subsystem that still writes there.
+   */
   @Override
   public void close() {
     system.terminate();
-    awaitQuietly(system, settings);
-    closeQuietly(lock);
+    if (awaitQuietly(system, settings)) {
+      closeQuietly(lock); // also released by the termination itself, perhaps a moment after this thread wakes
+    }
   }
 
-  private static void awaitQuietly(ActorSystem<?> system, Settings settings) {
+  /** Waits, bounded, for the system to end; the lock is released by its termination (see {@link #start}). */
+  private static boolean awaitQuietly(ActorSystem<?> system, Settings settings) {
     try {
       system.getWhenTerminated().toCompletableFuture().get(settings.daemon().stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return true;
     } catch (Exception e) {
-      log.warn("Actor system did not terminate in {} (turbo-agents.daemon.stop-timeout)", settings.daemon().stopTimeout(), e);
+      log.warn("Actor system did not terminate in {} (turbo-agents.daemon.stop-timeout); the data directory stays locked"
+          + " until it has", settings.daemon().stopTimeout(), e);
+      return false;
     }
   }
 
