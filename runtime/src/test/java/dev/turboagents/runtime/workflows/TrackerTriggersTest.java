@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.turboagents.actors.inference.standin.OllamaStandIn;
-import dev.turboagents.actors.inference.standin.Script;
-import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.persistence.Eventually;
 import dev.turboagents.runtime.api.RunningApi;
 import java.nio.file.Path;
@@ -14,12 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,20 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
  * background class has spent its daily model time, a new issue and a mention are skipped, saying so.
  */
 class TrackerTriggersTest {
-  private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-
   @TempDir
   Path dataDir;
 
-  private OllamaStandIn ollama;
+  private TriggerStandIn ollama;
   private RunningApi api;
-  private final AtomicBoolean holdChat = new AtomicBoolean();
-  private final CountDownLatch chatArrived = new CountDownLatch(1);
-  private final AtomicInteger chatCalls = new AtomicInteger();
 
   @AfterEach
   void stop() {
-    holdChat.set(false);
+    if (ollama != null) {
+      ollama.holdChat.set(false);
+    }
     if (api != null) {
       api.close();
     }
@@ -54,46 +43,21 @@ class TrackerTriggersTest {
     }
   }
 
-  private Script.Answer answer(Script.Request r) {
-    String messages = r.body().path("messages").toString();
-    if (messages.contains("the issue agent")) {
-      Matcher id = UUID.matcher(messages);
-      String issue = id.find() ? id.group() : "none";
-      return Script.Answer.text("{\"name\":\"final_answer\",\"arguments\":{\"decisions\":[{\"issue_id\":\"" + issue
-          + "\",\"labels\":[\"bug\"],\"priority\":\"high\",\"reason\":\"a visible typo\",\"comment\":\"Thanks.\"}]}}");
-    }
-    chatCalls.incrementAndGet();
-    if (holdChat.get()) {
-      chatArrived.countDown();
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (holdChat.get() && System.nanoTime() < until) {
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-    String asked = messages.contains("second question") ? "the second" : "the first";
-    return Script.Answer.text("{\"name\":\"final_answer\",\"arguments\":{\"answer\":\"This is " + asked
-        + " answer: the greeting is misspelt.\"}}");
+  private static String answer(String messages) {
+    return "This is " + (messages.contains("second question") ? "the second" : "the first")
+        + " answer: the greeting is misspelt.";
   }
 
   private RunningApi daemon() throws Exception {
-    return new RunningApi(dataDir, Map.of("turbo-agents.ollama.host", ollama.url(),
-        "turbo-agents.agents.issue-model", "coder:1b",
-        "turbo-agents.agents.chat-model", "coder:1b",
-        "turbo-agents.agents.wait-check", "100ms",
-        "turbo-agents.workflows.poll-interval", "100ms",
-        "turbo-agents.workflows.triggers.triage-new-issues", "true",
-        "turbo-agents.workflows.triggers.reply-to-comments", "true"));
+    Map<String, Object> settings = ollama.settings();
+    settings.put("turbo-agents.workflows.triggers.triage-new-issues", "true");
+    settings.put("turbo-agents.workflows.triggers.reply-to-comments", "true");
+    return new RunningApi(dataDir, settings);
   }
 
   @Test
   void aNewIssueIsTriagedOnceAndAMentionGetsOneReplyAcrossARestart() throws Exception {
-    ollama = new OllamaStandIn(List.of(new StandInModel("coder:1b", StandInModel.GIB, 16, 4, 64, Duration.ofMillis(20),
-        500, 0, List.of("completion"))), 8 * StandInModel.GIB, 2, 0.01).start();
-    ollama.script(this::answer);
+    ollama = TriggerStandIn.start(TrackerTriggersTest::answer);
     api = daemon();
     String issue = api.post("/api/v1/issues", "{\"title\": \"Fix the greeting\", \"description\": \"it says wrld\"}")
         .json().get("id").asText();
@@ -109,13 +73,13 @@ class TrackerTriggersTest {
     // a question nobody addressed on an issue no agent works on: no reply; then a mention, held in its model call
     assertEquals(201, api.post("/api/v1/issues/" + issue + "/comments", "{\"text\": \"is this a duplicate?\", \"author\": \"bob\"}")
         .status());
-    holdChat.set(true);
+    ollama.holdChat.set(true);
     assertEquals(201, api.post("/api/v1/issues/" + issue + "/comments", "{\"text\": \"@agent what is wrong here?\", "
         + "\"author\": \"ada\"}").status());
-    assertTrue(chatArrived.await(90, TimeUnit.SECONDS), "the reply's chat job asked its model");
+    assertTrue(ollama.chatArrived.await(90, TimeUnit.SECONDS), "the reply's chat job asked its model");
     api.close();
     api = null;
-    holdChat.set(false);
+    ollama.holdChat.set(false);
     api = daemon();
 
     Eventually.assertThat(Duration.ofSeconds(90), () -> assertEquals(1, comments(issue, "agent:chat").size(),
@@ -138,22 +102,12 @@ class TrackerTriggersTest {
 
   @Test
   void whenTheBackgroundClassSpentItsDailyModelTimeTheTriggersSkipTheirWorkSayingSo() throws Exception {
-    ollama = new OllamaStandIn(List.of(new StandInModel("coder:1b", StandInModel.GIB, 16, 4, 64, Duration.ofMillis(20),
-        500, 0, List.of("completion"))), 8 * StandInModel.GIB, 2, 0.01).start();
-    ollama.script(r -> {
-      try {
-        Thread.sleep(300); // the triage's model call holds the model longer than background's 200 ms a day
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return answer(r);
-    });
-    Map<String, String> settings = new java.util.HashMap<>(Map.of("turbo-agents.ollama.host", ollama.url(),
-        "turbo-agents.agents.issue-model", "coder:1b", "turbo-agents.agents.chat-model", "coder:1b",
-        "turbo-agents.agents.wait-check", "100ms", "turbo-agents.workflows.poll-interval", "100ms",
-        "turbo-agents.workflows.triggers.triage-new-issues", "true",
-        "turbo-agents.workflows.triggers.reply-to-comments", "true",
-        "turbo-agents.inference.daily-model-time.background", "200ms"));
+    ollama = TriggerStandIn.start(TrackerTriggersTest::answer);
+    ollama.callsTake(Duration.ofMillis(300)); // the triage's model call holds the model longer than background's 200 ms a day
+    Map<String, Object> settings = ollama.settings();
+    settings.put("turbo-agents.workflows.triggers.triage-new-issues", "true");
+    settings.put("turbo-agents.workflows.triggers.reply-to-comments", "true");
+    settings.put("turbo-agents.inference.daily-model-time.background", "200ms");
     api = new RunningApi(dataDir, settings);
     String first = api.post("/api/v1/issues", "{\"title\": \"Fix the greeting\", \"description\": \"it says wrld\"}")
         .json().get("id").asText();

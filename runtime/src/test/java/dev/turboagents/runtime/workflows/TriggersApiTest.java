@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.turboagents.actors.inference.standin.OllamaStandIn;
-import dev.turboagents.actors.inference.standin.Script;
-import dev.turboagents.actors.inference.standin.StandInModel;
 import dev.turboagents.persistence.Eventually;
 import dev.turboagents.runtime.InProcessCli;
 import dev.turboagents.runtime.api.RunningApi;
@@ -17,11 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,19 +31,17 @@ import org.junit.jupiter.api.io.TempDir;
  * in the autonomy's dry run a new issue is a skipped action saying what it would have done.
  */
 class TriggersApiTest {
-  private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-
   @TempDir
   Path dataDir;
 
-  private OllamaStandIn ollama;
+  private TriggerStandIn ollama;
   private RunningApi api;
-  private final AtomicBoolean holdChat = new AtomicBoolean();
-  private final CountDownLatch chatArrived = new CountDownLatch(1);
 
   @AfterEach
   void stop() {
-    holdChat.set(false);
+    if (ollama != null) {
+      ollama.holdChat.set(false);
+    }
     if (api != null) {
       api.close();
     }
@@ -59,35 +50,9 @@ class TriggersApiTest {
     }
   }
 
-  private Script.Answer answer(Script.Request r) {
-    String messages = r.body().path("messages").toString();
-    if (messages.contains("the issue agent")) {
-      Matcher id = UUID.matcher(messages);
-      String issue = id.find() ? id.group() : "none";
-      return Script.Answer.text("{\"name\":\"final_answer\",\"arguments\":{\"decisions\":[{\"issue_id\":\"" + issue
-          + "\",\"labels\":[\"bug\"],\"priority\":\"high\",\"reason\":\"a visible typo\",\"comment\":\"Thanks.\"}]}}");
-    }
-    if (holdChat.get()) {
-      chatArrived.countDown();
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (holdChat.get() && System.nanoTime() < until) {
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-    return Script.Answer.text("{\"name\":\"final_answer\",\"arguments\":{\"answer\":\"The greeting is misspelt.\"}}");
-  }
-
   private Map<String, Object> settings() {
-    ollama = new OllamaStandIn(List.of(new StandInModel("coder:1b", StandInModel.GIB, 16, 4, 64, Duration.ofMillis(20),
-        500, 0, List.of("completion"))), 8 * StandInModel.GIB, 2, 0.01).start();
-    ollama.script(this::answer);
-    return new java.util.HashMap<>(Map.of("turbo-agents.ollama.host", ollama.url(),
-        "turbo-agents.agents.issue-model", "coder:1b", "turbo-agents.agents.chat-model", "coder:1b",
-        "turbo-agents.agents.wait-check", "100ms", "turbo-agents.workflows.poll-interval", "100ms"));
+    ollama = TriggerStandIn.start(messages -> "The greeting is misspelt.");
+    return ollama.settings();
   }
 
   @Test
@@ -178,10 +143,10 @@ class TriggersApiTest {
     JsonNode triage = trigger(api.get("/api/v1/agents/triggers"), "triage-new-issues");
     assertEquals("off", triage.get("state").asText(), triage.toString());
 
-    holdChat.set(true);
+    ollama.holdChat.set(true);
     assertEquals(201, api.post("/api/v1/issues/" + issue + "/comments", "{\"text\": \"@agent what is wrong?\", "
         + "\"author\": \"ada\"}").status());
-    assertTrue(chatArrived.await(90, TimeUnit.SECONDS), "the reply's chat job asked its model");
+    assertTrue(ollama.chatArrived.await(90, TimeUnit.SECONDS), "the reply's chat job asked its model");
     for (int i = 0; i < 3; i++) {
       assertEquals(201, api.post("/api/v1/issues/" + issue + "/comments", "{\"text\": \"note " + i + "\", \"author\": \"bob\"}")
           .status());
@@ -198,7 +163,7 @@ class TriggersApiTest {
     assertEquals("comment added", running.get("event").asText(), running.toString());
     assertTrue(running.get("comment_id").isTextual(), running.toString());
 
-    holdChat.set(false);
+    ollama.holdChat.set(false);
     JsonNode done = Eventually.value(Duration.ofSeconds(60), () -> {
       JsonNode t = trigger(api.get("/api/v1/agents/triggers"), "reply-to-comments");
       assertEquals(0, t.get("lag").asLong(), t.toString());
