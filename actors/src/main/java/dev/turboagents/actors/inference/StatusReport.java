@@ -27,10 +27,10 @@ final class StatusReport {
   private final BackendHealth health;
   private final int totalConcurrency;
   private final long agingNanos;
-  private final List<RunningCalls.RunningCall<HeldRequests.Asker>> running;
+  private final List<? extends RunningCalls.RunningCall<?>> running;
   private final ClassDemand demand;
 
-  StatusReport(SwapPolicy.Snapshot snapshot, List<RunningCalls.RunningCall<HeldRequests.Asker>> running,
+  StatusReport(SwapPolicy.Snapshot snapshot, List<? extends RunningCalls.RunningCall<?>> running,
       ClassDemand demand, BackendHealth health, InferenceSettings settings) {
     this.snapshot = snapshot;
     this.running = running;
