@@ -812,7 +812,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   }
 
   private StatusReport statusReport(long now) {
-    return new StatusReport(snapshot(now), held.running().all(), demand, server.health(), settings);
+    return new StatusReport(policy.forPlanning(), snapshot(now), held.running().all(), demand, server.health(), settings);
   }
 
   private RequestState requestState(String id, long now) {

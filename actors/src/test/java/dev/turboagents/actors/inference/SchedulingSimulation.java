@@ -99,7 +99,16 @@ public final class SchedulingSimulation {
   StatusReport statusReport() {
     List<RunningCalls.RunningCall<Void>> running = new ArrayList<>();
     runningRequests.values().forEach(w -> running.add(new RunningCalls.RunningCall<>(w, startedAt.get(w.id()))));
-    return new StatusReport(snapshot(), running, demand, BackendHealth.connecting(settings).answering(), settings);
+    return new StatusReport(policy.forPlanning(), snapshot(), running, demand, BackendHealth.connecting(settings).answering(),
+        settings);
+  }
+
+  /** The door's plan now ({@link ServingPlan}): the order and the starts its policy makes if nothing else arrives. */
+  List<ServingPlan.Start> plan() {
+    List<ServingPlan.Running> running = runningRequests.values().stream()
+        .map(w -> new ServingPlan.Running(w.model(), startedAt.get(w.id()))).toList();
+    return ServingPlan.of(policy.forPlanning(), snapshot(), running, settings.totalConcurrency(), settings.agingStep(),
+        settings.tickInterval(), now);
   }
 
   /** Every request's estimated start, read when it arrived; those that started at once have none. */
