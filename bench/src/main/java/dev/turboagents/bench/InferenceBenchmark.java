@@ -199,6 +199,13 @@ public final class InferenceBenchmark {
     // the estimate each waiting request was given when it arrived, against when it started: exact time
     List<EtaProbe.EtaError> eta = sim.estimates().stream().map(e -> new EtaProbe.EtaError(e.priority(),
         (e.estimatedStartNanos() - (sim.startedAt(e.id()) - e.lookedAtNanos())) / 1e9)).toList();
+    if (Boolean.getBoolean("bench.verbose") && !simplePolicy) {
+      System.out.println("simulated, the door's estimated start of each request as it arrived:");
+      sim.estimates().forEach(e -> System.out.printf(Locale.ROOT, "  %-4s %-11s arrived %6.1f s: estimated to start in %6.1f s,"
+          + " started after %6.1f s (error %+6.1f s)%n", e.id(), e.priority(), e.lookedAtNanos() / 1e9,
+          e.estimatedStartNanos() / 1e9, (sim.startedAt(e.id()) - e.lookedAtNanos()) / 1e9,
+          (e.estimatedStartNanos() - (sim.startedAt(e.id()) - e.lookedAtNanos())) / 1e9));
+    }
     return new Run(simplePolicy ? "simple (simulated)" : "door (simulated)", sim.loads(), makespan(outcomes), outcomes,
         sim.peakBytes(), eta);
   }
