@@ -1,12 +1,13 @@
 package dev.turboagents.actors.inference;
 
-import java.time.Duration;
+import dev.turboagents.config.InferenceSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 
 /**
  * The order the door will serve the requests waiting now, and when each starts, if nothing else
@@ -20,9 +21,9 @@ import java.util.Optional;
  * function of its inputs; the policy must be one that may be asked without changing what the
  * door's own decides next ({@link SchedulingPolicy#forPlanning}).
  *
- * <p>A time not measured yet counts as nothing (a load) or as the average of the models measured
- * (a call), as the estimate did before it followed the plan. When the policy holds with nothing
- * running, loading or unloading (it waits for Ollama's model list to learn a size, or for something
+ * <p>A load not measured yet is taken as the policy takes it ({@link ServiceTimes#expectedLoadNanos}:
+ * scaled by size from the models measured), a call on a model not measured yet as long as the
+ * average of the models measured (0 before any). When the policy holds with nothing running, loading or unloading (it waits for Ollama's model list to learn a size, or for something
  * the plan cannot see coming), the plan lets the clock run a tick at a time for at most
  * {@value #MAX_IDLE_TICKS} ticks, and then stops: the requests it did not reach are put at the time
  * it stopped, in the queue's order, and their estimate is a lower bound.
@@ -47,12 +48,16 @@ final class ServingPlan {
 
   /**
    * Every request of {@code snapshot}'s queue in the order {@code policy} will start them, with when,
-   * from {@code nowNanos}: {@code totalConcurrency} calls at most at once, and the policy asked again
-   * at every change and every {@code tick} while nothing changes.
+   * from {@code nowNanos}: total-concurrency calls at most at once, and the policy asked again at
+   * every change and every tick-interval while nothing changes.
    */
-  static List<Start> of(SchedulingPolicy policy, SwapPolicy.Snapshot snapshot, List<Running> running, int totalConcurrency,
-      Duration agingStep, Duration tick, long nowNanos) {
-    return new Replay(policy, snapshot, running, totalConcurrency, agingStep, tick.toNanos(), nowNanos).run();
+  static List<Start> of(SchedulingPolicy policy, SwapPolicy.Snapshot snapshot, List<Running> running,
+      InferenceSettings settings, long nowNanos) {
+    PinnedOptions pinned = PinnedOptions.from(settings);
+    ResidencyPlanner sizes = snapshot.residency();
+    ToLongFunction<String> load = m -> Math.round(snapshot.times().expectedLoadNanos(m,
+        x -> sizes.estimate(x, pinned.numCtx(x))));
+    return new Replay(policy, snapshot, running, load, settings, nowNanos).run();
   }
 
   /** How long a call on {@code model} is taken to run: its measured service time, else the average of the models measured, else 0. */
@@ -65,6 +70,7 @@ final class ServingPlan {
   private static final class Replay {
     private final SchedulingPolicy policy;
     private final ServiceTimes times;
+    private final ToLongFunction<String> loadNanos;
     private final int totalConcurrency;
     private final long tickNanos;
     private final InferenceQueue<Void> queue;
@@ -81,13 +87,14 @@ final class ServingPlan {
     private Map<String, String> waitReasons;
     private long now;
 
-    Replay(SchedulingPolicy policy, SwapPolicy.Snapshot s, List<Running> running, int totalConcurrency,
-        Duration agingStep, long tickNanos, long nowNanos) {
+    Replay(SchedulingPolicy policy, SwapPolicy.Snapshot s, List<Running> running, ToLongFunction<String> loadNanos,
+        InferenceSettings settings, long nowNanos) {
       this.policy = policy;
       this.times = s.times();
-      this.totalConcurrency = Math.max(1, totalConcurrency);
-      this.tickNanos = Math.max(1, tickNanos);
-      this.queue = new InferenceQueue<>(Math.max(1, s.queued().size()), agingStep);
+      this.loadNanos = loadNanos;
+      this.totalConcurrency = Math.max(1, settings.totalConcurrency());
+      this.tickNanos = Math.max(1, settings.tickInterval().toNanos());
+      this.queue = new InferenceQueue<>(Math.max(1, s.queued().size()), settings.agingStep());
       for (var w : s.queued()) {
         original.put(w.id(), w);
         queue.offer(new InferenceQueue.Waiting<>(w.id(), w.call(), w.priority(), w.enqueuedNanos(), w.deadlineNanos(), null));
@@ -99,7 +106,7 @@ final class ServingPlan {
       this.residency = s.residency();
       // a load under way now ends its measured load time after it started (lastUsed is set when it starts)
       residency.resident().values().stream().filter(r -> r.phase() == ResidencyPlanner.Phase.LOADING).forEach(r ->
-          loadingUntil.put(r.model(), Math.max(nowNanos, r.lastUsedNanos() + times.load(r.model()).orElse(0L))));
+          loadingUntil.put(r.model(), Math.max(nowNanos, r.lastUsedNanos() + loadNanos.applyAsLong(r.model()))));
       residency.resident().values().stream().filter(r -> r.phase() == ResidencyPlanner.Phase.UNLOADING)
           .forEach(r -> unloading.add(r.model()));
       this.commitment = s.commitment();
@@ -161,7 +168,7 @@ final class ServingPlan {
           });
           case SwapPolicy.Decision.Load l -> {
             residency = residency.loading(l.model(), l.bytes(), l.warning(), now);
-            loadingUntil.put(l.model(), now + times.load(l.model()).orElse(0L));
+            loadingUntil.put(l.model(), now + loadNanos.applyAsLong(l.model()));
             loadsStarted.add(l.model());
           }
           case SwapPolicy.Decision.Hold h -> {

@@ -28,8 +28,7 @@ final class StatusReport {
   private final BackendHealth health;
   private final int totalConcurrency;
   private final long agingNanos;
-  private final java.time.Duration agingStep;
-  private final java.time.Duration tick;
+  private final InferenceSettings settings;
   private final List<? extends RunningCalls.RunningCall<?>> running;
   private final ClassDemand demand;
 
@@ -43,8 +42,7 @@ final class StatusReport {
     this.health = health;
     this.totalConcurrency = settings.totalConcurrency();
     this.agingNanos = settings.agingStep().toNanos();
-    this.agingStep = settings.agingStep();
-    this.tick = settings.tickInterval();
+    this.settings = settings;
   }
 
   InferenceStatus at(long now, MemoryBudget budget, Counts counts) {
@@ -89,7 +87,7 @@ final class StatusReport {
     List<InferenceStatus.QueuedRequest> out = new ArrayList<>();
     Map<Priority, Integer> ahead = new java.util.EnumMap<>(Priority.class);
     List<ServingPlan.Start> plan = ServingPlan.of(policy, snapshot, running.stream()
-        .map(r -> new ServingPlan.Running(r.model(), r.startNanos)).toList(), totalConcurrency, agingStep, tick, now);
+        .map(r -> new ServingPlan.Running(r.model(), r.startNanos)).toList(), settings, now);
     // what the classes bring and how long the traffic has gone on: once, the same for every request
     OptionalLong fallbackService = times.serviceNanos().isEmpty() ? OptionalLong.empty() : OptionalLong.of(avgService);
     Map<Priority, Double> rho = new java.util.EnumMap<>(Priority.class);

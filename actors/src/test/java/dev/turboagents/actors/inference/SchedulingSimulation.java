@@ -107,8 +107,7 @@ public final class SchedulingSimulation {
   List<ServingPlan.Start> plan() {
     List<ServingPlan.Running> running = runningRequests.values().stream()
         .map(w -> new ServingPlan.Running(w.model(), startedAt.get(w.id()))).toList();
-    return ServingPlan.of(policy.forPlanning(), snapshot(), running, settings.totalConcurrency(), settings.agingStep(),
-        settings.tickInterval(), now);
+    return ServingPlan.of(policy.forPlanning(), snapshot(), running, settings, now);
   }
 
   /** Every request's estimated start, read when it arrived; those that started at once have none. */
