@@ -23,26 +23,24 @@ final class StatusReport {
       long failed, int serverLoads, long disagreements, List<String> recentDisagreements, Optional<String> watchdogAlarm,
       Map<String, Integer> loadedProfiles, List<InferenceStatus.ModelTime> modelTime) {}
 
-  private final SchedulingPolicy policy;
+  private final RecentPlan plans;
   private final SwapPolicy.Snapshot snapshot;
   private final BackendHealth health;
   private final int totalConcurrency;
   private final long agingNanos;
-  private final InferenceSettings settings;
   private final List<? extends RunningCalls.RunningCall<?>> running;
   private final ClassDemand demand;
 
-  /** {@code policy}: the door's, to plan ahead with ({@link SchedulingPolicy#forPlanning}). */
-  StatusReport(SchedulingPolicy policy, SwapPolicy.Snapshot snapshot, List<? extends RunningCalls.RunningCall<?>> running,
+  /** {@code plans}: the door's plan of the order it serves in, made again when the snapshot changed. */
+  StatusReport(RecentPlan plans, SwapPolicy.Snapshot snapshot, List<? extends RunningCalls.RunningCall<?>> running,
       ClassDemand demand, BackendHealth health, InferenceSettings settings) {
-    this.policy = policy;
+    this.plans = plans;
     this.snapshot = snapshot;
     this.running = running;
     this.demand = demand;
     this.health = health;
     this.totalConcurrency = settings.totalConcurrency();
     this.agingNanos = settings.agingStep().toNanos();
-    this.settings = settings;
   }
 
   InferenceStatus at(long now, MemoryBudget budget, Counts counts) {
@@ -86,8 +84,8 @@ final class StatusReport {
         / Math.max(1, times.serviceNanos().size());
     List<InferenceStatus.QueuedRequest> out = new ArrayList<>();
     Map<Priority, Integer> ahead = new java.util.EnumMap<>(Priority.class);
-    List<ServingPlan.Start> plan = ServingPlan.of(policy, snapshot, running.stream()
-        .map(r -> new ServingPlan.Running(r.model(), r.startNanos)).toList(), settings, now);
+    List<ServingPlan.Start> plan = plans.of(snapshot, running.stream()
+        .map(r -> new ServingPlan.Running(r.model(), r.startNanos)).toList(), now);
     // what the classes bring and how long the traffic has gone on: once, the same for every request
     OptionalLong fallbackService = times.serviceNanos().isEmpty() ? OptionalLong.empty() : OptionalLong.of(avgService);
     Map<Priority, Double> rho = new java.util.EnumMap<>(Priority.class);

@@ -99,8 +99,8 @@ public final class SchedulingSimulation {
   StatusReport statusReport() {
     List<RunningCalls.RunningCall<Void>> running = new ArrayList<>();
     runningRequests.values().forEach(w -> running.add(new RunningCalls.RunningCall<>(w, startedAt.get(w.id()))));
-    return new StatusReport(policy.forPlanning(), snapshot(), running, demand, BackendHealth.connecting(settings).answering(),
-        settings);
+    return new StatusReport(new RecentPlan(policy, settings), snapshot(), running, demand,
+        BackendHealth.connecting(settings).answering(), settings);
   }
 
   /** The door's plan now ({@link ServingPlan}): the order and the starts its policy makes if nothing else arrives. */

@@ -50,7 +50,7 @@ class StatusReportTest {
     }
     var snapshot = new SwapPolicy.Snapshot(queue.ordered(NOW), running.stream().map(RunningCalls.RunningCall::model).toList(),
         residency, measured, SwapPolicy.Commitment.NONE, Map.of());
-    return new StatusReport(new SwapPolicy(settings), snapshot, running, new ClassDemand(settings.demandWindow().toNanos()),
+    return new StatusReport(new RecentPlan(new SwapPolicy(settings), settings), snapshot, running, new ClassDemand(settings.demandWindow().toNanos()),
         BackendHealth.connecting(settings).answering(), settings).queued(NOW);
   }
 
