@@ -15,18 +15,22 @@ import java.util.function.ToLongFunction;
  * decisions applied to a copy of the snapshot as the actor applies them (a start takes a slot for
  * the model's measured service time, a load makes the model ready after its measured load time, an
  * unload frees the model at once; the running calls end when their measured service time is up).
- * So the plan serves the resident model's queue first, swaps when the policy would (stickiness,
- * max-swap-wait, aging on the modelled clock), and a model it evicts costs a load again when the
- * plan comes back to it: none of the policy's rules is written down a second time here. A pure
- * function of its inputs; the policy must be one that may be asked without changing what the
- * door's own decides next ({@link SchedulingPolicy#forPlanning}).
+ * So the plan serves the resident model's queue first, swaps when the policy would (for a person,
+ * for max-swap-wait once min-residency-loads allow, when the resident set has no work left, with
+ * aging on the modelled clock), and a model it evicts costs a load again when the plan comes back
+ * to it: none of the policy's rules is written down a second time here. A pure function of its
+ * inputs; the policy must be one that may be asked without changing what the door's own decides
+ * next ({@link SchedulingPolicy#forPlanning}).
  *
  * <p>A load not measured yet is taken as the policy takes it ({@link ServiceTimes#expectedLoadNanos}:
  * scaled by size from the models measured), a call on a model not measured yet as long as the
- * average of the models measured (0 before any). When the policy holds with nothing running, loading or unloading (it waits for Ollama's model list to learn a size, or for something
- * the plan cannot see coming), the plan lets the clock run a tick at a time for at most
- * {@value #MAX_IDLE_TICKS} ticks, and then stops: the requests it did not reach are put at the time
- * it stopped, in the queue's order, and their estimate is a lower bound.
+ * average of the models measured (0 before any). When the policy holds with nothing running,
+ * loading or unloading, the plan stops at once if the policy waits for Ollama's model list (a size
+ * it does not know: the plan cannot learn it), else lets the clock run a tick at a time for at most
+ * {@value #MAX_IDLE_TICKS} ticks first; the requests it did not reach are put at the time it
+ * stopped, in the queue's order, and their estimate is a lower bound. What the plan does not
+ * know: that Ollama, once it holds a model beside another, has shown it can (the door learns that
+ * from its running set; the plan keeps what was learnt so far), and deadlines that will expire.
  */
 final class ServingPlan {
 
@@ -60,7 +64,7 @@ final class ServingPlan {
     return new Replay(policy, snapshot, running, load, settings, nowNanos).run();
   }
 
-  /** How long a call on {@code model} is taken to run: its measured service time, else the average of the models measured, else 0. */
+  /** How long a call on {@code model} is taken to run: as measured, else the average of the models measured, else 0. */
   static long service(ServiceTimes times, String model) {
     return times.service(model).orElseGet(() -> times.serviceNanos().values().stream().mapToLong(Long::longValue).sum()
         / Math.max(1, times.serviceNanos().size()));
@@ -179,7 +183,7 @@ final class ServingPlan {
       return wantsSizes;
     }
 
-    /** Moves the clock to the next thing that happens and applies it: unloads first (they take no time), then the earliest end or load. */
+    /** Moves the clock to the next thing that happens and applies it: the unloads (instant), else the first end or load. */
     private void advance() {
       if (!unloading.isEmpty()) {
         unloading.forEach(m -> residency = residency.gone(m));

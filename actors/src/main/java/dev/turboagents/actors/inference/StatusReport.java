@@ -133,7 +133,9 @@ final class StatusReport {
       return unreachable(health);
     }
     ResidencyPlanner residency = snapshot.residency();
-    String before = loads.isEmpty() ? "" : "; before it the door loads " + String.join(", then ", loads);
+    // the loads the plan makes first; "b" alone, for a request for b that is not in memory, goes without saying
+    boolean onlyItsOwn = loads.equals(List.of(w.model())) && !residency.isReady(w.model());
+    String before = loads.isEmpty() || onlyItsOwn ? "" : "; before it the door loads " + String.join(", then ", loads);
     if (residency.isLoading(w.model())) {
       return "waiting for " + w.model() + " to load" + (ahead.isEmpty() ? "" : ", " + behind(ahead)) + before;
     }
