@@ -61,7 +61,7 @@ final class EtaProbe {
     return out;
   }
 
-  /** One line: how many were seen waiting, |error| p50 and p90, the median signed error, |error| p50 per class. */
+  /** One line: how many were seen waiting, |error| p50 and p90, the median signed error; the same per class. */
   static String line(List<EtaError> errors, int requests) {
     double[] abs = errors.stream().mapToDouble(e -> Math.abs(e.seconds())).sorted().toArray();
     double[] signed = errors.stream().mapToDouble(EtaError::seconds).sorted().toArray();
@@ -72,8 +72,11 @@ final class EtaProbe {
     for (Priority p : Priority.values()) {
       double[] cls = errors.stream().filter(e -> e.priority() == p).mapToDouble(e -> Math.abs(e.seconds()))
           .sorted().toArray();
+      double[] clsSigned = errors.stream().filter(e -> e.priority() == p).mapToDouble(EtaError::seconds)
+          .sorted().toArray();
       if (cls.length > 0) {
-        perClass.append(String.format(Locale.ROOT, "; %s (%d) p50 %.1f s", p.label(), cls.length, at(cls, 0.5)));
+        perClass.append(String.format(Locale.ROOT, "; %s (%d) p50 %.1f s, p90 %.1f s, median %+.1f s", p.label(),
+            cls.length, at(cls, 0.5), at(cls, 0.9), at(clsSigned, 0.5)));
       }
     }
     return String.format(Locale.ROOT, "%d of %d requests seen waiting: |error| p50 %.1f s, p90 %.1f s; median error %+.1f s"

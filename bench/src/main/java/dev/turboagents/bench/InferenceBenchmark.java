@@ -46,7 +46,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  *
  * <p>Args: {@code [scale] [requests] [seeds]}, default 0.05 (20x faster than real), 60, 42 (seeds comma-separated).
  * Each seed runs Ollama alone, the door with {@link SimplePolicy} and the door with its own policy on
- * the stand-in, then both policies on {@link SchedulingSimulation}'s exact clock.
+ * the stand-in, then both policies on {@link SchedulingSimulation}'s exact clock, where the door's
+ * estimated start of each request that waits is read as it arrives and compared with when it
+ * started (no wall clock, so no machine noise). {@code -Dbench.simulatedOnly=true} runs only that.
  */
 public final class InferenceBenchmark {
 
@@ -75,6 +77,7 @@ public final class InferenceBenchmark {
     List<String> rows = new ArrayList<>();
     List<String> simRows = new ArrayList<>();
     List<String> etaRows = new ArrayList<>();
+    List<String> simEtaRows = new ArrayList<>();
     for (long seed : seeds) {
       List<Request> workload = workload(count, seed, models);
       System.out.printf(Locale.ROOT, "InferenceBenchmark: %d requests over %.0f s (seed %d), models %s, memory %s, time scale %.3f%n",
@@ -86,6 +89,7 @@ public final class InferenceBenchmark {
       simRows.add(String.format(Locale.ROOT, "| %d | %d / %d | %.1f / %.1f | %.1f / %.1f |", seed, simSimple.loads(),
           simDoor.loads(), percentile(simSimple, Cls.INTERACTIVE, 95), percentile(simDoor, Cls.INTERACTIVE, 95),
           simSimple.makespanSeconds(), simDoor.makespanSeconds()));
+      simEtaRows.add(String.format(Locale.ROOT, "| %d | %s |", seed, etaLine(simDoor, workload.size())));
       if (simulatedOnly) {
         continue;
       }
@@ -131,6 +135,11 @@ public final class InferenceBenchmark {
     System.out.println("| seed | loads | interactive p95 (s) | makespan (s) |");
     System.out.println("|---|---|---|---|");
     simRows.forEach(System.out::println);
+    System.out.println();
+    System.out.println("The door's estimated start on the simulated clock, read as each request arrived, against when it started");
+    System.out.println("| seed | estimate error |");
+    System.out.println("|---|---|");
+    simEtaRows.forEach(System.out::println);
     System.exit(0);
   }
 
@@ -187,8 +196,18 @@ public final class InferenceBenchmark {
             .forEach(d -> System.out.println("    " + d));
       }
     }
+    // the estimate each waiting request was given when it arrived, against when it started: exact time
+    List<EtaProbe.EtaError> eta = sim.estimates().stream().map(e -> new EtaProbe.EtaError(e.priority(),
+        (e.estimatedStartNanos() - (sim.startedAt(e.id()) - e.lookedAtNanos())) / 1e9)).toList();
+    if (Boolean.getBoolean("bench.verbose") && !simplePolicy) {
+      System.out.println("simulated, the door's estimated start of each request as it arrived:");
+      sim.estimates().forEach(e -> System.out.printf(Locale.ROOT, "  %-4s %-11s arrived %6.1f s: estimated to start in %6.1f s,"
+          + " started after %6.1f s (error %+6.1f s)%n", e.id(), e.priority(), e.lookedAtNanos() / 1e9,
+          e.estimatedStartNanos() / 1e9, (sim.startedAt(e.id()) - e.lookedAtNanos()) / 1e9,
+          (e.estimatedStartNanos() - (sim.startedAt(e.id()) - e.lookedAtNanos())) / 1e9));
+    }
     return new Run(simplePolicy ? "simple (simulated)" : "door (simulated)", sim.loads(), makespan(outcomes), outcomes,
-        sim.peakBytes(), List.of());
+        sim.peakBytes(), eta);
   }
 
   /** Settings to try: every system property bench.inference.KEY=VALUE becomes turbo-agents.inference.KEY (simulated time). */

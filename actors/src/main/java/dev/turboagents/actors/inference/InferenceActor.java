@@ -172,6 +172,8 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   /** The running calls sent with a larger context than their model was loaded with: the server reloads it for them. */
   private final Set<String> growingCalls = new java.util.HashSet<>();
   private final SchedulingPolicy policy;
+  /** The order the policy will serve the waiting requests in, for their estimated starts. */
+  private final RecentPlan plans;
   private final HeldRequests held;
   private final RequestHistory history;
   private final RequestSpans spans;
@@ -247,6 +249,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     this.profiles = ContextProfiles.from(settings);
     this.promptSizes = new PromptSizes(profiles.initialTokensPerChar());
     this.policy = policy;
+    this.plans = new RecentPlan(policy, settings);
     this.history = new RequestHistory(settings.requestHistory(), settings.requestHistoryFor());
     this.spans = new RequestSpans(Telemetry.get(context.getSystem()).spans());
     this.held = new HeldRequests(context, settings.maxQueued(), settings.agingStep(), history, spans);
@@ -812,7 +815,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   }
 
   private StatusReport statusReport(long now) {
-    return new StatusReport(snapshot(now), held.running().all(), demand, server.health(), settings);
+    return new StatusReport(plans, snapshot(now), held.running().all(), demand, server.health(), settings);
   }
 
   private RequestState requestState(String id, long now) {

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 
 /**
  * What the door has measured: per model, how long a load takes, how long a request takes and how
@@ -17,6 +18,9 @@ public record ServiceTimes(Map<String, Long> loadNanos, Map<String, Long> servic
 
   /** The weight of a new sample in every smoothed figure. */
   public static final double NEW_SAMPLE_WEIGHT = 0.25;
+
+  /** A load with no measurement of any model to scale from is taken to last this long. */
+  public static final double UNMEASURED_LOAD_NANOS = 1e9;
 
   public static final ServiceTimes NONE = new ServiceTimes(Map.of(), Map.of(), Map.of(), Map.of(), Optional.empty(),
       Optional.empty());
@@ -74,6 +78,32 @@ public record ServiceTimes(Map<String, Long> loadNanos, Map<String, Long> servic
 
   public Optional<Long> load(String model) {
     return Optional.ofNullable(loadNanos.get(model));
+  }
+
+  /**
+   * How long a load of {@code model} is expected to take: as measured; for a model not measured yet,
+   * scaled by size ({@code bytes}: what a model takes resident) from the models that were (load time
+   * grows with size); with none measured, {@link #UNMEASURED_LOAD_NANOS}.
+   */
+  public double expectedLoadNanos(String model, ToLongFunction<String> bytes) {
+    Long measured = loadNanos.get(model);
+    if (measured != null) {
+      return measured;
+    }
+    double perByte = perByte(loadNanos, bytes);
+    long size = bytes.applyAsLong(model);
+    return perByte > 0 && size > 0 ? perByte * size : UNMEASURED_LOAD_NANOS;
+  }
+
+  /** Nanoseconds per resident byte ({@code bytes}) over the models measured in {@code perModel}; 0 when none is. */
+  static double perByte(Map<String, Long> perModel, ToLongFunction<String> bytes) {
+    double nanos = 0;
+    double size = 0;
+    for (var e : perModel.entrySet()) {
+      nanos += e.getValue();
+      size += bytes.applyAsLong(e.getKey());
+    }
+    return size > 0 ? nanos / size : 0;
   }
 
   public Optional<Long> service(String model) {

@@ -23,15 +23,18 @@ final class StatusReport {
       long failed, int serverLoads, long disagreements, List<String> recentDisagreements, Optional<String> watchdogAlarm,
       Map<String, Integer> loadedProfiles, List<InferenceStatus.ModelTime> modelTime) {}
 
+  private final RecentPlan plans;
   private final SwapPolicy.Snapshot snapshot;
   private final BackendHealth health;
   private final int totalConcurrency;
   private final long agingNanos;
-  private final List<RunningCalls.RunningCall<HeldRequests.Asker>> running;
+  private final List<? extends RunningCalls.RunningCall<?>> running;
   private final ClassDemand demand;
 
-  StatusReport(SwapPolicy.Snapshot snapshot, List<RunningCalls.RunningCall<HeldRequests.Asker>> running,
+  /** {@code plans}: the door's plan of the order it serves in, made again when the snapshot changed. */
+  StatusReport(RecentPlan plans, SwapPolicy.Snapshot snapshot, List<? extends RunningCalls.RunningCall<?>> running,
       ClassDemand demand, BackendHealth health, InferenceSettings settings) {
+    this.plans = plans;
     this.snapshot = snapshot;
     this.running = running;
     this.demand = demand;
@@ -68,10 +71,12 @@ final class StatusReport {
   }
 
   /**
-   * Every waiting request in serving order with its estimated start, a forecast from what the door
-   * measured: the time left on the running calls and the service times of the requests before it,
-   * spread over the concurrency, plus its model's load time when that model is not in memory, plus
-   * the work expected to overtake it ({@link #withOvertaking}).
+   * Every waiting request in the order the door's policy will serve it ({@link ServingPlan}: the
+   * policy replayed on a modelled clock from the measured service and load times, so it counts the
+   * time left on the running calls, the calls the plan starts before it on every slot, and every
+   * load the plan makes before it, a model it evicts and comes back to loaded again) with its
+   * estimated start: that planned start plus the work of higher classes still to arrive that is
+   * expected to overtake it ({@link #withOvertaking}).
    */
   List<InferenceStatus.QueuedRequest> queued(long now) {
     ServiceTimes times = snapshot.times();
@@ -79,8 +84,8 @@ final class StatusReport {
         / Math.max(1, times.serviceNanos().size());
     List<InferenceStatus.QueuedRequest> out = new ArrayList<>();
     Map<Priority, Integer> ahead = new java.util.EnumMap<>(Priority.class);
-    long servicesAhead = running.stream()
-        .mapToLong(r -> Math.max(0, times.service(r.model()).orElse(avgService) - (now - r.startNanos))).sum();
+    List<ServingPlan.Start> plan = plans.of(snapshot, running.stream()
+        .map(r -> new ServingPlan.Running(r.model(), r.startNanos)).toList(), now);
     // what the classes bring and how long the traffic has gone on: once, the same for every request
     OptionalLong fallbackService = times.serviceNanos().isEmpty() ? OptionalLong.empty() : OptionalLong.of(avgService);
     Map<Priority, Double> rho = new java.util.EnumMap<>(Priority.class);
@@ -89,14 +94,13 @@ final class StatusReport {
     }
     long horizon = demand.observedNanos(now);
     int position = 0;
-    for (var w : snapshot.queued()) {
-      long load = snapshot.residency().isReady(w.model()) ? 0 : times.load(w.model()).orElse(0L);
-      long estimate = withOvertaking(servicesAhead / Math.max(1, totalConcurrency) + load, w, now, rho, horizon);
+    for (ServingPlan.Start planned : plan) {
+      var w = planned.request();
+      long estimate = withOvertaking(Math.max(0, planned.startNanos() - now), w, now, rho, horizon);
       out.add(new InferenceStatus.QueuedRequest(w.id(), w.model(), w.priority(),
           InferenceQueue.effectiveClass(w, now, agingNanos), position + 1, millis(now - w.enqueuedNanos()), millis(estimate),
-          reason(w, ahead)));
+          reason(w, ahead, planned.loadsBefore())));
       ahead.merge(w.priority(), 1, Integer::sum);
-      servicesAhead += times.service(w.model()).orElse(avgService);
       position++;
     }
     return out;
@@ -120,22 +124,31 @@ final class StatusReport {
     return StartForecast.start(base, above);
   }
 
-  /** Why {@code w} waits, {@code ahead} the requests before it per class. */
-  private String reason(InferenceQueue.Waiting<?> w, Map<Priority, Integer> ahead) {
+  /**
+   * Why {@code w} waits: {@code ahead} the requests the plan starts before it, per class, and
+   * {@code loads} the loads it makes before it.
+   */
+  private String reason(InferenceQueue.Waiting<?> w, Map<Priority, Integer> ahead, List<String> loads) {
     if (!health.isUp()) {
       return unreachable(health);
     }
     ResidencyPlanner residency = snapshot.residency();
+    // the loads the plan makes first; "b" alone, for a request for b that is not in memory, goes without saying
+    boolean onlyItsOwn = loads.equals(List.of(w.model())) && !residency.isReady(w.model());
+    String before = loads.isEmpty() || onlyItsOwn ? "" : "; before it the door loads " + String.join(", then ", loads);
     if (residency.isLoading(w.model())) {
-      return "waiting for " + w.model() + " to load" + (ahead.isEmpty() ? "" : ", " + behind(ahead));
+      return "waiting for " + w.model() + " to load" + (ahead.isEmpty() ? "" : ", " + behind(ahead)) + before;
     }
     if (residency.isReady(w.model())) {
       long running = snapshot.runningModels().stream().filter(w.model()::equals).count();
-      return ahead.isEmpty() ? "next on " + w.model() + (running > 0 ? " (" + running + " running on it)" : "")
-          : behind(ahead) + " (" + running + " running on " + w.model() + ")";
+      if (ahead.isEmpty() && loads.isEmpty()) {
+        return "next on " + w.model() + (running > 0 ? " (" + running + " running on it)" : "");
+      }
+      return (ahead.isEmpty() ? "waiting" : behind(ahead)) + " (" + running + " running on " + w.model() + ")" + before;
     }
     String why = snapshot.waitReasons().get(w.model());
-    return why != null ? why : "waiting for " + w.model() + " to load" + (ahead.isEmpty() ? "" : ", " + behind(ahead));
+    return (why != null ? why : "waiting for " + w.model() + " to load" + (ahead.isEmpty() ? "" : ", " + behind(ahead)))
+        + before;
   }
 
   /** "behind 2 interactive requests and 1 agent request". */

@@ -46,9 +46,6 @@ public final class SwapPolicy implements SchedulingPolicy {
    */
   static final double SUM_WEIGHT = 0.05;
 
-  /** A load with no measurement of any model to scale from is taken to last this long. */
-  static final double UNMEASURED_LOAD_NANOS = 1e9;
-
   /** The swap the door has decided on: the model it brings in next and the models it drains for it. */
   public record Commitment(Optional<String> model, Set<String> draining) {
     public static final Commitment NONE = new Commitment(Optional.empty(), Set.of());
@@ -443,13 +440,7 @@ public final class SwapPolicy implements SchedulingPolicy {
 
     /** Nanoseconds per resident byte over the models measured in {@code perModel}; 0 when none is. */
     private double perByte(Map<String, Long> perModel) {
-      double nanos = 0;
-      double bytes = 0;
-      for (var e : perModel.entrySet()) {
-        nanos += e.getValue();
-        bytes += bytes(residency, e.getKey());
-      }
-      return bytes > 0 ? nanos / bytes : 0;
+      return ServiceTimes.perByte(perModel, m -> bytes(residency, m));
     }
 
     private double service(String model) {
@@ -461,14 +452,7 @@ public final class SwapPolicy implements SchedulingPolicy {
     }
 
     private double load(String model) {
-      Optional<Long> measured = s.times().load(model);
-      if (measured.isPresent()) {
-        return measured.get();
-      }
-      // load time grows with size: scale the models measured so far
-      double perByte = perByte(s.times().loadNanos());
-      long bytes = bytes(residency, model);
-      return perByte > 0 && bytes > 0 ? perByte * bytes : UNMEASURED_LOAD_NANOS;
+      return s.times().expectedLoadNanos(model, m -> bytes(residency, m));
     }
   }
 

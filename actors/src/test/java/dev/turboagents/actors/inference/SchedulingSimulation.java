@@ -23,6 +23,12 @@ public final class SchedulingSimulation {
   /** A model of the simulated server: its weights, how long a load takes and how long a token takes. */
   public record Model(String name, long weightBytes, Duration load, Duration perToken) {}
 
+  /**
+   * The door's estimated start of a request, read when it arrived ({@code lookedAtNanos}), as
+   * {@code GET /api/v1/inference/requests/{id}} would have answered it then.
+   */
+  public record Estimate(String id, Priority priority, long lookedAtNanos, long estimatedStartNanos) {}
+
   private static final Duration PROMPT = Duration.ofNanos(400_000);
   private static final Duration UNLOAD = Duration.ofMillis(1);
 
@@ -39,6 +45,8 @@ public final class SchedulingSimulation {
   private final Map<String, Long> unloadingUntil = new HashMap<>();
   private final List<String> completed = new ArrayList<>();
   private final List<SwapPolicy.Decision> decisions = new ArrayList<>();
+  private final Map<String, Estimate> estimates = new LinkedHashMap<>();
+  private final ClassDemand demand;
   private ResidencyPlanner residency;
   private ServiceTimes times = ServiceTimes.NONE;
   private SwapPolicy.Commitment commitment = SwapPolicy.Commitment.NONE;
@@ -65,6 +73,7 @@ public final class SchedulingSimulation {
       residency = residency.weights(m.name(), m.weightBytes());
     }
     this.nextTick = settings.tickInterval().toNanos();
+    this.demand = new ClassDemand(settings.demandWindow().toNanos());
   }
 
   /** A chat request of {@code tokens} tokens for {@code model}, arriving now. */
@@ -74,8 +83,36 @@ public final class SchedulingSimulation {
     if (!queue.offer(new InferenceQueue.Waiting<>(id, call, priority, now, Long.MAX_VALUE, null))) {
       throw new IllegalStateException("queue full");
     }
+    demand.arrived(priority, now);
     dispatch();
+    look(id);
     return this;
+  }
+
+  /** Notes the door's estimated start of {@code id} now, if it waits. */
+  private void look(String id) {
+    statusReport().queued(now).stream().filter(q -> q.requestId().equals(id)).findFirst().ifPresent(q ->
+        estimates.put(id, new Estimate(id, q.priority(), now, q.estimatedStartMillis() * 1_000_000)));
+  }
+
+  /** The status the actor would report now, from the same snapshot its policy decides on. */
+  StatusReport statusReport() {
+    List<RunningCalls.RunningCall<Void>> running = new ArrayList<>();
+    runningRequests.values().forEach(w -> running.add(new RunningCalls.RunningCall<>(w, startedAt.get(w.id()))));
+    return new StatusReport(new RecentPlan(policy, settings), snapshot(), running, demand,
+        BackendHealth.connecting(settings).answering(), settings);
+  }
+
+  /** The door's plan now ({@link ServingPlan}): the order and the starts its policy makes if nothing else arrives. */
+  List<ServingPlan.Start> plan() {
+    List<ServingPlan.Running> running = runningRequests.values().stream()
+        .map(w -> new ServingPlan.Running(w.model(), startedAt.get(w.id()))).toList();
+    return ServingPlan.of(policy.forPlanning(), snapshot(), running, settings, now);
+  }
+
+  /** Every request's estimated start, read when it arrived; those that started at once have none. */
+  public List<Estimate> estimates() {
+    return List.copyOf(estimates.values());
   }
 
   /** Lets simulated time pass by {@code d}, handling every event in it. */
@@ -182,6 +219,7 @@ public final class SchedulingSimulation {
       var w = runningRequests.remove(id);
       int tokens = w.call().options().integer(ModelOption.NUM_PREDICT).orElseThrow().intValue();
       residency = residency.used(w.model(), now);
+      demand.served(w.priority(), now - startedAt.get(id));
       times = times.afterCall(w.model(), now - startedAt.get(id), 0, new Timings(0, 0, 8, 0, tokens, 0));
       completed.add(id);
       completedAt.put(id, now);
@@ -216,13 +254,15 @@ public final class SchedulingSimulation {
     return until.entrySet().stream().filter(e -> e.getValue() <= now).map(Map.Entry::getKey).findFirst();
   }
 
+  private SwapPolicy.Snapshot snapshot() {
+    return new SwapPolicy.Snapshot(queue.ordered(now), runningModels(), residency, times, commitment, waitReasons);
+  }
+
   /** The actor's dispatch loop, with the server always up and no deadlines. */
   private void dispatch() {
     waitReasons = Map.of();
     while (runningUntil.size() < settings.totalConcurrency() && queue.size() > 0) {
-      var snapshot = new SwapPolicy.Snapshot(queue.ordered(now), runningRequests.values().stream()
-          .map(InferenceQueue.Waiting::model).toList(), residency, times, commitment, waitReasons);
-      SwapPolicy.Plan plan = policy.decide(snapshot, now);
+      SwapPolicy.Plan plan = policy.decide(snapshot(), now);
       commitment = plan.commitment();
       waitReasons = plan.waitReasons();
       decisions.add(plan.next());

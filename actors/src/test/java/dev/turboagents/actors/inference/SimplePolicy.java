@@ -39,6 +39,20 @@ public final class SimplePolicy implements SchedulingPolicy {
     this.pinned = PinnedOptions.from(settings);
   }
 
+  private SimplePolicy(SimplePolicy notes) {
+    this.agingNanos = notes.agingNanos;
+    this.stickinessNanos = notes.stickinessNanos;
+    this.perModelConcurrency = notes.perModelConcurrency;
+    this.pinned = notes.pinned;
+    this.lastStartInteractive.putAll(notes.lastStartInteractive);
+  }
+
+  /** A copy of what it noted so far: planning ahead on it leaves this one's notes as they are. */
+  @Override
+  public SchedulingPolicy forPlanning() {
+    return new SimplePolicy(this);
+  }
+
   @Override
   public SwapPolicy.Plan decide(SwapPolicy.Snapshot s, long now) {
     SwapPolicy.Decision d = next(s, now);
