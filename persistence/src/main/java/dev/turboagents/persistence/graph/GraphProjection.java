@@ -223,8 +223,11 @@ public final class GraphProjection {
    */
   private Map<String, Long> prepare() {
     GraphSchema.ensure(store.driver(), store.embedder());
-    if (store.projectionVersion() < GraphStore.PROJECTION_VERSION) {
-      LoggerFactory.getLogger(GraphProjection.class).info("Knowledge graph projected by an older version: projecting the journal again for its dated facts");
+    int version = store.projectionVersion();
+    if (version < GraphStore.PROJECTION_VERSION) {
+      if (version > 0) { // 0 is an empty graph: a fresh data directory, nothing to say
+        LoggerFactory.getLogger(GraphProjection.class).info("Knowledge graph projected by an older version: projecting the journal again for its dated facts");
+      }
       store.startReprojection();
     }
     Map<String, Long> stored = new LinkedHashMap<>();
