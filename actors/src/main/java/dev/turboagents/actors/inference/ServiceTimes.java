@@ -95,6 +95,20 @@ public record ServiceTimes(Map<String, Long> loadNanos, Map<String, Long> servic
     return perByte > 0 && size > 0 ? perByte * size : UNMEASURED_LOAD_NANOS;
   }
 
+  /**
+   * How long a call on {@code model} is expected to take: as measured; for a model not measured yet,
+   * the average of the models that were; with none measured, as long as its load
+   * ({@link #expectedLoadNanos}): the door's policy and its plan cost a call the same way.
+   */
+  public double expectedServiceNanos(String model, ToLongFunction<String> bytes) {
+    Long measured = serviceNanos.get(model);
+    if (measured != null) {
+      return measured;
+    }
+    return serviceNanos.values().stream().mapToLong(Long::longValue).average()
+        .orElseGet(() -> expectedLoadNanos(model, bytes));
+  }
+
   /** Nanoseconds per resident byte ({@code bytes}) over the models measured in {@code perModel}; 0 when none is. */
   static double perByte(Map<String, Long> perModel, ToLongFunction<String> bytes) {
     double nanos = 0;

@@ -22,9 +22,10 @@ import java.util.function.ToLongFunction;
  * inputs; the policy must be one that may be asked without changing what the door's own decides
  * next ({@link SchedulingPolicy#forPlanning}).
  *
- * <p>A load not measured yet is taken as the policy takes it ({@link ServiceTimes#expectedLoadNanos}:
- * scaled by size from the models measured), a call on a model not measured yet as long as the
- * average of the models measured (0 before any). When the policy holds with nothing running,
+ * <p>A load or a call not measured yet is taken as the policy takes it ({@link ServiceTimes#expectedLoadNanos}:
+ * scaled by size from the models measured; {@link ServiceTimes#expectedServiceNanos}: the average of
+ * the models measured, as long as a load before any, so a fresh door does not start every waiting
+ * request at the same moment). When the policy holds with nothing running,
  * loading or unloading, the plan stops at once if the policy waits for Ollama's model list (a size
  * it does not know: the plan cannot learn it), else lets the clock run a tick at a time for at most
  * {@value #MAX_IDLE_TICKS} ticks first; the requests it did not reach are put at the time it
@@ -59,15 +60,10 @@ final class ServingPlan {
       InferenceSettings settings, long nowNanos) {
     PinnedOptions pinned = PinnedOptions.from(settings);
     ResidencyPlanner sizes = snapshot.residency();
-    ToLongFunction<String> load = m -> Math.round(snapshot.times().expectedLoadNanos(m,
-        x -> sizes.estimate(x, pinned.numCtx(x))));
-    return new Replay(policy, snapshot, running, load, settings, nowNanos).run();
-  }
-
-  /** How long a call on {@code model} is taken to run: as measured, else the average of the models measured, else 0. */
-  static long service(ServiceTimes times, String model) {
-    return times.service(model).orElseGet(() -> times.serviceNanos().values().stream().mapToLong(Long::longValue).sum()
-        / Math.max(1, times.serviceNanos().size()));
+    ToLongFunction<String> bytes = x -> sizes.estimate(x, pinned.numCtx(x));
+    ToLongFunction<String> load = m -> Math.round(snapshot.times().expectedLoadNanos(m, bytes));
+    ToLongFunction<String> service = m -> Math.round(snapshot.times().expectedServiceNanos(m, bytes));
+    return new Replay(policy, snapshot, running, load, service, settings, nowNanos).run();
   }
 
   /** One replay of the door on the modelled clock. */
@@ -75,6 +71,7 @@ final class ServingPlan {
     private final SchedulingPolicy policy;
     private final ServiceTimes times;
     private final ToLongFunction<String> loadNanos;
+    private final ToLongFunction<String> serviceNanos;
     private final int totalConcurrency;
     private final long tickNanos;
     private final InferenceQueue<Void> queue;
@@ -92,10 +89,11 @@ final class ServingPlan {
     private long now;
 
     Replay(SchedulingPolicy policy, SwapPolicy.Snapshot s, List<Running> running, ToLongFunction<String> loadNanos,
-        InferenceSettings settings, long nowNanos) {
+        ToLongFunction<String> serviceNanos, InferenceSettings settings, long nowNanos) {
       this.policy = policy;
       this.times = s.times();
       this.loadNanos = loadNanos;
+      this.serviceNanos = serviceNanos;
       this.totalConcurrency = Math.max(1, settings.totalConcurrency());
       this.tickNanos = Math.max(1, settings.tickInterval().toNanos());
       this.queue = new InferenceQueue<>(Math.max(1, s.queued().size()), settings.agingStep());
@@ -104,7 +102,7 @@ final class ServingPlan {
         queue.offer(new InferenceQueue.Waiting<>(w.id(), w.call(), w.priority(), w.enqueuedNanos(), w.deadlineNanos(), null));
       }
       for (Running r : running) {
-        runningEnds.add(Math.max(nowNanos, r.startNanos() + service(times, r.model())));
+        runningEnds.add(Math.max(nowNanos, r.startNanos() + serviceNanos.applyAsLong(r.model())));
         runningModels.add(r.model());
       }
       this.residency = s.residency();
@@ -163,7 +161,7 @@ final class ServingPlan {
             var w = taken.get();
             starts.add(new Start(original.get(w.id()), now, List.copyOf(loadsStarted)));
             residency = residency.used(w.model(), now);
-            runningEnds.add(now + service(times, w.model()));
+            runningEnds.add(now + serviceNanos.applyAsLong(w.model()));
             runningModels.add(w.model());
           }
           case SwapPolicy.Decision.Unload u -> u.models().forEach(victim -> {

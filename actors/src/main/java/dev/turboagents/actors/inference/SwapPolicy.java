@@ -444,11 +444,7 @@ public final class SwapPolicy implements SchedulingPolicy {
     }
 
     private double service(String model) {
-      Optional<Long> measured = s.times().service(model);
-      if (measured.isPresent()) {
-        return measured.get();
-      }
-      return s.times().serviceNanos().values().stream().mapToLong(Long::longValue).average().orElse(load(model));
+      return s.times().expectedServiceNanos(model, m -> bytes(residency, m));
     }
 
     private double load(String model) {

@@ -44,6 +44,11 @@ class StatusReportTest {
 
   private List<InferenceStatus.QueuedRequest> queued(ResidencyPlanner residency, List<RunningCalls.RunningCall<Void>> running,
       InferenceQueue.Waiting<?>... waiting) {
+    return queued(measured, residency, running, waiting);
+  }
+
+  private List<InferenceStatus.QueuedRequest> queued(ServiceTimes measured, ResidencyPlanner residency,
+      List<RunningCalls.RunningCall<Void>> running, InferenceQueue.Waiting<?>... waiting) {
     InferenceQueue<Void> queue = new InferenceQueue<>(16, settings.agingStep());
     for (var w : waiting) {
       queue.offer(new InferenceQueue.Waiting<>(w.id(), w.call(), w.priority(), w.enqueuedNanos(), w.deadlineNanos(), null));
@@ -107,6 +112,21 @@ class StatusReportTest {
     assertEquals(millis(2 * SERVICE_A + LOAD_B + SERVICE_B), find(queued, "b2").estimatedStartMillis());
     assertEquals("waiting for b to load, behind 2 agent requests and 1 background request", find(queued, "b2").reason());
     assertEquals("next on a", find(queued, "a1").reason());
+  }
+
+  /**
+   * A fresh door has measured nothing: a's load is taken as the policy's prior (1 s), and so is each
+   * call, as the policy costs them; the three requests start one after another, not all at the end
+   * of the load (a new user saw five waiting requests all estimated at the same millisecond).
+   */
+  @Test
+  void aFreshDoorCostsACallAsThePolicyDoesSoTheWaitingRequestsStartOneAfterAnother() {
+    List<InferenceStatus.QueuedRequest> queued = queued(ServiceTimes.NONE, oneOfTwoFits(), List.of(),
+        waiting("a1", "a", Priority.AGENT, 90 * SECOND), waiting("a2", "a", Priority.AGENT, 91 * SECOND),
+        waiting("a3", "a", Priority.AGENT, 92 * SECOND));
+    long prior = Math.round(ServiceTimes.UNMEASURED_LOAD_NANOS);
+    assertEquals(List.of(millis(prior), millis(2 * prior), millis(3 * prior)),
+        queued.stream().map(InferenceStatus.QueuedRequest::estimatedStartMillis).toList());
   }
 
   private static LoadedModel held(String name) {
