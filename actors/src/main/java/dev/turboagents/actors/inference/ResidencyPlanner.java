@@ -225,8 +225,9 @@ public final class ResidencyPlanner {
     }
     if (used + bytes > budget || count + 1 > maxResident()) {
       List<String> busyOnes = others.stream().map(Resident::model).filter(busy::contains).toList();
-      return new LoadPlan.Wait("waiting for " + String.join(", ", busyOnes) + " to finish to free "
-          + gib(used + bytes - budget > 0 ? used + bytes - budget : 0) + " for " + model);
+      String room = used + bytes > budget ? "to free " + gib(used + bytes - budget)
+          : "(Ollama keeps at most " + maxResident() + " model" + (maxResident() == 1 ? "" : "s") + " at once)";
+      return new LoadPlan.Wait("waiting for " + String.join(", ", busyOnes) + " to finish " + room + " for " + model);
     }
     List<String> busyKept = others.stream().map(Resident::model).filter(m -> busy.contains(m) && !evict.contains(m)).toList();
     if (!busyKept.isEmpty() && count + 1 > Math.max(1, seenTogether)) {
@@ -337,8 +338,10 @@ public final class ResidencyPlanner {
     return new Reconciliation(planner, vanished, appeared, Collections.unmodifiableMap(resized), forLoad, learnt);
   }
 
+  /** A size in words: GiB with one decimal, or MiB below one GiB (a small model would read "0.0 GiB"). */
   public static String gib(long bytes) {
-    return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+    return bytes >= 1L << 30 ? String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30))
+        : String.format(java.util.Locale.ROOT, "%d MiB", Math.round(bytes / (double) (1L << 20)));
   }
 
   private ResidencyPlanner with(Consumer<Map<String, Resident>> change, Map<String, String> newWarnings) {

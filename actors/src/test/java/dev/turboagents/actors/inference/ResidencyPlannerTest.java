@@ -58,6 +58,12 @@ class ResidencyPlannerTest {
     var cap = ready(new ResidencyPlanner(100 * GIB, 1), "a", GIB, 0);
     assertEquals(List.of("a"), ((ResidencyPlanner.LoadPlan.Evict) cap.planLoad("b", GIB, Set.of(), Set.of())).evict(),
         "max-resident-models counts too");
+    var counted = assertInstanceOf(ResidencyPlanner.LoadPlan.Wait.class, cap.planLoad("b", GIB, Set.of("a"), Set.of()));
+    assertTrue(counted.reason().equals("waiting for a to finish (Ollama keeps at most 1 model at once) for b"),
+        "room in the budget is not what it waits for: " + counted.reason());
+    var small = ready(new ResidencyPlanner(600L << 20, 3), "a", 400L << 20, 0);
+    var freed = assertInstanceOf(ResidencyPlanner.LoadPlan.Wait.class, small.planLoad("b", 300L << 20, Set.of("a"), Set.of()));
+    assertTrue(freed.reason().endsWith("to free 100 MiB for b"), "a small size in MiB, not 0.1 GiB: " + freed.reason());
   }
 
   @Test
