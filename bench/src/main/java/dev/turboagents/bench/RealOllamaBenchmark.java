@@ -58,7 +58,8 @@ public final class RealOllamaBenchmark {
 
   private record Request(int index, double arrivalSeconds, Cls cls, String model, int tokens) {}
 
-  private record Outcome(Request request, double latencySeconds, boolean ok, String error) {}
+  /** @param modelSeconds Ollama's own prompt and decode time for the answer; {@code tokens} its eval_count */
+  private record Outcome(Request request, double latencySeconds, boolean ok, String error, double modelSeconds, long tokens) {}
 
   /** @param etaErrors through the door: per request seen waiting, its estimated start minus when it really started */
   private record Run(int loads, double makespanSeconds, List<Outcome> outcomes, String note,
@@ -95,6 +96,8 @@ public final class RealOllamaBenchmark {
       System.out.printf(Locale.ROOT, "  the door:     %d loads, interactive p50 %.1f s p95 %.1f s, makespan %.1f s, %d failed; %s%n",
           door.loads(), percentile(door, Cls.INTERACTIVE, 50), p95f, door.makespanSeconds(), failed(door), door.note());
       System.out.println("  the door's estimated start: " + EtaProbe.line(door.etaErrors(), trace.size()));
+      System.out.println("  Ollama's own prompt + decode time (no loads): alone " + modelTime(direct) + ", through the door "
+          + modelTime(door));
       etaRows.add(String.format(Locale.ROOT, "| %d | %s |", seed, EtaProbe.line(door.etaErrors(), trace.size())));
       rows.add(String.format(Locale.ROOT, "| %d | %d / %d | %.1f / %.1f (%.1fx) | %.1f / %.1f (%.2fx) | %.1f / %.1f | %.1f / %.1f | %s |",
           seed, direct.loads(), door.loads(), p95d, p95f, p95d / p95f, direct.makespanSeconds(), door.makespanSeconds(),
@@ -259,9 +262,14 @@ public final class RealOllamaBenchmark {
       futures.add(client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
         double latency = (System.nanoTime() - start) / 1e9 - r.arrivalSeconds();
         if (error != null) {
-          return new Outcome(r, latency, false, error.toString());
+          return new Outcome(r, latency, false, error.toString(), 0, 0);
         }
-        return new Outcome(r, latency, response.statusCode() == 200, response.statusCode() == 200 ? "" : response.body());
+        if (response.statusCode() != 200) {
+          return new Outcome(r, latency, false, response.body(), 0, 0);
+        }
+        JsonNode answer = answer(response.body());
+        return new Outcome(r, latency, true, "", (answer.path("prompt_eval_duration").asLong()
+            + answer.path("eval_duration").asLong()) / 1e9, answer.path("eval_count").asLong());
       }));
     }
     List<Outcome> outcomes = new ArrayList<>();
@@ -271,6 +279,21 @@ public final class RealOllamaBenchmark {
     outcomes.stream().filter(o -> !o.ok()).limit(3).forEach(o -> System.out.println("  failed: " + o.error()));
     client.close();
     return outcomes;
+  }
+
+  private static JsonNode answer(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (Exception e) {
+      return JSON.createObjectNode();
+    }
+  }
+
+  /** Ollama's own time answering {@code run}'s requests (prompt + decode, no loads), and its decode rate. */
+  private static String modelTime(Run run) {
+    double seconds = run.outcomes().stream().mapToDouble(Outcome::modelSeconds).sum();
+    long tokens = run.outcomes().stream().mapToLong(Outcome::tokens).sum();
+    return String.format(Locale.ROOT, "%.1f s for %d tokens", seconds, tokens);
   }
 
   private static Set<String> ps(HttpClient http, String ollama) {
