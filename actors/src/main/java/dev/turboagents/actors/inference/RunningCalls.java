@@ -22,6 +22,8 @@ final class RunningCalls<A> {
   static final class RunningCall<A> {
     final InferenceQueue.Waiting<A> waiting;
     final long startNanos;
+    /** Its model is loaded within it (load-with-first-call): its answer takes that load's time longer. */
+    final boolean carriesLoad;
     final AtomicLong firstDeltaNanos = new AtomicLong();
     final AtomicInteger deltas = new AtomicInteger();
     /** When the last piece of the answer came (the start until the first): what the watchdog looks at. */
@@ -29,8 +31,13 @@ final class RunningCalls<A> {
     private volatile InferenceBackend.Call call;
 
     RunningCall(InferenceQueue.Waiting<A> waiting, long startNanos) {
+      this(waiting, startNanos, false);
+    }
+
+    RunningCall(InferenceQueue.Waiting<A> waiting, long startNanos, boolean carriesLoad) {
       this.waiting = waiting;
       this.startNanos = startNanos;
+      this.carriesLoad = carriesLoad;
       this.lastDeltaNanos = new AtomicLong(startNanos);
     }
 
@@ -79,6 +86,11 @@ final class RunningCalls<A> {
     Optional<RunningCall<A>> gone = Optional.ofNullable(byId.remove(requestId));
     gone.ifPresent(ended);
     return gone;
+  }
+
+  /** Removes {@code call} if it is still the running call of its request (not a later run of it). */
+  Optional<RunningCall<A>> remove(RunningCall<A> call) {
+    return byId.get(call.id()) == call ? remove(call.id()) : Optional.empty();
   }
 
   /**
