@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param replyMargin how much longer than a request's deadline its caller waits for the door's answer
  * @param pinnedOptions per model name, the options that replace the client's reload options
  * @param defaultOptions the pinned options for a model without its own entry
+ * @param loadWithFirstCall a model is loaded by sending it the first request queued for it (Ollama loads it
+ *     within that call) instead of an empty load request followed by the call
  * @param loadSeenThreshold a call reporting a longer load_duration was a load the server made on its own
  * @param stallTimeout a running chat or generate that receives no piece of its answer for this long has stalled
  *     (before its first piece, plus the time its prompt may take to read)
@@ -56,6 +58,7 @@ public record InferenceSettings(
     Duration connectTimeout,
     Duration unloadPollInterval,
     Duration unloadConfirmTimeout,
+    boolean loadWithFirstCall,
     Duration tickInterval,
     Duration replyMargin,
     Duration restartMinBackoff,
@@ -127,6 +130,7 @@ public record InferenceSettings(
         r.positiveDuration(P + "connect-timeout"),
         r.positiveDuration(P + "unload-poll-interval"),
         r.positiveDuration(P + "unload-confirm-timeout"),
+        r.config().getBoolean(P + "load-with-first-call"),
         r.positiveDuration(P + "tick-interval"),
         r.positiveDuration(P + "reply-margin"),
         restartMin,

@@ -29,6 +29,7 @@ class InferenceSettingsTest {
     assertEquals(Duration.ofSeconds(5), s.connectTimeout());
     assertEquals(Duration.ofMillis(50), s.unloadPollInterval());
     assertEquals(Duration.ofSeconds(2), s.unloadConfirmTimeout());
+    assertTrue(s.loadWithFirstCall());
     assertEquals(Duration.ofMillis(500), s.tickInterval());
     assertEquals(Duration.ofSeconds(5), s.replyMargin());
     assertEquals(Map.of(), s.pinnedFor("any:model"), "no num_ctx pinned by default: the context profiles choose it");

@@ -139,8 +139,16 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   record CatalogLoaded(Optional<List<ModelSummary>> models) implements Command {}
   private record FactsLoaded(String model, ModelDescription description) implements Command {}
   private record Revalidated(String requestId, Optional<List<ModelSummary>> models) implements Command {}
-  private record CallDone(String requestId, Optional<Completion> completion, Optional<Throwable> error) implements Command {}
+  /** A call ended; {@code call} tells it from a later run of the same request (one taken back and started again). */
+  private record CallDone(RunningCalls.RunningCall<HeldRequests.Asker> call, Optional<Completion> completion,
+      Optional<Throwable> error) implements Command {
+    String requestId() {
+      return call.id();
+    }
+  }
   private record LoadDone(String model, long nanos, Optional<Throwable> error) implements Command {}
+  /** The first piece of the call that loads its model (load-with-first-call): the load is over, {@code nanos} after it began. */
+  private record FirstPiece(RunningCalls.RunningCall<HeldRequests.Asker> call, long nanos) implements Command {}
   private record UnloadDone(String model, Optional<Throwable> error) implements Command {}
   private record SinkGone(String requestId) implements Command {}
   private record ProveLoad() implements Command {}
@@ -169,6 +177,10 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final Map<String, Integer> loadedProfiles = new java.util.HashMap<>();
   /** Per model being loaded, the context size of that load. */
   private final Map<String, Integer> loadingProfiles = new java.util.HashMap<>();
+  /** The running calls that load their model within them (load-with-first-call) and have no piece of answer yet. */
+  private final Set<RunningCalls.RunningCall<HeldRequests.Asker>> loadingCalls = new java.util.HashSet<>();
+  /** The running calls that loaded their model: its load time is Ollama's load_duration, read when they end. */
+  private final Set<RunningCalls.RunningCall<HeldRequests.Asker>> loadedByCalls = new java.util.HashSet<>();
   /** The running calls sent with a larger context than their model was loaded with: the server reloads it for them. */
   private final Set<String> growingCalls = new java.util.HashSet<>();
   private final SchedulingPolicy policy;
@@ -197,7 +209,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   /** A load beside other models, done on Ollama's side, waiting for its running set to say what it kept. */
   private Optional<UnconfirmedLoad> unconfirmed = Optional.empty();
 
-  private record UnconfirmedLoad(String model, long nanos, Integer numCtx) {}
+  private record UnconfirmedLoad(String model, long nanos, Integer numCtx, boolean timed) {}
 
   /** What the watchdog caught last, and when. */
   private record Alarm(String reason, long atNanos) {}
@@ -286,6 +298,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         .onMessage(ProveLoad.class, p -> then(this::proveLoad))
         .onMessage(CallDone.class, this::onCallDone)
         .onMessage(LoadDone.class, this::onLoadDone)
+        .onMessage(FirstPiece.class, this::onFirstPiece)
         .onMessage(UnloadDone.class, this::onUnloadDone)
         .onMessage(Probe.class, p -> then(server::probe))
         .onMessage(ProbeDone.class, d -> server.probed(d) ? this : dispatch())
@@ -452,6 +465,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private void watch(long now) {
     long stall = settings.stallTimeout().toNanos();
     for (var r : held.running().all()) {
+      if (loadingCalls.contains(r)) {
+        continue; // its model is still loading within it: load-timeout covers it
+      }
       long reading = r.firstDeltaNanos.get() == 0 ? promptAllowance(r.waiting.call()) : 0;
       if (!(r.waiting.call() instanceof InferenceCall.Embed) && now - r.lastDeltaNanos.get() > stall + reading) {
         String reason = r.model() + " produced no token for " + settings.stallTimeout().toSeconds() + " s"
@@ -472,6 +488,16 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
             + " (turbo-agents.inference.load-timeout)";
         held.failQueued(w -> w.model().equals(model), w -> HeldRequests.failure(w.id(), Failure.STALLED, reason
             + "; the load was abandoned and is tried again on the next request: ask again"));
+        for (var c : List.copyOf(loadingCalls)) {
+          if (c.model().equals(model)) {
+            loadingCalls.remove(c);
+            held.running().remove(c).ifPresent(r -> {
+              r.cancel();
+              held.answer(r.waiting, HeldRequests.failure(r.id(), Failure.STALLED, reason
+                  + "; the load was abandoned and is tried again on the next request: ask again"));
+            });
+          }
+        }
         stalled(model, reason, now);
       }
     }
@@ -513,27 +539,37 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   }
 
   private void start(String requestId, long now) {
+    start(requestId, now, false);
+  }
+
+  /** Starts a queued request; {@code loadsModel}: its model is loading within this call (load-with-first-call). */
+  private RunningCalls.RunningCall<HeldRequests.Asker> start(String requestId, long now, boolean loadsModel) {
     InferenceQueue.Waiting<HeldRequests.Asker> w = held.take(requestId);
     spans.started(requestId);
     publish(new DoorEvent.Waited(w.priority(), now - w.enqueuedNanos()));
     residency = residency.used(w.model(), now);
     history.started(w.id(), now);
-    var call = new RunningCalls.RunningCall<>(w, now);
+    var call = new RunningCalls.RunningCall<>(w, now, loadsModel);
     Optional<ActorRef<Chunk>> sink = w.attachment().stream();
     int wanted = numCtx(w.call());
-    Integer loadedAt = loadedProfiles.get(w.model());
+    Integer loadedAt = loadsModel ? loadingProfiles.get(w.model()) : loadedProfiles.get(w.model());
     int numCtx = loadedAt != null && loadedAt >= wanted ? loadedAt : wanted;
     if (loadedAt != null && numCtx > loadedAt) {
       growingCalls.add(w.id()); // the server reloads the model at the larger size for this call
     }
     loadedProfiles.put(w.model(), numCtx);
     InferenceCall sent = w.call().withOptions(w.call().options().with(ModelOption.NUM_CTX, numCtx));
+    ActorRef<Command> self = getContext().getSelf();
     call.call(backend.call(sent, settings.keepAlive(), delta -> {
+      if (loadsModel && call.firstDeltaNanos.get() == 0) { // pieces come one after another, on one thread
+        self.tell(new FirstPiece(call, System.nanoTime() - now));
+      }
       call.delta();
       sink.ifPresent(s -> s.tell(new Token(w.id(), delta)));
     }));
     held.running().add(call);
-    pipe(call.call().result(), (c, e) -> new CallDone(w.id(), Optional.ofNullable(c), Optional.ofNullable(e)));
+    pipe(call.call().result(), (c, e) -> new CallDone(call, Optional.ofNullable(c), Optional.ofNullable(e)));
+    return call;
   }
 
   private void unload(String victim, String forModel) {
@@ -552,13 +588,26 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         .mapToInt(w -> numCtx(w.call())).max().orElse(profiles.of(l.model(),
             Optional.ofNullable(contextLengths.get(l.model()))).get(0));
     loadingProfiles.put(l.model(), numCtx);
-    pipe(backend.load(l.model(), pinned.forModel(l.model()).with(ModelOption.NUM_CTX, numCtx), settings.keepAlive()),
-        (v, e) -> new LoadDone(l.model(), System.nanoTime() - started, Optional.ofNullable(e)));
+    Optional<String> carrier = settings.loadWithFirstCall() ? held.queue().ordered(now).stream()
+        .filter(w -> w.model().equals(l.model()) && !(w.call() instanceof InferenceCall.Embed))
+        .map(InferenceQueue.Waiting::id).findFirst() : Optional.empty();
+    if (carrier.isPresent()) {
+      // Ollama loads the model within the call: one request instead of an empty load and the call
+      getContext().getLog().info("inference: loading {} within {}", l.model(), carrier.get());
+      loadingCalls.add(start(carrier.get(), now, true));
+    } else {
+      sendLoad(l.model(), numCtx, started);
+    }
     if (loadedBesideUnproven()) {
       // nothing else starts until Ollama shows what it keeps: ask it now, and while the load lasts
       server.reconcileNow(false);
       timers.startTimerWithFixedDelay(PROVE_LOAD, new ProveLoad(), PROOF_READ_EVERY);
     }
+  }
+
+  private void sendLoad(String model, int numCtx, long started) {
+    pipe(backend.load(model, pinned.forModel(model).with(ModelOption.NUM_CTX, numCtx), settings.keepAlive()),
+        (v, e) -> new LoadDone(model, System.nanoTime() - started, Optional.ofNullable(e)));
   }
 
   /** Reads Ollama's running set again while a load beside others is still unproven; stops once it is not. */
@@ -573,19 +622,37 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   // ---- results ----
 
   private Behavior<Command> onCallDone(CallDone d) {
-    Optional<RunningCalls.RunningCall<HeldRequests.Asker>> found = held.running().remove(d.requestId());
+    Optional<RunningCalls.RunningCall<HeldRequests.Asker>> found = held.running().remove(d.call());
+    boolean carriedLoad = loadingCalls.remove(d.call()); // its model's load, and no piece came yet
+    Optional<String> stillLoading = carriedLoad && residency.isLoading(d.call().model())
+        ? Optional.of(d.call().model()) : Optional.empty();
+    boolean loadedModel = loadedByCalls.remove(d.call());
     if (found.isEmpty()) {
-      return this; // cancelled, timed out, or begun before a restart: already answered
+      // cancelled, timed out, taken back or begun before a restart: answered or queued again already.
+      // If it carried its model's load and ended before a piece came, whether Ollama finished that
+      // load is unknown: load it
+      stillLoading.ifPresent(m -> sendLoad(m, loadingProfiles.get(m), loadsStarted.getOrDefault(m, System.nanoTime())));
+      return this;
     }
     var r = found.get();
     long now = System.nanoTime();
-    residency = residency.used(r.model(), now);
     boolean grew = growingCalls.remove(d.requestId());
     if (d.completion().isPresent()) {
       Completion c = d.completion().get();
       server.succeeded();
       promptSizes.calibrate(r.waiting.call(), c.timings().promptEvalCount());
-      if (grew) {
+      long loadPart = 0;
+      if (stillLoading.isPresent() || loadedModel) {
+        // it loaded its model: Ollama's load_duration is the load's time, the rest the call's
+        loadPart = c.timings().loadNanos();
+        if (stillLoading.isPresent()) { // it answered without a piece (an empty answer)
+          loadsStarted.remove(r.model());
+          server.changed();
+          loadEnded(r.model(), loadPart, true);
+        } else if (loadPart > 0) {
+          times = times.withLoad(r.model(), loadPart);
+        }
+      } else if (grew) {
         loads++; // the door sent a larger context than the model was loaded with: the server reloaded it
         publish(new DoorEvent.Loaded(r.model(), c.timings().loadNanos(), true));
         server.reconcileNow(true);
@@ -597,13 +664,23 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
             + c.timings().loadNanos() / 1_000_000 + " ms) although the door held it loaded: Ollama had dropped it");
         server.reconcileNow(true);
       }
+      residency = residency.used(r.model(), now);
       long first = r.firstDeltaNanos.get();
-      times = times.afterCall(r.model(), now - r.startNanos, first > 0 ? first - r.startNanos : 0, c.timings());
+      long ran = Math.max(1, now - r.startNanos - loadPart);
+      times = times.afterCall(r.model(), ran, first > 0 ? Math.max(1, first - r.startNanos - loadPart) : 0, c.timings());
       demand.served(r.waiting.priority(), now - r.startNanos);
       held.answer(r.waiting, new Completed(d.requestId(), c));
       return dispatch();
     }
+    residency = residency.used(r.model(), now);
     BackendException e = BackendException.from(d.error().orElseThrow());
+    stillLoading.ifPresent(m -> {
+      // the call that carried its model's load failed before a piece came: the load failed with it
+      loadsStarted.remove(m);
+      loadingProfiles.remove(m);
+      residency = residency.gone(m);
+      server.changed();
+    });
     switch (e.kind()) {
       case UNREACHABLE, TIMEOUT, BROKEN_STREAM -> {
         held.retryUnlessSeen(r, e);
@@ -612,6 +689,9 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       case UNKNOWN_MODEL -> {
         residency = residency.gone(r.model());
         held.answer(r.waiting, unknownModel(d.requestId(), r.model()));
+        if (stillLoading.isPresent()) {
+          held.failQueued(w -> w.model().equals(r.model()), w -> unknownModel(w.id(), r.model()));
+        }
         server.refreshCatalog();
       }
       case REJECTED -> held.answer(r.waiting, HeldRequests.failure(d.requestId(), Failure.REJECTED,
@@ -626,18 +706,10 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     if (!residency.isLoading(d.model())) {
       return this; // begun before a restart, or forgotten when the server came back
     }
-    Integer numCtx = loadingProfiles.remove(d.model());
     if (d.error().isEmpty()) {
-      server.reconcileNow(true);
-      if (server.health().isUp() && loadedBesideUnproven()) {
-        // Ollama may have evicted the others for it (a limit the door cannot read): the model stays
-        // "loading", so nothing starts on any model, until its running set says what it kept
-        unconfirmed = Optional.of(new UnconfirmedLoad(d.model(), d.nanos(), numCtx));
-        return this;
-      }
-      finishLoad(d.model(), d.nanos(), numCtx);
-      return dispatch();
+      return loadEnded(d.model(), d.nanos(), true) ? dispatch() : this;
     }
+    loadingProfiles.remove(d.model());
     residency = residency.gone(d.model());
     BackendException e = BackendException.from(d.error().get());
     switch (e.kind()) {
@@ -652,19 +724,53 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     return dispatch();
   }
 
+  /** The first piece of a call that loads its model: the model is loaded; its load time is read when the call ends. */
+  private Behavior<Command> onFirstPiece(FirstPiece p) {
+    if (!loadingCalls.remove(p.call())) {
+      return this; // it ended, or the watchdog abandoned it
+    }
+    String model = p.call().model();
+    loadsStarted.remove(model);
+    server.changed();
+    if (!residency.isLoading(model)) {
+      return this; // forgotten when the server came back
+    }
+    loadedByCalls.add(p.call());
+    return loadEnded(model, p.nanos(), false) ? dispatch() : this;
+  }
+
+  /**
+   * A load of {@code model} succeeded on Ollama's side ({@code timed}: {@code nanos} is its time).
+   * False while it waits for Ollama's running set to say what else it kept.
+   */
+  private boolean loadEnded(String model, long nanos, boolean timed) {
+    Integer numCtx = loadingProfiles.remove(model);
+    server.reconcileNow(true);
+    if (server.health().isUp() && loadedBesideUnproven()) {
+      // Ollama may have evicted the others for it (a limit the door cannot read): the model stays
+      // "loading", so nothing starts on any model, until its running set says what it kept
+      unconfirmed = Optional.of(new UnconfirmedLoad(model, nanos, numCtx, timed));
+      return false;
+    }
+    finishLoad(model, nanos, numCtx, timed);
+    return true;
+  }
+
   /** More models in the door's picture, the one just loaded included, than Ollama was ever seen keeping. */
   private boolean loadedBesideUnproven() {
     return residency.resident().values().stream().filter(r -> r.phase() != ResidencyPlanner.Phase.UNLOADING).count()
         > Math.max(1, residency.seenTogether());
   }
 
-  private void finishLoad(String model, long nanos, Integer numCtx) {
+  private void finishLoad(String model, long nanos, Integer numCtx, boolean timed) {
     loads++;
     publish(new DoorEvent.Loaded(model, nanos, true));
     if (numCtx != null) {
       loadedProfiles.put(model, numCtx);
     }
-    times = times.withLoad(model, nanos);
+    if (timed) {
+      times = times.withLoad(model, nanos);
+    }
     residency = residency.loaded(model, System.nanoTime());
     getContext().getLog().info("inference: loaded {} in {} ms", model, nanos / 1_000_000);
   }
@@ -674,7 +780,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     unconfirmed.ifPresent(u -> {
       unconfirmed = Optional.empty();
       if (residency.isLoading(u.model())) {
-        finishLoad(u.model(), u.nanos(), u.numCtx());
+        finishLoad(u.model(), u.nanos(), u.numCtx(), u.timed());
       }
     });
   }

@@ -29,6 +29,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The inference actor with its Ollama backend against the stand-in over loopback HTTP: what only
@@ -381,10 +383,12 @@ class InferenceActorTest {
     assertTrue(stalled.message().contains("allowed for reading its prompt"), stalled.message());
   }
 
-  @Test
-  void aLoadThatNeverEndsFailsItsRequestsAndIsTriedAgainOnTheNextOne() {
+  @ParameterizedTest(name = "load-with-first-call = {0}")
+  @ValueSource(booleans = {false, true})
+  void aLoadThatNeverEndsFailsItsRequestsAndIsTriedAgainOnTheNextOne(boolean loadWithFirstCall) {
     OllamaStandIn s = standIn(List.of(model("m", GIB, 20)), 64 * GIB);
-    var door = door(s, 32 * GIB, Map.of("turbo-agents.inference.load-timeout", "1s"));
+    var door = door(s, 32 * GIB, Map.of("turbo-agents.inference.load-timeout", "1s",
+        "turbo-agents.inference.load-with-first-call", loadWithFirstCall));
     s.hang(OllamaStandIn.Hang.LOAD);
     TestProbe<Reply> probe = kit.createTestProbe();
     door.tell(submit("waits-for-load", chat("m", 2), Priority.INTERACTIVE, probe.ref()));

@@ -28,7 +28,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Ollama is the authority on what is loaded, against a REAL Ollama started with
@@ -36,7 +37,9 @@ import org.junit.jupiter.api.Test;
  * measured sizes of smollm2 and gemma3 together are 638 MiB, their sizes from /api/tags 335 MiB)
  * and its max-resident-models (3) would let it keep both. Alternating requests for the two, some
  * sent at once: the loads the door counts equal the loads Ollama made (counted on Ollama's side by
- * polling /api/ps), and the door never has both models in flight.
+ * polling /api/ps), and the door never has both models in flight. Once with each way of loading:
+ * an empty load request then the calls, and the model loaded within its first call
+ * (load-with-first-call), where the door must see the load end at the call's first token.
  */
 @Tag("real-ollama")
 class OllamaAuthorityRealTest {
@@ -44,8 +47,9 @@ class OllamaAuthorityRealTest {
   private static final String GEMMA = "gemma3:270m";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Test
-  void theDoorsLoadsAreOllamasAndItNeverAsksForBothModelsAtOnce() throws Exception {
+  @ParameterizedTest(name = "load-with-first-call = {0}")
+  @ValueSource(booleans = {false, true})
+  void theDoorsLoadsAreOllamasAndItNeverAsksForBothModelsAtOnce(boolean loadWithFirstCall) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     for (String m : List.of(SMOL, GEMMA)) {
       post(http, "/api/generate", "{\"model\":\"" + m + "\",\"keep_alive\":0}");
@@ -78,6 +82,7 @@ class OllamaAuthorityRealTest {
     overrides.put("turbo-agents.inference.default-deadline", "300s");
     overrides.put("turbo-agents.inference.total-concurrency", 2);
     overrides.put("turbo-agents.inference.max-resident-models", 3);
+    overrides.put("turbo-agents.inference.load-with-first-call", loadWithFirstCall);
     var settings = StandInSettings.inference(overrides);
     try (OllamaBackend backend = new OllamaBackend(RealOllama.url(), settings)) {
       ActorRef<InferenceActor.Command> door = kit.spawn(InferenceActor.create(settings, backend,

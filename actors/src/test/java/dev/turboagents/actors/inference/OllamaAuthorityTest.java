@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.turboagents.actors.inference.InferenceActor.Completed;
+import dev.turboagents.actors.inference.InferenceActor.Failure;
 import dev.turboagents.actors.inference.InferenceActor.Reply;
 import dev.turboagents.actors.inference.ollama.OllamaBackend;
 import dev.turboagents.actors.inference.standin.OllamaStandIn;
@@ -248,6 +249,8 @@ class OllamaAuthorityTest {
         status(door).recentDisagreements().toString());
     chat(door, "second", "b");
     assertEquals(List.of("b"), s.loadedModels(), "the door unloaded a before loading b, by Ollama's figure");
+    // the running set read after b's load may answer after b's chat (its load ends at the first token)
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertTrue(status(door).resident().getFirst().sizeFromServer()));
     long disagreements = status(door).disagreements();
     chat(door, "third", "a");
     assertEquals(List.of("a"), s.loadedModels());
@@ -277,5 +280,69 @@ class OllamaAuthorityTest {
     });
     assertEquals(s.loads(), status(door).loads() + status(door).serverLoads() + 1, "Ollama's loads: the door's, the"
         + " one it made on its own, and the other tool's");
+  }
+
+  // ---- load-with-first-call: Ollama loads the model within the first request queued for it ----
+
+  private static final Map<String, Object> LOAD_WITH_FIRST_CALL = Map.of("turbo-agents.inference.load-with-first-call", true);
+
+  @Test
+  void withLoadWithFirstCallEverySwapIsOneRequestAndOllamaMakesExactlyTheDoorsLoads() {
+    OllamaStandIn s = standIn(1, 0);
+    var door = door(s, 100 * GIB, LOAD_WITH_FIRST_CALL);
+    List<String> order = List.of("a", "b", "a", "b", "b", "a");
+    for (int i = 0; i < order.size(); i++) {
+      chat(door, "swap-" + i, order.get(i));
+    }
+    InferenceStatus st = status(door);
+    assertEquals(0, s.emptyLoads(), "no load without a prompt: each model was loaded within a chat");
+    assertEquals(order.size() + st.unloads(), s.requests(), "one request per chat, and the unloads: nothing else");
+    assertEquals(s.loads(), st.loads() + st.serverLoads(), "every load Ollama made is counted");
+    assertEquals(5, st.loads(), "a, b, a, b, a: the second b used the resident model");
+    assertEquals(0, st.serverLoads(), "the load_duration of a chat that loaded its model is no surprise");
+    assertEquals(List.of("a"), resident(st));
+    assertTrue(st.resident().getFirst().measuredLoadMillis().isPresent(), "the load's time, from the chat's load_duration");
+  }
+
+  @Test
+  void aCallCarryingItsModelsLoadThatIsCancelledBeforeItsFirstPieceLeavesTheModelLoadedTheExplicitWay() {
+    // a load of 50 s modelled: 1 s at the stand-in's time scale, long enough to cancel within it
+    StandInModel slow = new StandInModel("slow", 3 * GIB / 2, 32, 8, 128, Duration.ofSeconds(50), 50, 0, List.of("completion"));
+    OllamaStandIn s = new OllamaStandIn(List.of(slow), 100 * GIB, 1, 0.02).start();
+    open.add(s);
+    var door = door(s, 100 * GIB, LOAD_WITH_FIRST_CALL);
+    TestProbe<Reply> carrier = kit.createTestProbe();
+    ask(door, "carrier", "slow", carrier);
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(1, s.requests(), "the carrier reached Ollama"));
+    door.tell(new InferenceActor.Cancel("carrier"));
+    InferenceActor.Failed cancelled = carrier.expectMessageClass(InferenceActor.Failed.class, Duration.ofSeconds(5));
+    assertEquals(Failure.CANCELLED, cancelled.failure());
+    // the stand-in, as Ollama, loads nothing for a client that left: the door loads it explicitly
+    Eventually.assertThat(Duration.ofSeconds(10), () -> {
+      InferenceStatus st = status(door);
+      assertEquals(List.of("slow"), resident(st));
+      assertEquals("ready", st.resident().getFirst().phase(), st.resident().toString());
+    });
+    assertEquals(1, s.emptyLoads());
+    chat(door, "after", "slow");
+    assertEquals(1, s.loads(), "loaded once");
+    assertEquals(1, status(door).loads());
+  }
+
+  @Test
+  void aCallCarryingItsModelsLoadThatGetsNoPieceIsCaughtByTheLoadTimeout() {
+    OllamaStandIn s = standIn(1, 0);
+    Map<String, Object> more = new HashMap<>(LOAD_WITH_FIRST_CALL);
+    more.put("turbo-agents.inference.load-timeout", "1s");
+    var door = door(s, 100 * GIB, more);
+    s.hang(OllamaStandIn.Hang.SILENT);
+    TestProbe<Reply> probe = kit.createTestProbe();
+    ask(door, "silent", "a", probe);
+    InferenceActor.Failed stalled = probe.expectMessageClass(InferenceActor.Failed.class, Duration.ofSeconds(10));
+    assertEquals(Failure.STALLED, stalled.failure());
+    assertTrue(stalled.message().contains("loading a did not finish within 1 s"), stalled.message());
+    s.hang(OllamaStandIn.Hang.NONE);
+    chat(door, "after", "a");
+    assertEquals(List.of("a"), resident(status(door)));
   }
 }

@@ -58,6 +58,7 @@ public final class OllamaStandIn implements AutoCloseable {
   private volatile Semaphore gpu = null;
   private volatile double runnerOverhead = 0;
   private final AtomicInteger evictions = new AtomicInteger();
+  private final AtomicInteger emptyLoads = new AtomicInteger();
   private final AtomicInteger skipped = new AtomicInteger();
   private final AtomicInteger peakModelsAsked = new AtomicInteger();
   private final Map<String, Integer> asked = new LinkedHashMap<>();
@@ -178,7 +179,7 @@ public final class OllamaStandIn implements AutoCloseable {
     SILENT,
     /** Streams two tokens of an answer, then nothing more. */
     MID_STREAM,
-    /** A load (a request without prompt) never finishes. */
+    /** A load never finishes: a request without prompt, or a chat or generate whose model must be loaded for it. */
     LOAD
   }
 
@@ -242,6 +243,11 @@ public final class OllamaStandIn implements AutoCloseable {
   }
 
   /** Runners the stand-in unloaded on its own to make room for another (its max-loaded count or memory). */
+  /** Load requests without a prompt (a client's explicit load), whether or not the model was loaded already. */
+  public int emptyLoads() {
+    return emptyLoads.get();
+  }
+
   public int evictions() {
     return evictions.get();
   }
@@ -447,7 +453,10 @@ public final class OllamaStandIn implements AutoCloseable {
     if ("chat".equals(kind) && !body.path("tools").isEmpty() && !model.capabilities().contains("tools")) {
       throw new BadRequest(400, "registry.ollama.ai/library/" + model.name() + " does not support tools");
     }
-    if (noPrompt && hang == Hang.LOAD) {
+    if (noPrompt) {
+      emptyLoads.incrementAndGet();
+    }
+    if (hang == Hang.LOAD && (noPrompt || !runsAt(model.name(), numCtx))) {
       hangUntilKilled(model.name(), Hang.LOAD);
     }
     long start = System.nanoTime();
@@ -629,6 +638,17 @@ public final class OllamaStandIn implements AutoCloseable {
    * nothing. At the head it is committed, as in Ollama: if its client leaves then, what it evicts
    * for is still evicted, but no model is loaded (or kept) for it.
    */
+  /** Whether {@code model} is loaded at {@code numCtx} now (a request for it loads nothing). */
+  private boolean runsAt(String model, int numCtx) {
+    lock.lock();
+    try {
+      Runner current = loaded.get(model);
+      return current != null && current.numCtx == numCtx;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private Runner admit(StandInModel model, int numCtx, ClientWatch client) throws InterruptedException, IOException {
     Object ticket = new Object();
     Runner mine = null;
