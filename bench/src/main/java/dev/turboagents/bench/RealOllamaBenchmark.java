@@ -194,31 +194,11 @@ public final class RealOllamaBenchmark {
   }
 
   private static Run door(String ollama, List<Request> trace) throws Exception {
-    Path dataDir = Files.createTempDirectory("real-ollama-bench");
-    Map<String, Object> overrides = new HashMap<>();
-    overrides.put("turbo-agents.inference.memory-budget", "600MiB");
-    overrides.put("turbo-agents.inference.request-timeout", "5m");
-    // -Dturbo-agents.inference.<key>=<value> on the benchmark's JVM tries the door with another setting
-    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("turbo-agents."))
-        .forEach(k -> overrides.put(k, System.getProperty(k)));
-    Settings settings = Settings.forTest(dataDir, overrides);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "real-ollama-bench", settings.config());
-    try (OllamaBackend backend = new OllamaBackend(ollama, settings.inference())) {
-      ActorRef<InferenceActor.Command> inference = system.systemActorOf(
-          InferenceActor.create(settings.inference(), backend, MemoryBudget.resolve(settings.inference())), "inference",
-          org.apache.pekko.actor.typed.Props.empty());
-      Duration deadline = settings.inference().defaultDeadline();
-      ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0)
-          .adaptSettings(s -> HttpServer.idleAtLeast(s, deadline.plus(settings.http().idleMargin())))
-          .bind(new OllamaRoutes(inference, system, 1 << 20, Duration.ofSeconds(10),
-              deadline.plus(settings.inference().replyMargin()), settings.http().retryAfter()).route())
-          .toCompletableFuture().get(10, TimeUnit.SECONDS);
-      String url = "http://127.0.0.1:" + binding.localAddress().getPort();
-      EtaProbe eta = new EtaProbe(system, inference);
-      Run run = measured(ollama, () -> replay(url, trace, Optional.of(eta)), () -> {
+    try (DoorOnOllama door = DoorOnOllama.start(ollama, Map.of())) {
+      EtaProbe eta = new EtaProbe(door.system(), door.door);
+      return measured(ollama, () -> replay(door.url, trace, Optional.of(eta)), () -> {
         try {
-          InferenceStatus st = AskPattern.<InferenceActor.Command, InferenceStatus>ask(inference,
-              InferenceActor.GetStatus::new, Duration.ofSeconds(5), system.scheduler()).toCompletableFuture().get();
+          InferenceStatus st = door.status();
           return "the door counted " + st.loads() + " loads of its own + " + st.serverLoads() + " Ollama made on its own,"
               + " learnt limit " + st.learnedResidentLimit().map(String::valueOf).orElse("none") + ", "
               + st.disagreements() + " disagreements";
@@ -226,11 +206,6 @@ public final class RealOllamaBenchmark {
           return "status unavailable: " + e;
         }
       }, Optional.of(eta));
-      binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS);
-      return run;
-    } finally {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
   }
 
