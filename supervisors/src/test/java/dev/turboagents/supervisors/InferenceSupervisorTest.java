@@ -177,6 +177,13 @@ class InferenceSupervisorTest {
         Optional.of(stream.ref()), probe.ref()));
     stream.expectMessageClass(InferenceActor.Token.class, Duration.ofSeconds(10));
     door.tell(submit("queued", 2, probe.ref()));
+    // held first: a stop's signal overtakes messages still in the door's mailbox (they go to dead letters)
+    Eventually.assertThat(Duration.ofSeconds(5), () -> {
+      TestProbe<InferenceStatus> status = kit.createTestProbe();
+      door.tell(new InferenceActor.GetStatus(status.ref()));
+      assertEquals(List.of("queued"), status.receiveMessage().queue().stream()
+          .map(InferenceStatus.QueuedRequest::requestId).toList());
+    });
     kit.stop(supervisor);
     for (int i = 0; i < 2; i++) {
       InferenceActor.Failed f = probe.expectMessageClass(InferenceActor.Failed.class, AT_ONCE);
