@@ -318,6 +318,7 @@ class OllamaRoutesTest {
     assertTrue(bad.headers().firstValue("X-Turbo-Request-Id").orElse("").length() > 8, bad.headers().toString());
     assertEquals(404, door.get("/api/v1/inference/requests/never-sent").statusCode());
 
+    assertEquals(200, door.post("/api/chat", chat(2)).statusCode()); // loaded: the waits below are behind a call, not a load
     standIn.hang(OllamaStandIn.Hang.SILENT); // the first call holds the one slot until the hang is lifted
     CompletableFuture<HttpResponse<String>> first = door.postAsync("/api/chat", chat(2), "X-Turbo-Request-Id", "first");
     Eventually.assertThat(Duration.ofSeconds(10), () -> assertEquals("running",
