@@ -459,14 +459,15 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
 
   /**
    * Fails a chat or generate that received no piece of its answer for stall-timeout, and every
-   * request waiting for a load that has not ended after its load timeout; unloads the model (it is
+   * request waiting for a load that has not ended after its load timeout (plus the time for reading
+   * the prompt of the call it is loaded with, if any); unloads the model (it is
    * loaded again on its next use) and raises the alarm the status and /health show.
    */
   private void watch(long now) {
     long stall = settings.stallTimeout().toNanos();
     for (var r : held.running().all()) {
       if (loadingCalls.contains(r)) {
-        continue; // its model is still loading within it: load-timeout covers it
+        continue; // its model is still loading within it: load-timeout plus its prompt's reading covers it
       }
       long reading = r.firstDeltaNanos.get() == 0 ? promptAllowance(r.waiting.call()) : 0;
       if (!(r.waiting.call() instanceof InferenceCall.Embed) && now - r.lastDeltaNanos.get() > stall + reading) {
@@ -482,10 +483,13 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     }
     for (var e : Map.copyOf(loadsStarted).entrySet()) {
       String model = e.getKey();
-      long limit = Math.max(settings.loadTimeout().toNanos(), 2 * times.load(model).orElse(0L));
-      if (residency.isLoading(model) && now - e.getValue() > limit) {
-        String reason = "loading " + model + " did not finish within " + limit / 1_000_000_000 + " s"
-            + " (turbo-agents.inference.load-timeout)";
+      long loadLimit = Math.max(settings.loadTimeout().toNanos(), 2 * times.load(model).orElse(0L));
+      long reading = loadingCalls.stream().filter(c -> c.model().equals(model))
+          .mapToLong(c -> promptAllowance(c.waiting.call())).max().orElse(0L);
+      if (residency.isLoading(model) && now - e.getValue() > loadLimit + reading) {
+        String reason = "loading " + model + " did not finish within " + loadLimit / 1_000_000_000 + " s"
+            + (reading > 0 ? String.format(java.util.Locale.ROOT, " plus %.1f s allowed for reading the prompt of the"
+            + " request it is loaded with", reading / 1e9) : "") + " (turbo-agents.inference.load-timeout)";
         held.failQueued(w -> w.model().equals(model), w -> HeldRequests.failure(w.id(), Failure.STALLED, reason
             + "; the load was abandoned and is tried again on the next request: ask again"));
         for (var c : List.copyOf(loadingCalls)) {

@@ -1,6 +1,7 @@
 package dev.turboagents.actors.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.turboagents.actors.inference.InferenceActor.Completed;
@@ -327,6 +328,23 @@ class OllamaAuthorityTest {
     chat(door, "after", "slow");
     assertEquals(1, s.loads(), "loaded once");
     assertEquals(1, status(door).loads());
+  }
+
+  @Test
+  void aCallCarryingItsModelsLoadIsAllowedTheTimeToReadItsPromptOnTopOfTheLoadTimeout() {
+    // a load of 75 s modelled: 1.5 s at the stand-in's time scale, beyond a load-timeout of 1 s
+    StandInModel slow = new StandInModel("slow", 3 * GIB / 2, 32, 8, 128, Duration.ofSeconds(75), 50, 0, List.of("completion"));
+    OllamaStandIn s = new OllamaStandIn(List.of(slow), 100 * GIB, 1, 0.02).start();
+    open.add(s);
+    Map<String, Object> more = new HashMap<>(LOAD_WITH_FIRST_CALL);
+    more.put("turbo-agents.inference.load-timeout", "1s");
+    var door = door(s, 100 * GIB, more);
+    // a prompt of some 400 characters: at 50 tokens/s assumed, several seconds allowed for reading it
+    TestProbe<Reply> probe = kit.createTestProbe();
+    ask(door, "long-prompt", "explain ".repeat(50), "slow", probe);
+    Reply reply = probe.expectMessageClass(Reply.class, Duration.ofSeconds(15));
+    assertInstanceOf(Completed.class, reply, "the load plus its prompt is not a hung load: " + reply);
+    assertEquals(1, s.loads());
   }
 
   @Test
