@@ -1,7 +1,6 @@
 package dev.turboagents.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,7 +29,7 @@ class InferenceSettingsTest {
     assertEquals(Duration.ofSeconds(5), s.connectTimeout());
     assertEquals(Duration.ofMillis(50), s.unloadPollInterval());
     assertEquals(Duration.ofSeconds(2), s.unloadConfirmTimeout());
-    assertFalse(s.loadWithFirstCall());
+    assertTrue(s.loadWithFirstCall());
     assertEquals(Duration.ofMillis(500), s.tickInterval());
     assertEquals(Duration.ofSeconds(5), s.replyMargin());
     assertEquals(Map.of(), s.pinnedFor("any:model"), "no num_ctx pinned by default: the context profiles choose it");
