@@ -38,8 +38,11 @@ final class ServingPlan {
   /** How many ticks the plan lets pass while the policy holds and nothing is under way before it stops. */
   static final int MAX_IDLE_TICKS = 120;
 
-  /** A call running now on {@code model}, started at {@code startNanos}. */
-  record Running(String model, long startNanos) {}
+  /**
+   * A call running now on {@code model}, started at {@code startNanos}; {@code carriesLoad}: its
+   * model is loaded within it (load-with-first-call), so it ends a load later than its service time.
+   */
+  record Running(String model, long startNanos, boolean carriesLoad) {}
 
   /**
    * A waiting request's place in the plan.
@@ -102,7 +105,8 @@ final class ServingPlan {
         queue.offer(new InferenceQueue.Waiting<>(w.id(), w.call(), w.priority(), w.enqueuedNanos(), w.deadlineNanos(), null));
       }
       for (Running r : running) {
-        runningEnds.add(Math.max(nowNanos, r.startNanos() + serviceNanos.applyAsLong(r.model())));
+        long load = r.carriesLoad() ? loadNanos.applyAsLong(r.model()) : 0;
+        runningEnds.add(Math.max(nowNanos, r.startNanos() + load + serviceNanos.applyAsLong(r.model())));
         runningModels.add(r.model());
       }
       this.residency = s.residency();

@@ -85,8 +85,7 @@ final class StatusReport {
     List<InferenceStatus.QueuedRequest> out = new ArrayList<>();
     Map<Priority, Integer> ahead = new java.util.EnumMap<>(Priority.class);
     List<ServingPlan.Start> plan = plans.of(snapshot, running.stream()
-        // a call that loads its model answers that load's time later than the model's service time
-        .map(r -> new ServingPlan.Running(r.model(), r.startNanos + (r.carriesLoad ? times.load(r.model()).orElse(0L) : 0)))
+        .map(r -> new ServingPlan.Running(r.model(), r.startNanos, r.carriesLoad))
         .toList(), now);
     // what the classes bring and how long the traffic has gone on: once, the same for every request
     OptionalLong fallbackService = times.serviceNanos().isEmpty() ? OptionalLong.empty() : OptionalLong.of(avgService);

@@ -56,7 +56,7 @@ class RecentPlanTest {
   void thePlanIsMadeAgainWhenItsInputsChangeOrATickHasPassed() {
     ResidencyPlanner residency = new ResidencyPlanner(5 * GIB, 3).weights("a", 3 * GIB).weights("b", 3 * GIB)
         .loading("a", 3 * GIB, Optional.empty(), 0).loaded("a", SECOND);
-    List<ServingPlan.Running> running = List.of(new ServingPlan.Running("a", NOW - SECOND));
+    List<ServingPlan.Running> running = List.of(new ServingPlan.Running("a", NOW - SECOND, false));
     RecentPlan plans = new RecentPlan(counted, settings);
 
     List<ServingPlan.Start> first = plans.of(snapshot(residency), running, NOW);

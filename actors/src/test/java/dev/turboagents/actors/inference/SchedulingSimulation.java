@@ -106,7 +106,7 @@ public final class SchedulingSimulation {
   /** The door's plan now ({@link ServingPlan}): the order and the starts its policy makes if nothing else arrives. */
   List<ServingPlan.Start> plan() {
     List<ServingPlan.Running> running = runningRequests.values().stream()
-        .map(w -> new ServingPlan.Running(w.model(), startedAt.get(w.id()))).toList();
+        .map(w -> new ServingPlan.Running(w.model(), startedAt.get(w.id()), false)).toList();
     return ServingPlan.of(policy.forPlanning(), snapshot(), running, settings, now);
   }
 

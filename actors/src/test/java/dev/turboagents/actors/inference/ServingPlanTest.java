@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.turboagents.actors.inference.SchedulingSimulation.Model;
+import dev.turboagents.actors.inference.standin.StandInSettings;
+import dev.turboagents.config.InferenceSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -55,5 +58,28 @@ class ServingPlanTest {
             + p.startNanos() + " ns, started at " + sim.startedAt(p.request().id()) + " ns after " + p.loadsBefore());
       }
     }
+  }
+
+  @Test
+  void aRunningCallThatCarriesItsModelsLoadEndsTheLoadsExpectedTimeLaterEvenBeforeThatModelsLoadWasMeasured() {
+    long second = 1_000_000_000L;
+    long now = 100 * second;
+    InferenceSettings settings = StandInSettings.inference(Map.of("turbo-agents.inference.total-concurrency", 1));
+    SwapPolicy policy = new SwapPolicy(settings);
+    // a has just been loaded within its running call (its load not measured yet); b, of the same size, loads in 6 s
+    ResidencyPlanner residency = new ResidencyPlanner(5 * GIB, 3).weights("a", 3 * GIB).weights("b", 3 * GIB)
+        .loading("a", 3 * GIB, Optional.empty(), now - second).loaded("a", now - second / 2);
+    var queued = new InferenceQueue.Waiting<Void>("a1", new InferenceCall.Chat("a", List.of(), List.of(), AnswerFormat.TEXT,
+        ModelOptions.NONE.with(ModelOption.NUM_PREDICT, 2), Thinking.SERVER_DEFAULT), Priority.AGENT, now - second,
+        Long.MAX_VALUE, null);
+    var snapshot = new SwapPolicy.Snapshot(List.of(queued), List.of("a"), residency,
+        ServiceTimes.NONE.withLoad("b", 6 * second).withService("a", 2 * second, 0), SwapPolicy.Commitment.NONE, Map.of());
+
+    long behindCarrier = ServingPlan.of(policy, snapshot, List.of(new ServingPlan.Running("a", now - second, true)),
+        settings, now).getFirst().startNanos();
+    long behindCall = ServingPlan.of(policy, snapshot, List.of(new ServingPlan.Running("a", now - second, false)),
+        settings, now).getFirst().startNanos();
+    assertEquals(now + second, behindCall, "started a second ago, a call of 2 s ends in a second");
+    assertEquals(6 * second, behindCarrier - behindCall, "the carrier ends a's expected load (b's, same size) later");
   }
 }
