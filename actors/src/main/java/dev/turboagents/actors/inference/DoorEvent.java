@@ -12,7 +12,9 @@ public sealed interface DoorEvent {
 
   /**
    * {@code model} was loaded in {@code nanos}; {@code byTheDoor} false: Ollama loaded it on its own
-   * for a call (it had dropped it), seen on the call's load_duration.
+   * for a call (it had dropped it), seen on the call's load_duration. A load the door made within a
+   * call (load-with-first-call) is published when that call ends, with its load_duration (the time
+   * to its first piece if it ended without an answer).
    */
   record Loaded(String model, long nanos, boolean byTheDoor) implements DoorEvent {}
 

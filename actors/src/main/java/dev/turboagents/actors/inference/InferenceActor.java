@@ -179,8 +179,11 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private final Map<String, Integer> loadingProfiles = new java.util.HashMap<>();
   /** The running calls that load their model within them (load-with-first-call) and have no piece of answer yet. */
   private final Set<RunningCalls.RunningCall<HeldRequests.Asker>> loadingCalls = new java.util.HashSet<>();
-  /** The running calls that loaded their model: its load time is Ollama's load_duration, read when they end. */
-  private final Set<RunningCalls.RunningCall<HeldRequests.Asker>> loadedByCalls = new java.util.HashSet<>();
+  /**
+   * The running calls that loaded their model, with the time to their first piece: the load's time
+   * is Ollama's load_duration, read when they end.
+   */
+  private final Map<RunningCalls.RunningCall<HeldRequests.Asker>, Long> loadedByCalls = new java.util.HashMap<>();
   /** The running calls sent with a larger context than their model was loaded with: the server reloads it for them. */
   private final Set<String> growingCalls = new java.util.HashSet<>();
   private final SchedulingPolicy policy;
@@ -630,7 +633,12 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     boolean carriedLoad = loadingCalls.remove(d.call()); // its model's load, and no piece came yet
     Optional<String> stillLoading = carriedLoad && residency.isLoading(d.call().model())
         ? Optional.of(d.call().model()) : Optional.empty();
-    boolean loadedModel = loadedByCalls.remove(d.call());
+    Long firstPieceNanos = loadedByCalls.remove(d.call());
+    boolean loadedModel = firstPieceNanos != null;
+    if (loadedModel) { // the load it carried, for the metrics: as long as Ollama says it took
+      long loadNanos = d.completion().map(c -> c.timings().loadNanos()).filter(n -> n > 0).orElse(firstPieceNanos);
+      publish(new DoorEvent.Loaded(d.call().model(), loadNanos, true));
+    }
     if (found.isEmpty()) {
       // cancelled, timed out, taken back or begun before a restart: answered or queued again already.
       // If it carried its model's load and ended before a piece came, whether Ollama finished that
@@ -739,7 +747,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     if (!residency.isLoading(model)) {
       return this; // forgotten when the server came back
     }
-    loadedByCalls.add(p.call());
+    loadedByCalls.put(p.call(), p.nanos());
     return loadEnded(model, p.nanos(), false) ? dispatch() : this;
   }
 
@@ -768,11 +776,11 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
 
   private void finishLoad(String model, long nanos, Integer numCtx, boolean timed) {
     loads++;
-    publish(new DoorEvent.Loaded(model, nanos, true));
     if (numCtx != null) {
       loadedProfiles.put(model, numCtx);
     }
-    if (timed) {
+    if (timed) { // a load within a call is timed, and published, when the call ends: Ollama's load_duration
+      publish(new DoorEvent.Loaded(model, nanos, true));
       times = times.withLoad(model, nanos);
     }
     residency = residency.loaded(model, System.nanoTime());
