@@ -2,24 +2,16 @@ package dev.turboagents.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.turboagents.actors.inference.InferenceActor;
 import dev.turboagents.actors.inference.InferenceStatus;
-import dev.turboagents.actors.inference.MemoryBudget;
-import dev.turboagents.actors.inference.ollama.OllamaBackend;
-import dev.turboagents.config.Settings;
-import dev.turboagents.http.HttpServer;
 import dev.turboagents.http.inference.RequestIds;
 import dev.turboagents.http.ollama.OllamaRoutes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -31,12 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * The door on a REAL Ollama (opt in: needs {@code OLLAMA_BASE_URL} of an Ollama started with
