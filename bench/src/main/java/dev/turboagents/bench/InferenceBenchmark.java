@@ -187,7 +187,7 @@ public final class InferenceBenchmark {
         - r.arrivalSeconds(), true, "")).toList();
     if (Boolean.getBoolean("bench.verbose")) {
       System.out.println(simplePolicy ? "simulated, simple policy:" : "simulated, the door:");
-      outcomes.stream().filter(o -> o.request().cls() == Cls.INTERACTIVE).forEach(o -> System.out.printf(Locale.ROOT,
+      outcomes.stream().filter(o -> Boolean.getBoolean("bench.all") || o.request().cls() == Cls.INTERACTIVE).forEach(o -> System.out.printf(Locale.ROOT,
           "  #%02d at %6.1f s %-11s %-18s %3d tokens: started %6.1f s, took %6.1f s%n", o.request().index(),
           o.request().arrivalSeconds(), o.request().cls(), o.request().model(), o.request().tokens(),
           sim.startedAt("r" + o.request().index()) / 1e9, o.latencySeconds()));
