@@ -9,6 +9,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,8 +32,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One seeded mixed trace per seed (interactive chats, agent chats, background generates, arrivals
  * spread over ~30 s, small num_predict) is sent straight to Ollama and then through the daemon's
  * front door (memory budget 600 MiB, the daemon's defaults otherwise), in one run; loads are counted
- * on Ollama's side by polling /api/ps every 20 ms. Every figure is wall time on a shared machine:
- * compare the ratios within a seed.
+ * on Ollama's side: from its server log when {@code OLLAMA_LOG} names it (one "starting runner" line
+ * per load), else by polling /api/ps every 20 ms (Ollama 0.24.0's /api/ps can crash the server when
+ * it races a load or unload, see docs/inference.md: the log reads nothing from Ollama). Every figure
+ * is wall time on a shared machine: compare the ratios within a seed.
  *
  * <p>Args: {@code [requests] [seconds] [seeds]}, default 60, 30, "1,2,3".
  */
@@ -144,17 +148,11 @@ public final class RealOllamaBenchmark {
   private static Run measured(String ollama, Replay replay, java.util.function.Supplier<String> note,
       Optional<EtaProbe> eta) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    for (String m : List.of(SMOL, GEMMA)) {
-      http.send(HttpRequest.newBuilder(URI.create(ollama + "/api/generate"))
-          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + m + "\",\"keep_alive\":0}")).build(),
-          HttpResponse.BodyHandlers.ofString());
-    }
-    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!ps(http, ollama).isEmpty() && System.nanoTime() < until) {
-      Thread.sleep(50);
-    }
+    empty(http, ollama);
+    Optional<Path> log = Optional.ofNullable(System.getenv("OLLAMA_LOG")).filter(v -> !v.isBlank()).map(Path::of);
+    long logStart = log.isPresent() ? Files.size(log.get()) : 0;
     AtomicInteger loads = new AtomicInteger();
-    AtomicBoolean polling = new AtomicBoolean(true);
+    AtomicBoolean polling = new AtomicBoolean(log.isEmpty());
     Thread poller = Thread.ofVirtual().start(() -> {
       Set<String> before = new HashSet<>();
       while (polling.get()) {
@@ -175,11 +173,30 @@ public final class RealOllamaBenchmark {
     Thread.sleep(100);
     polling.set(false);
     poller.join();
+    if (log.isPresent()) {
+      loads.set(runnerStarts(log.get(), logStart));
+    }
     return new Run(loads.get(), makespan(outcomes), outcomes, note.get(),
         eta.isPresent() ? eta.get().errors(1) : List.of());
   }
 
+  /** Unloads both models and waits until Ollama holds none. */
+  private static void empty(HttpClient http, String ollama) throws Exception {
+    for (String m : List.of(SMOL, GEMMA)) {
+      http.send(HttpRequest.newBuilder(URI.create(ollama + "/api/generate"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + m + "\",\"keep_alive\":0}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!ps(http, ollama).isEmpty() && System.nanoTime() < until) {
+      Thread.sleep(200);
+    }
+  }
+
   private static Run door(String ollama, List<Request> trace) throws Exception {
+    // emptied before the door starts: emptied after, the door's first read would still show the
+    // model Ollama alone's half left loaded, and its first call on it would count as Ollama's own load
+    empty(HttpClient.newHttpClient(), ollama);
     try (DoorOnOllama door = DoorOnOllama.start(ollama, Map.of())) {
       EtaProbe eta = new EtaProbe(door.system(), door.door);
       return measured(ollama, () -> replay(door.url, trace, Optional.of(eta)), () -> {
@@ -255,6 +272,15 @@ public final class RealOllamaBenchmark {
     double seconds = run.outcomes().stream().mapToDouble(Outcome::modelSeconds).sum();
     long tokens = run.outcomes().stream().mapToLong(Outcome::tokens).sum();
     return String.format(Locale.ROOT, "%.1f s for %d tokens", seconds, tokens);
+  }
+
+  /** The loads Ollama logged after {@code from} bytes of its server log: one "starting runner" line each. */
+  private static int runnerStarts(Path log, long from) throws java.io.IOException {
+    try (var in = Files.newInputStream(log)) {
+      in.skipNBytes(from);
+      String appended = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return (int) appended.lines().filter(l -> l.contains("msg=\"starting runner\"")).count();
+    }
   }
 
   private static Set<String> ps(HttpClient http, String ollama) {
