@@ -49,7 +49,13 @@ public final class RealOllamaBenchmark {
   private record Request(int index, double arrivalSeconds, Cls cls, String model, int tokens) {}
 
   /** @param modelSeconds Ollama's own prompt and decode time for the answer; {@code tokens} its eval_count */
-  private record Outcome(Request request, double latencySeconds, boolean ok, String error, double modelSeconds, long tokens) {}
+  /**
+   * One answer: its latency, Ollama's own prompt + decode time ({@code modelSeconds}), its
+   * {@code load_duration} and {@code total_duration} (all of Ollama's time on the request, from its
+   * arrival there), and when it ended (seconds after the replay began).
+   */
+  private record Outcome(Request request, double latencySeconds, boolean ok, String error, double modelSeconds, long tokens,
+      double loadSeconds, double totalSeconds, double endSeconds) {}
 
   /** @param etaErrors through the door: per request seen waiting, its estimated start minus when it really started */
   private record Run(int loads, double makespanSeconds, List<Outcome> outcomes, String note,
@@ -88,6 +94,7 @@ public final class RealOllamaBenchmark {
       System.out.println("  the door's estimated start: " + EtaProbe.line(door.etaErrors(), trace.size()));
       System.out.println("  Ollama's own prompt + decode time (no loads): alone " + modelTime(direct) + ", through the door "
           + modelTime(door));
+      System.out.println("  where the makespan goes: alone " + timeSpent(direct) + "; through the door " + timeSpent(door));
       etaRows.add(String.format(Locale.ROOT, "| %d | %s |", seed, EtaProbe.line(door.etaErrors(), trace.size())));
       rows.add(String.format(Locale.ROOT, "| %d | %d / %d | %.1f / %.1f (%.1fx) | %.1f / %.1f (%.2fx) | %.1f / %.1f | %.1f / %.1f | %s |",
           seed, direct.loads(), door.loads(), p95d, p95f, p95d / p95f, direct.makespanSeconds(), door.makespanSeconds(),
@@ -95,7 +102,9 @@ public final class RealOllamaBenchmark {
           percentile(direct, Cls.BACKGROUND, 95), percentile(door, Cls.BACKGROUND, 95), verdict));
     }
     System.out.println();
-    System.out.println("Ollama alone / through the door (OLLAMA_MAX_LOADED_MODELS=1, --memory-budget 600MiB), loads counted on Ollama's /api/ps:");
+    String counted = System.getenv().getOrDefault("OLLAMA_LOG", "").isBlank() ? "its /api/ps, polled" : "its server log";
+    System.out.println("Ollama alone / through the door (OLLAMA_MAX_LOADED_MODELS=1, --memory-budget 600MiB), loads counted on Ollama's side ("
+        + counted + "):");
     System.out.println("| seed | loads | interactive p95 (s) | makespan (s) | agent p95 (s) | background p95 (s) | goals |");
     System.out.println("|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
@@ -240,14 +249,16 @@ public final class RealOllamaBenchmark {
       futures.add(client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
         double latency = (System.nanoTime() - start) / 1e9 - r.arrivalSeconds();
         if (error != null) {
-          return new Outcome(r, latency, false, error.toString(), 0, 0);
+          return new Outcome(r, latency, false, error.toString(), 0, 0, 0, 0, r.arrivalSeconds() + latency);
         }
         if (response.statusCode() != 200) {
-          return new Outcome(r, latency, false, response.body(), 0, 0);
+          return new Outcome(r, latency, false, response.body(), 0, 0, 0, 0, r.arrivalSeconds() + latency);
         }
         JsonNode answer = answer(response.body());
         return new Outcome(r, latency, true, "", (answer.path("prompt_eval_duration").asLong()
-            + answer.path("eval_duration").asLong()) / 1e9, answer.path("eval_count").asLong());
+            + answer.path("eval_duration").asLong()) / 1e9, answer.path("eval_count").asLong(),
+            answer.path("load_duration").asLong() / 1e9, answer.path("total_duration").asLong() / 1e9,
+            r.arrivalSeconds() + latency);
       }));
     }
     List<Outcome> outcomes = new ArrayList<>();
@@ -272,6 +283,41 @@ public final class RealOllamaBenchmark {
     double seconds = run.outcomes().stream().mapToDouble(Outcome::modelSeconds).sum();
     long tokens = run.outcomes().stream().mapToLong(Outcome::tokens).sum();
     return String.format(Locale.ROOT, "%.1f s for %d tokens", seconds, tokens);
+  }
+
+  /**
+   * How {@code run}'s makespan splits: the time Ollama was computing (the union of each answer's
+   * prompt + decode, taken as ending when the answer came), the time it held at least one request
+   * but was not computing (loads, its per-request work, requests queued inside it), and the time it
+   * held no request at all; plus the sum of the load_duration it reported.
+   */
+  private static String timeSpent(Run run) {
+    double computing = union(run.outcomes().stream().filter(Outcome::ok)
+        .map(o -> new double[] {o.endSeconds() - o.modelSeconds(), o.endSeconds()}).toList());
+    double holding = union(run.outcomes().stream().filter(Outcome::ok)
+        .map(o -> new double[] {o.endSeconds() - o.totalSeconds(), o.endSeconds()}).toList());
+    double loads = run.outcomes().stream().mapToDouble(Outcome::loadSeconds).sum();
+    return String.format(Locale.ROOT, "computing %.1f s, holding a request otherwise %.1f s, holding none %.1f s"
+        + " (load_duration summed %.1f s)", computing, holding - computing, run.makespanSeconds() - holding, loads);
+  }
+
+  /** The length of the union of the intervals {@code [from, to]}. */
+  private static double union(List<double[]> intervals) {
+    List<double[]> sorted = intervals.stream().sorted(Comparator.comparingDouble(i -> i[0])).toList();
+    double total = 0;
+    double from = 0;
+    double to = 0;
+    for (int k = 0; k < sorted.size(); k++) {
+      double[] i = sorted.get(k);
+      if (k == 0 || i[0] > to) {
+        total += to - from;
+        from = i[0];
+        to = i[1];
+      } else {
+        to = Math.max(to, i[1]);
+      }
+    }
+    return total + to - from;
   }
 
   /** The loads Ollama logged after {@code from} bytes of its server log: one "starting runner" line each. */
