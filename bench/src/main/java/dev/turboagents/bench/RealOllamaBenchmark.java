@@ -48,14 +48,18 @@ public final class RealOllamaBenchmark {
 
   private record Request(int index, double arrivalSeconds, Cls cls, String model, int tokens) {}
 
-  /** @param modelSeconds Ollama's own prompt and decode time for the answer; {@code tokens} its eval_count */
   /**
-   * One answer: its latency, Ollama's own prompt + decode time ({@code modelSeconds}), its
-   * {@code load_duration} and {@code total_duration} (all of Ollama's time on the request, from its
-   * arrival there), and when it ended (seconds after the replay began).
+   * One answer: its latency, Ollama's own prompt + decode time ({@code modelSeconds}), its eval_count
+   * ({@code tokens}), its {@code load_duration} and {@code total_duration} (all of Ollama's time on the
+   * request, from its arrival there).
    */
   private record Outcome(Request request, double latencySeconds, boolean ok, String error, double modelSeconds, long tokens,
-      double loadSeconds, double totalSeconds, double endSeconds) {}
+      double loadSeconds, double totalSeconds) {
+    /** When the answer came, in seconds after the replay began. */
+    double endSeconds() {
+      return request.arrivalSeconds() + latencySeconds;
+    }
+  }
 
   /** @param etaErrors through the door: per request seen waiting, its estimated start minus when it really started */
   private record Run(int loads, double makespanSeconds, List<Outcome> outcomes, String note,
@@ -102,7 +106,7 @@ public final class RealOllamaBenchmark {
           percentile(direct, Cls.BACKGROUND, 95), percentile(door, Cls.BACKGROUND, 95), verdict));
     }
     System.out.println();
-    String counted = System.getenv().getOrDefault("OLLAMA_LOG", "").isBlank() ? "its /api/ps, polled" : "its server log";
+    String counted = ollamaLog().isPresent() ? "its server log" : "its /api/ps, polled";
     System.out.println("Ollama alone / through the door (OLLAMA_MAX_LOADED_MODELS=1, --memory-budget 600MiB), loads counted on Ollama's side ("
         + counted + "):");
     System.out.println("| seed | loads | interactive p95 (s) | makespan (s) | agent p95 (s) | background p95 (s) | goals |");
@@ -158,7 +162,7 @@ public final class RealOllamaBenchmark {
       Optional<EtaProbe> eta) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     empty(http, ollama);
-    Optional<Path> log = Optional.ofNullable(System.getenv("OLLAMA_LOG")).filter(v -> !v.isBlank()).map(Path::of);
+    Optional<Path> log = ollamaLog();
     long logStart = log.isPresent() ? Files.size(log.get()) : 0;
     AtomicInteger loads = new AtomicInteger();
     AtomicBoolean polling = new AtomicBoolean(log.isEmpty());
@@ -249,16 +253,15 @@ public final class RealOllamaBenchmark {
       futures.add(client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
         double latency = (System.nanoTime() - start) / 1e9 - r.arrivalSeconds();
         if (error != null) {
-          return new Outcome(r, latency, false, error.toString(), 0, 0, 0, 0, r.arrivalSeconds() + latency);
+          return new Outcome(r, latency, false, error.toString(), 0, 0, 0, 0);
         }
         if (response.statusCode() != 200) {
-          return new Outcome(r, latency, false, response.body(), 0, 0, 0, 0, r.arrivalSeconds() + latency);
+          return new Outcome(r, latency, false, response.body(), 0, 0, 0, 0);
         }
         JsonNode answer = answer(response.body());
         return new Outcome(r, latency, true, "", (answer.path("prompt_eval_duration").asLong()
             + answer.path("eval_duration").asLong()) / 1e9, answer.path("eval_count").asLong(),
-            answer.path("load_duration").asLong() / 1e9, answer.path("total_duration").asLong() / 1e9,
-            r.arrivalSeconds() + latency);
+            answer.path("load_duration").asLong() / 1e9, answer.path("total_duration").asLong() / 1e9);
       }));
     }
     List<Outcome> outcomes = new ArrayList<>();
@@ -343,8 +346,13 @@ public final class RealOllamaBenchmark {
     }
   }
 
+  /** Ollama's server log, when {@code OLLAMA_LOG} names it: loads are counted there instead of polling /api/ps. */
+  private static Optional<Path> ollamaLog() {
+    return Optional.ofNullable(System.getenv("OLLAMA_LOG")).filter(v -> !v.isBlank()).map(Path::of);
+  }
+
   private static double makespan(List<Outcome> outcomes) {
-    return outcomes.stream().mapToDouble(o -> o.request().arrivalSeconds() + o.latencySeconds()).max().orElse(0)
+    return outcomes.stream().mapToDouble(Outcome::endSeconds).max().orElse(0)
         - outcomes.stream().mapToDouble(o -> o.request().arrivalSeconds()).min().orElse(0);
   }
 
