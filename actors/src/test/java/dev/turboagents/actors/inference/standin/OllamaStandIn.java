@@ -35,7 +35,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * the head of that queue (blocking everyone behind it, even requests for loaded models) until
  * memory is freed by evicting runners in keep_alive order; loads take time by size; a changed
  * {@code num_ctx} reloads; idle runners expire after keep_alive; tokens come at a fixed rate; one
- * request at a time per model (OLLAMA_NUM_PARALLEL=1). Answers come from a {@link Script}.
+ * request at a time per model (OLLAMA_NUM_PARALLEL=1). An unload is acknowledged at once and
+ * takes {@link #unloadLag} to happen: meanwhile /api/ps still lists the model, its memory stays taken
+ * and a request that needs that memory (or that model) waits at the head of the queue, as Ollama's
+ * scheduler makes it wait for the runner to exit. Answers come from a {@link Script}.
  *
  * <p>{@code timeScale} shrinks every simulated duration (0.01 = 100x faster) so tests run fast and
  * the benchmark can replay minutes of a Mac's work in seconds. Reported durations are wall time.
@@ -57,9 +60,11 @@ public final class OllamaStandIn implements AutoCloseable {
   private final Map<String, Integer> kills = new java.util.HashMap<>();
   private volatile Semaphore gpu = null;
   private volatile double runnerOverhead = 0;
+  private volatile Duration unloadLag = Duration.ofMillis(40);
   private final AtomicInteger evictions = new AtomicInteger();
   private final AtomicInteger emptyLoads = new AtomicInteger();
   private final AtomicInteger skipped = new AtomicInteger();
+  private final AtomicInteger whileUnloading = new AtomicInteger();
   private final AtomicInteger peakModelsAsked = new AtomicInteger();
   private final Map<String, Integer> asked = new LinkedHashMap<>();
 
@@ -91,6 +96,12 @@ public final class OllamaStandIn implements AutoCloseable {
     /** Unloaded while busy: goes when its last request ends, whatever that request's keep_alive. */
     boolean unloadRequested;
     long expiresAtNanos = Long.MAX_VALUE;
+    /** Told to go (an unload or its keep_alive ran out): still listed and holding its memory until then. */
+    long leavesAtNanos = Long.MAX_VALUE;
+
+    boolean leaving() {
+      return leavesAtNanos != Long.MAX_VALUE;
+    }
 
     Runner(StandInModel model, int numCtx, double overhead) {
       this.model = model;
@@ -238,16 +249,31 @@ public final class OllamaStandIn implements AutoCloseable {
     return this;
   }
 
+  /**
+   * How long an unloaded runner (keep_alive 0, or its keep_alive ran out) stays listed and holds its
+   * memory, in wall time: Ollama 0.24.0 on this machine deletes it from /api/ps 30-52 ms after a
+   * keep_alive 0 is acknowledged, up to 0.5 s on a busy machine. Zero: gone at once.
+   */
+  public OllamaStandIn unloadLag(Duration lag) {
+    this.unloadLag = lag;
+    return this;
+  }
+
   public int loads() {
     return loads.get();
   }
 
-  /** Runners the stand-in unloaded on its own to make room for another (its max-loaded count or memory). */
+  /** Requests that came while an unloaded runner had not ended yet (and so waited for it if they needed its room). */
+  public int requestsWhileUnloading() {
+    return whileUnloading.get();
+  }
+
   /** Load requests without a prompt (a client's explicit load), whether or not the model was loaded already. */
   public int emptyLoads() {
     return emptyLoads.get();
   }
 
+  /** Runners the stand-in unloaded on its own to make room for another (its max-loaded count or memory). */
   public int evictions() {
     return evictions.get();
   }
@@ -656,6 +682,9 @@ public final class OllamaStandIn implements AutoCloseable {
     boolean committed = false;
     lock.lock();
     try {
+      if (loaded.values().stream().anyMatch(Runner::leaving)) {
+        whileUnloading.incrementAndGet();
+      }
       pending.addLast(ticket);
       while (true) {
         if (!running) {
@@ -671,6 +700,10 @@ public final class OllamaStandIn implements AutoCloseable {
           }
           committed = true;
           Runner current = loaded.get(model.name());
+          if (current != null && current.leaving()) {
+            changed.await(); // on its way out: loaded again once it has gone
+            continue;
+          }
           if (current != null && current.numCtx == numCtx) {
             current.refCount++;
             mine = current;
@@ -696,7 +729,7 @@ public final class OllamaStandIn implements AutoCloseable {
               loading = true;
               break;
             }
-            Optional<Runner> idle = loaded.values().stream().filter(r -> r.refCount == 0)
+            Optional<Runner> idle = loaded.values().stream().filter(r -> r.refCount == 0 && !r.leaving())
                 .min(Comparator.comparingLong((Runner r) -> r.expiresAtNanos));
             if (idle.isPresent()) {
               loaded.remove(idle.get().model.name()); // evict the one whose keep_alive ends first
@@ -760,7 +793,7 @@ public final class OllamaStandIn implements AutoCloseable {
       runner.refCount--;
       runner.expiresAtNanos = keepAlive.isNegative() ? Long.MAX_VALUE : System.nanoTime() + scaled(keepAlive);
       if ((keepAlive.isZero() || runner.unloadRequested) && runner.refCount == 0) {
-        loaded.remove(runner.model.name(), runner);
+        leave(runner);
       }
       changed.signalAll();
     } finally {
@@ -775,7 +808,7 @@ public final class OllamaStandIn implements AutoCloseable {
       Runner r = loaded.get(model);
       if (r != null) {
         if (r.refCount == 0) {
-          loaded.remove(model);
+          leave(r);
         } else {
           r.expiresAtNanos = System.nanoTime(); // goes when its last request ends
           r.unloadRequested = true;
@@ -787,12 +820,25 @@ public final class OllamaStandIn implements AutoCloseable {
     }
   }
 
+  /** Under the lock: {@code runner} goes after the unload lag (at once when there is none). */
+  private void leave(Runner runner) {
+    if (unloadLag.isZero()) {
+      loaded.remove(runner.model.name(), runner);
+    } else if (!runner.leaving()) {
+      runner.leavesAtNanos = System.nanoTime() + unloadLag.toNanos();
+    }
+  }
+
   private void reap() {
     while (running) {
       lock.lock();
       try {
         long now = System.nanoTime();
-        if (loaded.values().removeIf(r -> r.refCount == 0 && r.ready && r.expiresAtNanos <= now)) {
+        boolean gone = loaded.values().removeIf(r -> r.leaving() && r.leavesAtNanos <= now);
+        List<Runner> expired = loaded.values().stream()
+            .filter(r -> r.refCount == 0 && r.ready && !r.leaving() && r.expiresAtNanos <= now).toList();
+        expired.forEach(this::leave);
+        if (gone || !expired.isEmpty()) {
           changed.signalAll();
         }
       } finally {
