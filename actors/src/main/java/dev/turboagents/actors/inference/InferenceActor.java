@@ -149,7 +149,8 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private record LoadDone(String model, long nanos, Optional<Throwable> error) implements Command {}
   /** The first piece of the call that loads its model (load-with-first-call): the load is over, {@code nanos} after it began. */
   private record FirstPiece(RunningCalls.RunningCall<HeldRequests.Asker> call, long nanos) implements Command {}
-  private record UnloadDone(String model, Optional<Throwable> error) implements Command {}
+  /** An unload ended; {@code freed}: it waited until Ollama no longer listed the model. */
+  private record UnloadDone(String model, boolean freed, Optional<Throwable> error) implements Command {}
   private record SinkGone(String requestId) implements Command {}
   private record ProveLoad() implements Command {}
   private record ModelTimeRecovered(Optional<ModelTimeLedger.Day> day, Optional<Throwable> error) implements Command {}
@@ -207,6 +208,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
   private int unloads = 0;
   private int serverLoads = 0;
   private final ServerDisagreements disagreements = new ServerDisagreements();
+  private final LeavingModels leaving;
   private final DailyModelTime modelTime;
 
   /** A load beside other models, done on Ollama's side, waiting for its running set to say what it kept. */
@@ -274,6 +276,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
         replyTo -> new ModelTimeLedger.GetDay(modelTime.day(), replyTo),
         (day, error) -> new ModelTimeRecovered(Optional.ofNullable(day), Optional.ofNullable(error))));
     this.server = new ServerLink(context, timers, backend, settings);
+    this.leaving = new LeavingModels(settings.unloadConfirmTimeout());
     this.timers = timers;
     this.listings = context.spawn(ModelListings.create(backend), "listings");
     this.residency = new ResidencyPlanner(budget.bytes(), settings.maxResidentModels());
@@ -424,7 +427,10 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       }
       switch (plan.next()) {
         case SwapPolicy.Decision.Start s -> start(s.requestId(), now);
-        case SwapPolicy.Decision.Unload u -> u.models().forEach(victim -> unload(victim, u.forModel()));
+        case SwapPolicy.Decision.Unload u -> {
+          boolean ollamaWaits = ollamaMakesRoomFor(u.models().size());
+          u.models().forEach(victim -> unload(victim, u.forModel(), ollamaWaits));
+        }
         case SwapPolicy.Decision.Load l -> load(l, now);
         case SwapPolicy.Decision.Hold h -> {
           return this;
@@ -530,7 +536,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     }
     if (residency.isLoading(model) || residency.isReady(model)) {
       residency = residency.unloading(model);
-      pipe(backend.unload(model), (v, e) -> new UnloadDone(model, Optional.ofNullable(e)));
+      pipe(backend.unload(model, true), (v, e) -> new UnloadDone(model, true, Optional.ofNullable(e)));
     }
   }
 
@@ -579,14 +585,31 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     return call;
   }
 
-  private void unload(String victim, String forModel) {
+  /**
+   * Unloads {@code victim} for {@code forModel}. When Ollama itself makes the next load wait for the
+   * victim to go ({@code ollamaWaits}), the door goes on as soon as Ollama acknowledged the unload;
+   * otherwise (the room is the door's budget, which Ollama does not know) it waits until Ollama no
+   * longer lists the victim, so the two never sit in memory together.
+   */
+  private void unload(String victim, String forModel, boolean ollamaWaits) {
     residency = residency.unloading(victim);
     getContext().getLog().info("inference: unloading {} to make room for {}", victim, forModel);
-    pipe(backend.unload(victim), (v, e) -> new UnloadDone(victim, Optional.ofNullable(e)));
+    pipe(backend.unload(victim, !ollamaWaits), (v, e) -> new UnloadDone(victim, !ollamaWaits, Optional.ofNullable(e)));
+  }
+
+  /**
+   * Whether Ollama's own limit makes a load wait until {@code victims} models have gone: it keeps
+   * at most the learnt number of models, and with the victims still counted the load would go over
+   * it by at least as many.
+   */
+  private boolean ollamaMakesRoomFor(int victims) {
+    java.util.OptionalInt limit = residency.learnedLimit();
+    return limit.isPresent() && victims <= residency.resident().size() + 1 - limit.getAsInt();
   }
 
   private void load(SwapPolicy.Decision.Load l, long now) {
     residency = residency.loading(l.model(), l.bytes(), l.warning(), now);
+    leaving.loading(l.model());
     loadsStarted.put(l.model(), now);
     l.warning().ifPresent(w -> getContext().getLog().warn("inference: {}", w));
     long started = System.nanoTime();
@@ -811,7 +834,14 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
     }
     unloads++;
     publish(new DoorEvent.Unloaded(d.model()));
-    server.reconcileNow(false);
+    if (d.freed() || e.isPresent()) {
+      server.reconcileNow(false);
+    } else {
+      // not read back now: Ollama lists it until its runner has ended (Ollama 0.24.0's /api/ps can
+      // crash the server while a runner is deleted, ollama/ollama#15528), and its scheduler makes
+      // the next load wait for that; the read after that load shows what Ollama kept
+      leaving.unloaded(d.model(), System.nanoTime());
+    }
     return dispatch();
   }
 
@@ -832,11 +862,14 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
       return this;
     }
     truth.ifPresent(t -> {
+      LeavingModels.Read read = leaving.read(t.models(), System.nanoTime());
+      read.stayed().forEach(m -> disagree("Ollama still holds " + m + " " + settings.unloadConfirmTimeout().toMillis()
+          + " ms after it acknowledged unloading it (unload-confirm-timeout): the door takes it as held"));
       ResidencyPlanner.Reconciliation seen = (t.cameBack() ? residency.forgetResident() : residency)
-          .reconcile(t.models(), System.nanoTime(), t.afterLoad(), Set.copyOf(held.running().models()));
+          .reconcile(read.running(), System.nanoTime(), t.afterLoad(), Set.copyOf(held.running().models()));
       residency = seen.planner();
       loadedProfiles.keySet().retainAll(residency.resident().keySet());
-      t.models().forEach(m -> m.contextLength().ifPresent(n -> loadedProfiles.put(m.name(), n)));
+      read.running().forEach(m -> m.contextLength().ifPresent(n -> loadedProfiles.put(m.name(), n)));
       if (t.cameBack()) {
         commitment = SwapPolicy.Commitment.NONE;
         getContext().getLog().info("inference: {} answers; resident {}", backend.describe(), residency.resident().keySet());

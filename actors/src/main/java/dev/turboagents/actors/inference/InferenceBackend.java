@@ -33,8 +33,12 @@ public interface InferenceBackend extends AutoCloseable {
   /** Loads {@code model} with {@code options} and keeps it for {@code keepAlive}. */
   CompletionStage<Void> load(String model, ModelOptions options, Duration keepAlive);
 
-  /** Unloads {@code model} now; done once the server has freed its memory (bounded). */
-  CompletionStage<Void> unload(String model);
+  /**
+   * Unloads {@code model} now. Ollama acknowledges at once and frees the memory on its own time:
+   * with {@code untilFreed} done once it no longer lists the model (bounded), else once it
+   * acknowledged.
+   */
+  CompletionStage<Void> unload(String model, boolean untilFreed);
 
   /** Runs a call; pieces of the answer go to {@code onDelta} as they come (any thread). */
   Call call(InferenceCall call, Duration keepAlive, Consumer<Delta> onDelta);

@@ -59,8 +59,13 @@ class OllamaAuthorityTest {
   }
 
   private OllamaStandIn standIn(int maxLoaded, double overhead) {
+    return standIn(maxLoaded, overhead, Duration.ofMillis(40));
+  }
+
+  /** With {@code unloadLag}: how long an unloaded model stays listed (and holds its memory), in wall time. */
+  private OllamaStandIn standIn(int maxLoaded, double overhead, Duration unloadLag) {
     OllamaStandIn s = new OllamaStandIn(List.of(model("a"), model("b"), model("c")), 100 * GIB, maxLoaded, 0.02)
-        .runnerOverhead(overhead).start();
+        .runnerOverhead(overhead).unloadLag(unloadLag).start();
     open.add(s);
     return s;
   }
@@ -232,6 +237,76 @@ class OllamaAuthorityTest {
     assertEquals(2, s.loadsOf("a"), "a was loaded again once");
     assertEquals(0, st.serverLoads(), "and by the door, not behind its back: " + st.recentDisagreements());
     assertEquals(2, st.loads(), "the warm-up's load and the reload");
+  }
+
+  // ---- an unload: Ollama acknowledges at once and lists the model until its runner has ended ----
+
+  @Test
+  void onceOllamasLimitIsLearntASwapSendsTheNextModelWithoutWaitingForTheUnloadedOneToLeave() {
+    OllamaStandIn s = standIn(1, 0, Duration.ofMillis(400));
+    var door = door(s, 100 * GIB);
+    chat(door, "learn-1", "a");
+    chat(door, "learn-2", "b");
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(Optional.of(1), status(door).learnedResidentLimit()));
+    int evictions = s.evictions();
+    long disagreements = status(door).disagreements();
+    chat(door, "back-to-a", "a");
+    // Ollama, keeping one model, makes a's request wait for b's runner to end: the door need not wait too
+    assertEquals(1, s.requestsWhileUnloading(), "a's chat was sent while Ollama still listed b");
+    assertEquals(evictions, s.evictions(), "b went because the door unloaded it, not evicted by Ollama");
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(List.of("a"), resident(status(door))));
+    assertEquals(disagreements, status(door).disagreements(), "b listed while it left is no disagreement: "
+        + status(door).recentDisagreements());
+    assertEquals(s.loads(), status(door).loads() + status(door).serverLoads(), "every load Ollama made is counted");
+  }
+
+  @Test
+  void aSwapForTheDoorsBudgetWaitsUntilOllamaNoLongerListsTheUnloadedModel() {
+    // Ollama would keep both (no limit of its own, memory enough): only the door's budget says one
+    OllamaStandIn s = standIn(8, 0, Duration.ofMillis(400));
+    long budget = 3 * GIB;
+    var door = door(s, budget);
+    chat(door, "first", "a");
+    chat(door, "second", "b");
+    assertEquals(0, s.requestsWhileUnloading(), "b's chat waited until Ollama had freed a's memory");
+    assertTrue(s.peakResidentBytes() <= budget, "peak " + s.peakResidentBytes() + " > budget " + budget);
+    assertEquals(List.of("b"), s.loadedModels());
+  }
+
+  @Test
+  void aModelListedWhileItsUnloadIsUnderWayIsNotTakenAsHeld() throws Exception {
+    // Ollama takes 1.5 s to end b's runner; the door looks at /api/ps every 300 ms meanwhile
+    OllamaStandIn s = standIn(1, 0, Duration.ofMillis(1500));
+    var door = door(s, 100 * GIB, Map.of("turbo-agents.inference.reconcile-interval", "300ms"));
+    chat(door, "learn-1", "a");
+    chat(door, "learn-2", "b");
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(Optional.of(1), status(door).learnedResidentLimit()));
+    long disagreements = status(door).disagreements();
+    TestProbe<Reply> probe = kit.createTestProbe();
+    ask(door, "back-to-a", "a", probe);
+    Thread.sleep(1000); // a few looks at /api/ps while it lists b
+    assertEquals(List.of("b"), s.loadedModels(), "Ollama still lists b");
+    assertEquals(List.of("a"), resident(status(door)), "the door does not take the leaving b as held");
+    probe.expectMessageClass(Completed.class, Duration.ofSeconds(20));
+    assertEquals(disagreements, status(door).disagreements(), status(door).recentDisagreements().toString());
+  }
+
+  @Test
+  void aModelOllamaStillListsLongAfterItsUnloadWasAcknowledgedIsTakenAsHeld() {
+    // Ollama takes 2.5 s to end b's runner; the door reads a listing of b within 300 ms as the unload
+    // under way, and one after that as Ollama keeping b
+    OllamaStandIn s = standIn(1, 0, Duration.ofMillis(2500));
+    var door = door(s, 100 * GIB, Map.of("turbo-agents.inference.unload-confirm-timeout", "300ms",
+        "turbo-agents.inference.reconcile-interval", "400ms"));
+    chat(door, "learn-1", "a");
+    chat(door, "learn-2", "b");
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(Optional.of(1), status(door).learnedResidentLimit()));
+    chat(door, "back-to-a", "a");
+    InferenceStatus st = status(door);
+    assertTrue(st.recentDisagreements().stream().anyMatch(d -> d.contains("Ollama still holds b 300 ms after it"
+        + " acknowledged unloading it")), st.recentDisagreements().toString());
+    Eventually.assertThat(Duration.ofSeconds(5), () -> assertEquals(List.of("a"), resident(status(door))));
+    assertEquals(List.of("a"), s.loadedModels());
   }
 
   @Test

@@ -123,7 +123,7 @@ class OllamaBackendRealTest {
     assertFalse(deltas.isEmpty());
     assertTrue(c.timings().evalCount() > 0 && c.timings().evalCount() <= 8, c.timings().toString());
     assertEquals(String.join("", deltas.stream().map(Delta::content).toList()), c.message().orElseThrow().content());
-    await(backend.unload(SMOL));
+    await(backend.unload(SMOL, true));
     // the unload waits (bounded) for Ollama to free the memory; give it the rest of a few seconds
     Eventually.assertThat(Duration.ofSeconds(5), () -> assertTrue(await(backend.running()).isEmpty(),
         "smollm2 still loaded after unload"));

@@ -46,8 +46,8 @@ import java.util.function.Consumer;
  * Ollama, over one JDK HttpClient (its threads are the backend's, whatever happens to the actor)
  * with the wire format in {@link OllamaWire}; streamed chats and generates, the token path, are
  * read by {@link StreamedPost} on a platform thread of their own. Ollama4j 1.1.6 is not used: it opens a new HttpClient,
- * with its own selector and worker threads, for every call (every probe, every unload and each of
- * its /api/ps polls); its chat runs tool calls itself and adds non-Ollama fields ({@code useTools});
+ * with its own selector and worker threads, for every call (every probe, every unload, every
+ * /api/ps read); its chat runs tool calls itself and adds non-Ollama fields ({@code useTools});
  * it has no "load without a prompt" call; its model details drop {@code model_info} (the KV-cache
  * estimate needs it) and its /api/ps result drops {@code context_length}.
  */
@@ -107,7 +107,10 @@ public final class OllamaBackend implements InferenceBackend {
   }
 
   @Override
-  public CompletionStage<Void> unload(String model) {
+  public CompletionStage<Void> unload(String model, boolean untilFreed) {
+    if (!untilFreed) {
+      return json("/api/generate", Optional.of(OllamaWire.unloadBody(model))).thenApply(json -> null);
+    }
     return CompletableFuture.supplyAsync(() -> {
       fetch("/api/generate", Optional.of(OllamaWire.unloadBody(model)));
       // Ollama frees the memory asynchronously: wait, bounded, until /api/ps no longer lists it
