@@ -3,28 +3,23 @@ package dev.turboagents.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turboagents.actors.inference.InferenceStatus;
+import dev.turboagents.actors.inference.OllamaLoadCount;
 import dev.turboagents.http.inference.RequestIds;
 import dev.turboagents.http.ollama.OllamaRoutes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The door on a REAL Ollama (opt in: needs {@code OLLAMA_BASE_URL} of an Ollama started with
@@ -106,7 +101,7 @@ public final class RealOllamaBenchmark {
           percentile(direct, Cls.BACKGROUND, 95), percentile(door, Cls.BACKGROUND, 95), verdict));
     }
     System.out.println();
-    String counted = ollamaLog().isPresent() ? "its server log" : "its /api/ps, polled";
+    String counted = OllamaLoadCount.source();
     System.out.println("Ollama alone / through the door (OLLAMA_MAX_LOADED_MODELS=1, --memory-budget 600MiB), loads counted on Ollama's side ("
         + counted + "):");
     System.out.println("| seed | loads | interactive p95 (s) | makespan (s) | agent p95 (s) | background p95 (s) | goals |");
@@ -162,34 +157,10 @@ public final class RealOllamaBenchmark {
       Optional<EtaProbe> eta) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     empty(http, ollama);
-    Optional<Path> log = ollamaLog();
-    long logStart = log.isPresent() ? Files.size(log.get()) : 0;
-    AtomicInteger loads = new AtomicInteger();
-    AtomicBoolean polling = new AtomicBoolean(log.isEmpty());
-    Thread poller = Thread.ofVirtual().start(() -> {
-      Set<String> before = new HashSet<>();
-      while (polling.get()) {
-        try {
-          Set<String> now = ps(http, ollama);
-          now.stream().filter(m -> !before.contains(m)).forEach(m -> loads.incrementAndGet());
-          before.clear();
-          before.addAll(now);
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        } catch (RuntimeException e) {
-          // retried at the next tick
-        }
-      }
-    });
+    OllamaLoadCount loads = OllamaLoadCount.start(ollama);
     List<Outcome> outcomes = replay.run();
-    Thread.sleep(100);
-    polling.set(false);
-    poller.join();
-    if (log.isPresent()) {
-      loads.set(runnerStarts(log.get(), logStart));
-    }
-    return new Run(loads.get(), makespan(outcomes), outcomes, note.get(),
+    int loaded = loads.stop();
+    return new Run(loaded, makespan(outcomes), outcomes, note.get(),
         eta.isPresent() ? eta.get().errors(1) : List.of());
   }
 
@@ -201,7 +172,7 @@ public final class RealOllamaBenchmark {
           HttpResponse.BodyHandlers.ofString());
     }
     long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!ps(http, ollama).isEmpty() && System.nanoTime() < until) {
+    while (!OllamaLoadCount.listed(http, ollama).isEmpty() && System.nanoTime() < until) {
       Thread.sleep(200);
     }
   }
@@ -321,34 +292,6 @@ public final class RealOllamaBenchmark {
       }
     }
     return total + to - from;
-  }
-
-  /** The loads Ollama logged after {@code from} bytes of its server log: one "starting runner" line each. */
-  private static int runnerStarts(Path log, long from) throws java.io.IOException {
-    try (var in = Files.newInputStream(log)) {
-      in.skipNBytes(from);
-      String appended = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      return (int) appended.lines().filter(l -> l.contains("msg=\"starting runner\"")).count();
-    }
-  }
-
-  private static Set<String> ps(HttpClient http, String ollama) {
-    try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(ollama + "/api/ps")).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-      Set<String> names = new HashSet<>();
-      for (JsonNode m : JSON.readTree(r.body()).path("models")) {
-        names.add(m.path("name").asText());
-      }
-      return names;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Ollama's server log, when {@code OLLAMA_LOG} names it: loads are counted there instead of polling /api/ps. */
-  private static Optional<Path> ollamaLog() {
-    return Optional.ofNullable(System.getenv("OLLAMA_LOG")).filter(v -> !v.isBlank()).map(Path::of);
   }
 
   private static double makespan(List<Outcome> outcomes) {

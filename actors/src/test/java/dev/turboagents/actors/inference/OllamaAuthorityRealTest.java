@@ -3,8 +3,6 @@ package dev.turboagents.actors.inference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.turboagents.actors.inference.InferenceActor.Completed;
 import dev.turboagents.actors.inference.InferenceActor.Reply;
 import dev.turboagents.actors.inference.ollama.OllamaBackend;
@@ -23,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -36,8 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * OLLAMA_MAX_LOADED_MODELS=1 (as {@code .ci/run} starts it): the door's budget (600 MiB, the
  * measured sizes of smollm2 and gemma3 together are 638 MiB, their sizes from /api/tags 335 MiB)
  * and its max-resident-models (3) would let it keep both. Alternating requests for the two, some
- * sent at once: the loads the door counts equal the loads Ollama made (counted on Ollama's side by
- * polling /api/ps), and the door never has both models in flight. Once with each way of loading:
+ * sent at once: the loads the door counts equal the loads Ollama made (counted on Ollama's side,
+ * {@link OllamaLoadCount}), and the door never has both models in flight. Once with each way of loading:
  * an empty load request then the calls, and the model loaded within its first call
  * (load-with-first-call), where the door must see the load end at the call's first token.
  */
@@ -45,7 +42,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OllamaAuthorityRealTest {
   private static final String SMOL = "smollm2:135m";
   private static final String GEMMA = "gemma3:270m";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @ParameterizedTest(name = "load-with-first-call = {0}")
   @ValueSource(booleans = {false, true})
@@ -54,27 +50,9 @@ class OllamaAuthorityRealTest {
     for (String m : List.of(SMOL, GEMMA)) {
       post(http, "/api/generate", "{\"model\":\"" + m + "\",\"keep_alive\":0}");
     }
-    Eventually.assertThat(Duration.ofSeconds(20), () -> assertEquals(List.of(), ps(http)));
+    Eventually.assertThat(Duration.ofSeconds(20), () -> assertEquals(Set.of(), OllamaLoadCount.listed(http, RealOllama.url())));
 
-    // Ollama's side: a model that appears in /api/ps is a load
-    AtomicInteger ollamaLoads = new AtomicInteger();
-    AtomicBoolean polling = new AtomicBoolean(true);
-    Thread poller = Thread.ofVirtual().start(() -> {
-      Set<String> before = new HashSet<>();
-      while (polling.get()) {
-        try {
-          Set<String> now = new HashSet<>(ps(http));
-          now.stream().filter(m -> !before.contains(m)).forEach(m -> ollamaLoads.incrementAndGet());
-          before.clear();
-          before.addAll(now);
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        } catch (RuntimeException e) {
-          // a poll that failed is retried at the next tick
-        }
-      }
-    });
+    OllamaLoadCount ollamaLoads = OllamaLoadCount.start(RealOllama.url()); // Ollama's side
 
     ActorTestKit kit = ActorTestKit.create();
     Map<String, Object> overrides = new HashMap<>();
@@ -136,20 +114,19 @@ class OllamaAuthorityRealTest {
       }
       watching.set(false);
       watcher.join();
-      Thread.sleep(200); // the poller's last look
-      polling.set(false);
-      poller.join();
+      int loadsOnOllamasSide = ollamaLoads.stop();
 
       door.tell(new InferenceActor.GetStatus(statusProbe.ref()));
       InferenceStatus st = statusProbe.receiveMessage();
-      assertEquals(ollamaLoads.get(), st.loads() + st.serverLoads(), "the door counted every load Ollama made: " + st);
+      assertEquals(loadsOnOllamasSide, st.loads() + st.serverLoads(), "the door counted every load Ollama made ("
+          + OllamaLoadCount.source() + "): " + st);
       assertEquals(0, st.serverLoads(), "Ollama never loaded a model on its own for the door: " + st.recentDisagreements());
       assertEquals(Optional.of(1), st.learnedResidentLimit(), "learnt from Ollama's one eviction: " + st.recentDisagreements());
       assertTrue(overlaps.isEmpty(), "both models in flight at once: " + overlaps);
       assertTrue(st.resident().stream().allMatch(InferenceStatus.ResidentModel::sizeFromServer), st.resident().toString());
       assertTrue(sent > 0);
     } finally {
-      polling.set(false);
+      ollamaLoads.close();
       kit.shutdownTestKit();
     }
   }
@@ -158,20 +135,6 @@ class OllamaAuthorityRealTest {
     return new InferenceActor.Submit(id, new InferenceCall.Chat(model, List.of(ChatMessage.of("user", "Say hi")), List.of(),
         AnswerFormat.TEXT, ModelOptions.NONE.with(ModelOption.NUM_PREDICT, 8), Thinking.SERVER_DEFAULT), p,
         Optional.empty(), Optional.empty(), to);
-  }
-
-  private static List<String> ps(HttpClient http) {
-    try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(RealOllama.url() + "/api/ps")).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-      List<String> names = new ArrayList<>();
-      for (JsonNode m : JSON.readTree(r.body()).path("models")) {
-        names.add(m.path("name").asText());
-      }
-      return names;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static void post(HttpClient http, String path, String body) throws Exception {
