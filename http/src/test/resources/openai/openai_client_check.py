@@ -51,10 +51,11 @@ e = client.embeddings.create(model=embed_model, input=["hello", "world"])  # the
 found["embed_count"] = len(e.data)
 found["embed_dims"] = len(e.data[0].embedding)
 
-# last: the schema model may be another model, one swap only
+# last: the schema model may be another model, one swap only. Temperature 0: sampled, gemma3:270m
+# sometimes invents a name long enough to end the answer at max_tokens inside the JSON
 schema = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
           "required": ["name", "age"]}
-r = client.chat.completions.create(model=schema_model, max_tokens=48,
+r = client.chat.completions.create(model=schema_model, max_tokens=48, temperature=0,
                                    response_format={"type": "json_schema",
                                                     "json_schema": {"name": "person", "schema": schema}},
                                    messages=[{"role": "user", "content": "Invent a person: name and age, as JSON."}])
