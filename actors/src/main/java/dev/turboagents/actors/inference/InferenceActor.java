@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
@@ -603,7 +604,7 @@ public final class InferenceActor extends AbstractBehavior<InferenceActor.Comman
    * it by at least as many.
    */
   private boolean ollamaMakesRoomFor(int victims) {
-    java.util.OptionalInt limit = residency.learnedLimit();
+    OptionalInt limit = residency.learnedLimit();
     return limit.isPresent() && victims <= residency.resident().size() + 1 - limit.getAsInt();
   }
 

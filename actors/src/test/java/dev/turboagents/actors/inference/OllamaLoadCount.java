@@ -31,29 +31,32 @@ public final class OllamaLoadCount implements AutoCloseable {
   private final long logStart;
   private final AtomicInteger polled = new AtomicInteger();
   private final AtomicBoolean polling;
-  private final Thread poller;
+  private final Optional<Thread> poller;
 
   private OllamaLoadCount(String ollamaUrl) throws IOException {
     this.log = log();
     this.logStart = log.isPresent() ? Files.size(log.get()) : 0;
     this.polling = new AtomicBoolean(log.isEmpty());
+    this.poller = log.isPresent() ? Optional.empty() : Optional.of(Thread.ofVirtual().start(() -> poll(ollamaUrl)));
+  }
+
+  /** Looks at /api/ps every 20 ms until stopped; a model that appears is a load. */
+  private void poll(String ollamaUrl) {
     HttpClient http = HttpClient.newHttpClient();
-    this.poller = Thread.ofVirtual().start(() -> {
-      Set<String> before = new HashSet<>();
-      while (polling.get()) {
-        try {
-          Set<String> now = listed(http, ollamaUrl);
-          now.stream().filter(m -> !before.contains(m)).forEach(m -> polled.incrementAndGet());
-          before.clear();
-          before.addAll(now);
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        } catch (RuntimeException e) {
-          // a look that failed is tried again at the next tick
-        }
+    Set<String> before = new HashSet<>();
+    while (polling.get()) {
+      try {
+        Set<String> now = listed(http, ollamaUrl);
+        now.stream().filter(m -> !before.contains(m)).forEach(m -> polled.incrementAndGet());
+        before.clear();
+        before.addAll(now);
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        // a look that failed is tried again at the next tick
       }
-    });
+    }
   }
 
   /** Counts from now on the loads of the Ollama at {@code ollamaUrl}. */
@@ -75,8 +78,8 @@ public final class OllamaLoadCount implements AutoCloseable {
   public int stop() throws InterruptedException {
     Thread.sleep(100);
     polling.set(false);
-    poller.join();
-    if (log.isEmpty()) {
+    if (poller.isPresent()) {
+      poller.get().join();
       return polled.get();
     }
     try (var in = Files.newInputStream(log.get())) {

@@ -108,24 +108,22 @@ public final class OllamaBackend implements InferenceBackend {
 
   @Override
   public CompletionStage<Void> unload(String model, boolean untilFreed) {
-    if (!untilFreed) {
-      return json("/api/generate", Optional.of(OllamaWire.unloadBody(model))).thenApply(json -> null);
-    }
-    return CompletableFuture.supplyAsync(() -> {
-      fetch("/api/generate", Optional.of(OllamaWire.unloadBody(model)));
-      // Ollama frees the memory asynchronously: wait, bounded, until /api/ps no longer lists it
-      long until = System.nanoTime() + unloadConfirmTimeout.toNanos();
-      while (System.nanoTime() < until
-          && OllamaWire.running(fetch("/api/ps", Optional.empty())).stream().anyMatch(m -> m.name().equals(model))) {
-        try {
-          Thread.sleep(unloadPollInterval);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
+    CompletionStage<Void> acknowledged = json("/api/generate", Optional.of(OllamaWire.unloadBody(model))).thenApply(json -> null);
+    return untilFreed ? acknowledged.thenRunAsync(() -> awaitGone(model), threads) : acknowledged;
+  }
+
+  /** Ollama frees the memory asynchronously: waits, bounded, until /api/ps no longer lists {@code model}. */
+  private void awaitGone(String model) {
+    long until = System.nanoTime() + unloadConfirmTimeout.toNanos();
+    while (System.nanoTime() < until
+        && OllamaWire.running(fetch("/api/ps", Optional.empty())).stream().anyMatch(m -> m.name().equals(model))) {
+      try {
+        Thread.sleep(unloadPollInterval);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
-      return null;
-    }, threads);
+    }
   }
 
   @Override
