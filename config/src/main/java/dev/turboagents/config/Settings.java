@@ -56,19 +56,22 @@ public record Settings(Path dataDir, DaemonSettings daemon, HttpSettings http, T
    * default logger) and which reference.conf wins depends on the order of the classpath.
    */
   static Map<String, Object> pekkoOverrides(Path dataDir) {
-    return Map.of(
-        "pekko.persistence.journal.plugin", "pekko.persistence.journal.leveldb",
-        "pekko.persistence.journal.leveldb.dir", dataDir.resolve("journal").toString(),
+    return Map.ofEntries(
+        Map.entry("pekko.persistence.journal.plugin", "pekko.persistence.journal.leveldb"),
+        Map.entry("pekko.persistence.journal.leveldb.dir", dataDir.resolve("journal").toString()),
         // iq80 LevelDB, pure Java: leveldbjni has no arm64 build for Apple Silicon.
-        "pekko.persistence.journal.leveldb.native", "off",
+        Map.entry("pekko.persistence.journal.leveldb.native", "off"),
         // every acknowledged write reaches the disk before the reply
-        "pekko.persistence.journal.leveldb.fsync", "on",
-        "pekko.persistence.journal.auto-start-journals", java.util.List.of("pekko.persistence.journal.leveldb"),
-        "pekko.persistence.snapshot-store.plugin", "pekko.persistence.snapshot-store.local",
-        "pekko.persistence.snapshot-store.local.dir", dataDir.resolve("snapshots").toString(),
-        "pekko.persistence.snapshot-store.auto-start-snapshot-stores", java.util.List.of("pekko.persistence.snapshot-store.local"),
-        "pekko.loggers", java.util.List.of("org.apache.pekko.event.slf4j.Slf4jLogger"),
-        "pekko.logging-filter", "org.apache.pekko.event.slf4j.Slf4jLoggingFilter");
+        Map.entry("pekko.persistence.journal.leveldb.fsync", "on"),
+        Map.entry("pekko.persistence.journal.auto-start-journals", java.util.List.of("pekko.persistence.journal.leveldb")),
+        Map.entry("pekko.persistence.snapshot-store.plugin", "pekko.persistence.snapshot-store.local"),
+        Map.entry("pekko.persistence.snapshot-store.local.dir", dataDir.resolve("snapshots").toString()),
+        Map.entry("pekko.persistence.snapshot-store.auto-start-snapshot-stores",
+            java.util.List.of("pekko.persistence.snapshot-store.local")),
+        Map.entry("pekko.loggers", java.util.List.of("org.apache.pekko.event.slf4j.Slf4jLogger")),
+        Map.entry("pekko.logging-filter", "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"),
+        // timers that sleep until they are due, not a 10 ms tick that wakes an idle daemon 100 times a second
+        Map.entry("pekko.scheduler.implementation", "dev.turboagents.persistence.DeadlineScheduler"));
   }
 
   /** Settings for a test: everything default except the data directory and {@code overrides}. */
